@@ -1,0 +1,93 @@
+"""Users hold roles at an Area or at a Unit; what they may see and do follows from those rows."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    DISTRICT_ADMIN = "district_admin", "区级管理员"
+    STREET_ADMIN = "street_admin", "街道管理员"
+    COMMUNITY_WORKER = "community_worker", "社区工作者"
+    GRID_LEADER = "grid_leader", "网格长"
+    GRID_WORKER = "grid_worker", "网格员"
+    GRID_ASSISTANT = "grid_assistant", "网格辅助员"
+    PARTY_SECRETARY = "party_secretary", "党组织书记"
+    DEPARTMENT_HANDLER = "department_handler", "部门/单位经办人"
+    LEADER = "leader", "领导(只读)"
+    RESIDENT = "resident", "居民"
+
+
+# Roles held at an Area (the rest are held at a Unit).
+AREA_ROLES = {
+    Role.DISTRICT_ADMIN: "district",
+    Role.STREET_ADMIN: "street",
+    Role.COMMUNITY_WORKER: "community",
+    Role.GRID_LEADER: "grid",
+    Role.GRID_WORKER: "grid",
+    Role.GRID_ASSISTANT: "grid",
+    Role.PARTY_SECRETARY: None,  # any level: the area of the secretary's Party organisation
+    Role.LEADER: None,
+    Role.RESIDENT: "household",
+}
+UNIT_ROLES = {Role.DEPARTMENT_HANDLER}
+
+
+class Capability(models.TextChoices):
+    VIEW_AREAS = "view_areas", "查看区域"
+    VIEW_RESIDENTS = "view_residents", "查看居民"
+    VIEW_PARTY = "view_party", "查看党组织与党员"
+    VIEW_CARE_TAGS = "view_care_tags", "查看关爱标签"
+    REVEAL_PERSONAL = "reveal_personal", "查看完整身份证号/手机号"
+    MANAGE_REGISTERS = "manage_registers", "导入/维护台账"
+    VIEW_UNITS = "view_units", "查看单位"
+
+
+_STAFF = {
+    Capability.VIEW_AREAS, Capability.VIEW_RESIDENTS, Capability.VIEW_PARTY, Capability.VIEW_CARE_TAGS,
+    Capability.REVEAL_PERSONAL, Capability.VIEW_UNITS,
+}
+ROLE_CAPABILITIES: dict[str, set[str]] = {
+    Role.DISTRICT_ADMIN: _STAFF | {Capability.MANAGE_REGISTERS},
+    Role.STREET_ADMIN: _STAFF | {Capability.MANAGE_REGISTERS},
+    Role.COMMUNITY_WORKER: _STAFF | {Capability.MANAGE_REGISTERS},
+    Role.GRID_LEADER: _STAFF,
+    Role.GRID_WORKER: _STAFF,
+    Role.GRID_ASSISTANT: {Capability.VIEW_AREAS, Capability.VIEW_RESIDENTS, Capability.VIEW_UNITS},
+    Role.PARTY_SECRETARY: {Capability.VIEW_AREAS, Capability.VIEW_PARTY, Capability.VIEW_UNITS},
+    Role.LEADER: {Capability.VIEW_AREAS, Capability.VIEW_PARTY, Capability.VIEW_UNITS},
+    Role.DEPARTMENT_HANDLER: {Capability.VIEW_UNITS},
+    Role.RESIDENT: set(),
+}
+
+
+class User(AbstractUser):
+    display_name = models.CharField("显示名", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    area = models.ForeignKey("areas.Area", verbose_name="区域", null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="role_assignments")
+    unit = models.ForeignKey("orgs.Unit", verbose_name="单位", null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="role_assignments")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "角色"
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(area__isnull=False, unit__isnull=True)
+                           | models.Q(area__isnull=True, unit__isnull=False)),
+                name="role_at_area_xor_unit",
+            ),
+            models.UniqueConstraint(fields=["user", "role", "area", "unit"], name="role_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.area or self.unit}"

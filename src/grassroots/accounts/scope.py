@@ -1,0 +1,90 @@
+"""Scope is data: the areas and units a user's roles give them, and what they may do there.
+
+Every selector in the project filters through these functions, so a grid worker of grid A never
+sees grid B and a community worker never sees another community.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from .models import ROLE_CAPABILITIES, RoleAssignment
+
+
+@dataclass(frozen=True)
+class Scope:
+    is_superuser: bool = False
+    # capability -> area codes (subtree roots) where the user has it
+    area_codes: dict[str, frozenset[str]] = field(default_factory=dict)
+    # capability -> unit ids where the user has it
+    unit_ids: dict[str, frozenset[int]] = field(default_factory=dict)
+    roles: frozenset[str] = frozenset()
+
+    def codes(self, capability: str) -> frozenset[str]:
+        return self.area_codes.get(capability, frozenset())
+
+    def can(self, capability: str) -> bool:
+        return self.is_superuser or bool(self.codes(capability) or self.unit_ids.get(capability))
+
+    def can_at(self, capability: str, code: str) -> bool:
+        """True when ``code`` lies in (or is) an area where the user has ``capability``."""
+        if self.is_superuser:
+            return True
+        return any(code.startswith(root) for root in self.codes(capability))
+
+    def area_q(self, capability: str, field: str = "code") -> Q:
+        """A filter for rows whose ``field`` (an area code) is under the user's areas."""
+        if self.is_superuser:
+            return Q()
+        roots = _minimal_roots(self.codes(capability))
+        if not roots:
+            return Q(pk__in=[])
+        q = Q()
+        for root in roots:
+            q |= Q(**{f"{field}__startswith": root})
+        return q
+
+    def areas_with_ancestors(self, capability: str) -> frozenset[str]:
+        """Codes of the roots and all their ancestors (to draw the path down to a user's areas)."""
+        out = set()
+        for root in self.codes(capability):
+            out.update(root[:n] for n in (6, 9, 12, 15, 18, 22) if n <= len(root))
+        return frozenset(out)
+
+
+def _minimal_roots(codes) -> list[str]:
+    roots = sorted(codes, key=len)
+    kept: list[str] = []
+    for code in roots:
+        if not any(code.startswith(k) for k in kept):
+            kept.append(code)
+    return kept
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once per request (cached on the user object)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    cached = getattr(user, "_grassroots_scope", None)
+    if cached is not None:
+        return cached
+    area_codes: dict[str, set[str]] = {}
+    unit_ids: dict[str, set[int]] = {}
+    roles = set()
+    for ra in RoleAssignment.objects.filter(user=user).select_related("area"):
+        roles.add(ra.role)
+        for cap in ROLE_CAPABILITIES.get(ra.role, ()):
+            if ra.area_id:
+                area_codes.setdefault(cap, set()).add(ra.area.code)
+            else:
+                unit_ids.setdefault(cap, set()).add(ra.unit_id)
+    scope = Scope(
+        is_superuser=user.is_superuser,
+        area_codes={k: frozenset(v) for k, v in area_codes.items()},
+        unit_ids={k: frozenset(v) for k, v in unit_ids.items()},
+        roles=frozenset(roles),
+    )
+    user._grassroots_scope = scope
+    return scope

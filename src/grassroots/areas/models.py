@@ -1,0 +1,121 @@
+"""One tree of places: district → street → community → grid → building → household.
+
+Rural trees use town → village → villager group with the same levels (``rural=True``).
+
+The ``code`` is both the stable administrative code and the materialized path: the district's
+6-digit code, then 3 digits per street, community, grid and building and 4 per household, so every
+code starts with the codes of all its ancestors and "everything under this street" is one indexed
+``code LIKE '420303001%'`` query.
+"""
+
+from django.db import models
+from django.db.models.functions import Length
+
+models.CharField.register_lookup(Length)
+
+CODE_WIDTHS = {"district": 6, "street": 3, "community": 3, "grid": 3, "building": 3, "household": 4}
+
+
+class Level(models.TextChoices):
+    DISTRICT = "district", "区/县"
+    STREET = "street", "街道/乡镇"
+    COMMUNITY = "community", "社区/村"
+    GRID = "grid", "网格/小区"
+    BUILDING = "building", "楼栋"
+    HOUSEHOLD = "household", "户"
+
+
+LEVEL_ORDER = [choice.value for choice in Level]
+RURAL_LABELS = {"street": "乡镇", "community": "村", "grid": "村民小组"}
+CODE_LENGTHS = {}
+_total = 0
+for _level in LEVEL_ORDER:
+    _total += CODE_WIDTHS[_level]
+    CODE_LENGTHS[_level] = _total
+
+
+def level_of_code(code: str) -> str | None:
+    for level, length in CODE_LENGTHS.items():
+        if len(code) == length:
+            return level
+    return None
+
+
+def child_level(level: str) -> str | None:
+    i = LEVEL_ORDER.index(level)
+    return LEVEL_ORDER[i + 1] if i + 1 < len(LEVEL_ORDER) else None
+
+
+class AreaQuerySet(models.QuerySet):
+    def under(self, code: str, *, include_self: bool = True):
+        qs = self.filter(code__startswith=code)
+        return qs if include_self else qs.exclude(code=code)
+
+    def at_level(self, level: str):
+        return self.filter(level=level)
+
+
+class Area(models.Model):
+    code = models.CharField("编码", max_length=22, unique=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.CharField("层级", max_length=16, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    rural = models.BooleanField("农村", default=False)
+    # Grids: a GeoJSON Polygon/MultiPolygon geometry (WGS84 lon/lat). Buildings: a point.
+    boundary = models.JSONField("边界(GeoJSON)", null=True, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    lng = models.FloatField("经度", null=True, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "区域"
+        ordering = ["code"]
+        indexes = [
+            models.Index(fields=["code"], name="area_code_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["level", "code"], name="area_level_code"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]+$"), name="area_code_digits"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(level="district", code__length=6)
+                    | models.Q(level="street", code__length=9)
+                    | models.Q(level="community", code__length=12)
+                    | models.Q(level="grid", code__length=15)
+                    | models.Q(level="building", code__length=18)
+                    | models.Q(level="household", code__length=22)
+                ),
+                name="area_code_length_matches_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def district_code(self) -> str:
+        return self.code[:6]
+
+    @property
+    def level_label(self) -> str:
+        if self.rural and self.level in RURAL_LABELS:
+            return RURAL_LABELS[self.level]
+        return Level(self.level).label
+
+    def ancestor_codes(self) -> list[str]:
+        """Codes of this area and all its ancestors, district first."""
+        return [self.code[:n] for n in CODE_LENGTHS.values() if n <= len(self.code)]
+
+    def ancestors(self):
+        return Area.objects.filter(code__in=self.ancestor_codes()[:-1]).order_by(Length("code"))
+
+    def full_name(self) -> str:
+        return "".join(a.name for a in self.ancestors()) + self.name

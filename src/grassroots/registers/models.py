@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.db import models
+
+
+class ImportJob(models.Model):
+    """One uploaded spreadsheet, imported all-or-nothing by the worker, with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        VALIDATING = "validating", "校验中"
+        WRITING = "writing", "写入中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "有错误，未导入"
+
+    register = models.CharField("台账", max_length=32)
+    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=200)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.QUEUED,
+                              db_index=True)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
+    created_count = models.PositiveIntegerField("新增条数", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    scope_code = models.CharField("导入范围(区域编码)", max_length=22, blank=True)
+    district_code = models.CharField("区县代码", max_length=6, blank=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", null=True,
+                                   on_delete=models.SET_NULL, related_name="import_jobs")
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.register} {self.original_name} {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0 if self.status in (self.Status.QUEUED, self.Status.VALIDATING) else 100
+        return min(100, int(self.processed_rows * 100 / self.total_rows))

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from grassroots.api.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("areas/", include("grassroots.areas.urls")),
+    path("orgs/", include("grassroots.orgs.urls")),
+    path("people/", include("grassroots.people.urls")),
+    path("registers/", include("grassroots.registers.urls")),
+    path("", include("grassroots.web.urls")),
+]
