@@ -4,4 +4,13 @@ that validate input, call a selector or a service, and return a schema."""
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from grassroots.areas.api import router as areas_router
+from grassroots.orgs.api import router as orgs_router
+from grassroots.people.api import router as people_router
+from grassroots.registers.api import router as registers_router
+
 api = NinjaAPI(title="grassroots API", version="1", auth=django_auth, urls_namespace="api")
+api.add_router("/areas", areas_router, tags=["areas"])
+api.add_router("/orgs", orgs_router, tags=["orgs"])
+api.add_router("/people", people_router, tags=["people"])
+api.add_router("/registers", registers_router, tags=["registers"])
