@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
-from grassroots.people.selectors import party_members_visible_to
+from grassroots.people.selectors import area_path, party_members_visible_to
 
 from . import selectors
 from .models import PartyLevel, UnitKind
@@ -38,7 +38,7 @@ def party_org_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(selectors.party_orgs_visible_to(user), pk=pk)
     members = party_members_visible_to(user).filter(org=org)
     return render(request, "orgs/party_org_detail.html", {
-        "org": org,
+        "org": org, "area_path": area_path(org.area),
         "parent_visible": selectors.party_orgs_visible_to(user).filter(pk=org.parent_id).exists(),
         "children": selectors.party_children(user, org),
         "page": Paginator(members, PAGE_SIZE).get_page(request.GET.get("page")),
@@ -68,6 +68,6 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     party_visible = unit.party_org_id is not None and selectors.party_orgs_visible_to(
         request.user).filter(pk=unit.party_org_id).exists()
     return render(request, "orgs/unit_detail.html", {
-        "unit": unit, "party_visible": party_visible,
+        "unit": unit, "party_visible": party_visible, "area_path": area_path(unit.area),
         "seats": selectors.seats_of_unit(unit), "duties": selectors.duties_of_unit(unit),
     })

@@ -34,7 +34,7 @@ def residents_visible_to(user) -> QuerySet[Resident]:
     own = own_household_codes(user)
     if own:
         q |= Q(household__code__in=own)
-    return Resident.objects.filter(q).select_related("person", "household")
+    return Resident.objects.filter(q).select_related("person", "household", "household__parent__parent")
 
 
 def residents_filter(qs: QuerySet[Resident], *, user, area_code: str = "", name: str = "",
@@ -58,6 +58,11 @@ def residents_by_number(qs: QuerySet[Resident], number: str) -> QuerySet[Residen
     if not index:
         return qs.none()
     return qs.filter(Q(person__id_number_index=index) | Q(person__phone_index=index))
+
+
+def area_path(area) -> str:
+    """``张湾区 / 某街道 / 某社区 / 网格1 / 2栋 / 201室``: where an area sits, for detail pages."""
+    return " / ".join(a.name for a in [*area.ancestors(), area])
 
 
 def can_view_care_tags(user, resident: Resident) -> bool:

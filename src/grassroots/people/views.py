@@ -63,7 +63,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reveal": selectors.can_reveal(user, resident),
         "members": selectors.resident_rows(user, selectors.household_members(user, resident)),
         "parts": selectors.other_parts_of(user, resident.person),
-        "household_path": resident.household.full_name(),
+        "household_path": selectors.area_path(resident.household),
     })
 
 
@@ -115,7 +115,8 @@ def grid_staff(request: HttpRequest) -> HttpResponse:
 @login_required
 def grid_staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(selectors.grid_staff_visible_to(request.user), pk=pk)
-    return render(request, "people/grid_staff_detail.html", {"post": post, "person": post.person})
+    return render(request, "people/grid_staff_detail.html", {
+        "post": post, "person": post.person, "grid_path": selectors.area_path(post.grid)})
 
 
 @login_required
@@ -131,5 +132,5 @@ def volunteers(request: HttpRequest) -> HttpResponse:
 @login_required
 def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = get_object_or_404(selectors.volunteers_visible_to(request.user), pk=pk)
-    return render(request, "people/volunteer_detail.html", {"volunteer": volunteer,
-                                                            "person": volunteer.person})
+    return render(request, "people/volunteer_detail.html", {
+        "volunteer": volunteer, "person": volunteer.person, "area_path": selectors.area_path(volunteer.area)})
