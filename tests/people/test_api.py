@@ -93,3 +93,16 @@ def test_other_people_endpoints(client_as, world):
     assert {s["grid_code"] for s in staff} == {world.tree.grid("A").code, world.tree.grid("B").code}
     volunteers = client.get("/api/people/volunteers").json()["items"]
     assert [v["name"] for v in volunteers] == ["志愿者1"]
+
+
+def test_openapi_documents_people_and_orgs_endpoints(client_as, tree):
+    response = client_as(tree.user("root")).get("/api/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in ("/api/people/residents", "/api/people/residents/{resident_id}",
+                 "/api/people/residents/{resident_id}/reveal", "/api/people/residents/lookup",
+                 "/api/people/party-members", "/api/people/grid-staff", "/api/people/volunteers",
+                 "/api/orgs/party", "/api/orgs/party/{org_id}", "/api/orgs/units", "/api/orgs/units/{unit_id}"):
+        assert path in paths, path
+    resident = response.json()["components"]["schemas"]["ResidentOut"]["properties"]
+    assert not any(name.endswith(("_enc", "_index")) for name in resident)
