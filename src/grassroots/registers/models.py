@@ -27,7 +27,15 @@ class ImportJob(models.Model):
                                    on_delete=models.SET_NULL, related_name="import_jobs")
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    validated_at = models.DateTimeField("校验完成时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Claiming: a worker takes a job with a compare-and-swap on (status, attempts); a job whose
+    # heartbeat is older than the worker's stale limit (the worker died) is taken again.
+    attempts = models.PositiveSmallIntegerField("处理次数", default=0)
+    claimed_by = models.CharField("处理进程", max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True, db_index=True)
+    error_count = models.PositiveIntegerField("错误条数", default=0)
+    result = models.JSONField("导入结果", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "导入任务"
@@ -35,6 +43,10 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.register} {self.original_name} {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def percent(self) -> int:
