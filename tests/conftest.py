@@ -5,11 +5,25 @@ import pytest
 os.environ.setdefault("GRASSROOTS_DATA_KEY", "test-data-key-0123456789abcdef0123456789")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """build_tree() creates a dozen users; PBKDF2 would spend about 2 s per test on their passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def tree(db):
     from tests.factories import build_tree
 
     return build_tree()
+
+
+@pytest.fixture
+def world(tree):
+    """The tree plus Party orgs, members, staff, volunteers and units (tests/people/world.py)."""
+    from tests.people.world import populate
+
+    return populate(tree)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from grassroots.core.models import AuditEntry
-from tests.people.world import World, populate
+from tests.people.world import World
 
 USERS = [
     "grid_worker_A", "grid_worker_B", "community_worker_1", "community_worker_2", "street_admin_1",
@@ -64,16 +64,6 @@ RESOURCES = [
              lambda w: {p: w.units[p] for p in ("c1", "c2", "district")}),
 ]
 IDS = [r.name for r in RESOURCES]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def world(tree) -> World:
-    return populate(tree)
 
 
 @pytest.mark.parametrize("username", USERS)
