@@ -1,0 +1,207 @@
+"""English is a real second locale: the pages switch language, and the catalogue is complete and compiled.
+
+The source strings are Simplified Chinese; src/grassroots/locale/en/LC_MESSAGES/django.po holds the English.
+After adding strings: makemessages -l en, translate every new entry, compilemessages, commit both .po and .mo.
+"""
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+
+import grassroots
+
+LC_MESSAGES = Path(grassroots.__file__).resolve().parent / "locale" / "en" / "LC_MESSAGES"
+PO = LC_MESSAGES / "django.po"
+MO = LC_MESSAGES / "django.mo"
+
+PAGES = {
+    "/": ["Dashboard", "My roles", "Organisation structure", "Residents", "Log out"],
+    "/areas/": ["Organisation structure", "District → street → community → grid"],
+    "/people/residents/": ["Residents", "Gender", "Relation to household head", "Exact lookup"],
+    "/orgs/units/": ["Units", "Red property companies only", "Contact person", "Filter"],
+}
+CHINESE = {
+    "/": ["工作台", "组织架构", "居民", "退出"],
+    "/areas/": ["组织架构", "区县 → 街道 → 社区 → 网格"],
+    "/people/residents/": ["居民", "性别", "与户主关系", "精确查找"],
+    "/orgs/units/": ["单位", "只看红色物业", "联系人", "筛选"],
+}
+
+
+@pytest.fixture
+def worker(client, tree):
+    client.force_login(tree.user("community_worker_1"))
+    return client
+
+
+def _page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_setlang_switches_pages_to_english(worker, url):
+    response = worker.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert worker.cookies["django_language"].value == "en"
+
+    html = _page(worker, url)
+    assert '<html lang="en">' in html
+    for word in PAGES[url]:
+        assert word in html, f"{url}: {word!r} missing in English"
+    for word in ("组织架构", "退出"):  # the navigation is translated too
+        assert word not in html, f"{url}: {word!r} left in Chinese"
+
+
+def test_language_cookie_alone_selects_english(worker, settings):
+    worker.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = _page(worker, "/people/residents/")
+    assert "Residents" in html and "居民" not in html.split("<main", 1)[0]
+
+
+@pytest.mark.parametrize("url", CHINESE)
+def test_chinese_is_still_the_default(worker, url):
+    html = _page(worker, url)
+    assert '<html lang="zh-hans">' in html
+    for word in CHINESE[url]:
+        assert word in html, f"{url}: {word!r} missing in Chinese"
+    for word in PAGES[url]:
+        assert word not in html, f"{url}: {word!r} shown without choosing English"
+
+
+def test_switching_back_to_chinese(worker):
+    worker.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Log out" in _page(worker, "/")
+    worker.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    html = _page(worker, "/")
+    assert "退出" in html and "Log out" not in html
+
+
+def test_login_page_in_english(client):
+    client.cookies["django_language"] = "en"
+    html = _page(client, "/login/")
+    for word in ("Log in", "Username", "Password"):
+        assert word in html
+
+
+# --- the catalogue -------------------------------------------------------------------------------
+
+
+def _unquote(line):
+    """The value of one PO string line: "…" with C escapes."""
+    body = line.strip()
+    assert body.startswith('"') and body.endswith('"'), line
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m[1], m[1]), body[1:-1])
+
+
+def parse_po(path):
+    """Entries of a .po file as dicts: flags, msgctxt, msgid, msgid_plural, msgstr {index: text}.
+
+    A comment, msgctxt or msgid line after a finished entry (one with a msgstr) opens the next
+    entry; obsolete entries (#~) are skipped, as msgfmt skips them."""
+    entries, key = [], None
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#~"):
+            continue
+        m = re.match(r'(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*")$', line)
+        opens = line.startswith("#") or (m and m[1] in ("msgctxt", "msgid"))
+        if opens and (not entries or entries[-1]["msgstr"]):
+            entries.append(
+                {"flags": set(), "msgctxt": None, "msgid": None, "msgid_plural": None, "msgstr": {}}
+            )
+        entry = entries[-1]
+        if line.startswith("#"):
+            if line.startswith("#,"):
+                entry["flags"].update(f.strip() for f in line[2:].split(","))
+            continue
+        if m:
+            key = ("msgstr", int(m[2] or 0)) if m[1].startswith("msgstr") else (m[1], None)
+            value = _unquote(m[3])
+        else:
+            assert line.startswith('"') and key, f"unexpected line in {path.name}: {raw!r}"
+            value = (entry["msgstr"][key[1]] if key[0] == "msgstr" else entry[key[0]]) + _unquote(line)
+        if key[0] == "msgstr":
+            entry["msgstr"][key[1]] = value
+        else:
+            entry[key[0]] = value
+    return [e for e in entries if e["msgid"] is not None]
+
+
+def test_parse_po_reads_flags_context_plurals_and_continuations(tmp_path):
+    sample = tmp_path / "sample.po"
+    sample.write_text(
+        """msgid ""
+msgstr ""
+"Language: en\\n"
+#: a.html:1
+#, fuzzy, python-format
+msgctxt "menu"
+msgid ""
+"共 %(n)s "
+"个"
+msgid_plural "共 %(n)s 个"
+msgstr[0] "%(n)s item"
+msgstr[1] ""
+"%(n)s items"
+
+#~ msgid "旧"
+#~ msgstr "old"
+msgid "无"
+msgstr ""
+""",
+        encoding="utf-8",
+    )
+    header, plural, plain = parse_po(sample)
+    assert header["msgid"] == "" and header["msgstr"] == {0: "Language: en\n"}
+    assert plural["flags"] == {"fuzzy", "python-format"} and plural["msgctxt"] == "menu"
+    assert plural["msgid"] == "共 %(n)s 个" and plural["msgid_plural"] == "共 %(n)s 个"
+    assert plural["msgstr"] == {0: "%(n)s item", 1: "%(n)s items"}
+    assert plain == {"flags": set(), "msgctxt": None, "msgid": "无", "msgid_plural": None, "msgstr": {0: ""}}
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w+\}")
+
+
+def test_po_file_exists_and_has_a_clean_header():
+    entries = parse_po(PO)
+    header = entries[0]
+    assert header["msgid"] == ""
+    assert "fuzzy" not in header["flags"]
+    assert "Language: en\n" in header["msgstr"][0]
+    assert "charset=UTF-8" in header["msgstr"][0]
+    assert "Plural-Forms: nplurals=2; plural=(n != 1);" in header["msgstr"][0]
+    assert len(entries) > 100
+
+
+def test_every_msgid_is_translated_and_none_is_fuzzy():
+    entries = parse_po(PO)[1:]
+    fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
+    assert not fuzzy, f"fuzzy entries left: {fuzzy}"
+    for e in entries:
+        forms = 2 if e["msgid_plural"] is not None else 1
+        assert sorted(e["msgstr"]) == list(range(forms)), e["msgid"]
+        for text in e["msgstr"].values():
+            assert text.strip(), f"empty msgstr for {e['msgid']!r}"
+            assert not re.search(r"[\u4e00-\u9fff]", text), f"Chinese left in msgstr for {e['msgid']!r}"
+            source = e["msgid"] if forms == 1 else e["msgid_plural"]
+            assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(source)), (
+                f"placeholders differ: {e['msgid']!r} → {text!r}"
+            )
+
+
+def test_compiled_mo_matches_the_po():
+    """The committed .mo must be compiled from the committed .po (machines without gettext use it as is)."""
+    assert MO.exists(), "run compilemessages and commit django.mo"
+    with MO.open("rb") as f:
+        catalog = gettext.GNUTranslations(f)
+    for e in parse_po(PO)[1:]:
+        msgid = e["msgid"] if e["msgctxt"] is None else f"{e['msgctxt']}\x04{e['msgid']}"
+        if e["msgid_plural"] is None:
+            assert catalog.gettext(msgid) == e["msgstr"][0], f".mo is stale for {e['msgid']!r}"
+        else:
+            assert catalog.ngettext(msgid, e["msgid_plural"], 1) == e["msgstr"][0]
+            assert catalog.ngettext(msgid, e["msgid_plural"], 2) == e["msgstr"][1]
