@@ -12,10 +12,12 @@ through the same service the worker uses, and ends with one JSON line of figures
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime
 import io
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -23,14 +25,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+WORK = tempfile.mkdtemp(prefix="grassroots-bench-")  # the SQLite database and the uploaded file
+atexit.register(shutil.rmtree, WORK, ignore_errors=True)
 if not os.environ.get("DATABASE_URL"):
-    os.environ["GRASSROOTS_HOME"] = tempfile.mkdtemp(prefix="grassroots-bench-")
+    os.environ["GRASSROOTS_HOME"] = WORK
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
 os.environ.setdefault("GRASSROOTS_DATA_KEY", "benchmark-data-key-0123456789abcdef0123")
 
 import django  # noqa: E402
 
 django.setup()
+
+from django.conf import settings  # noqa: E402
+
+settings.MEDIA_ROOT = Path(WORK) / "media"
 
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402

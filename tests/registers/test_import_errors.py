@@ -192,3 +192,17 @@ def test_id_number_stored_by_excel_as_a_number(worker):
     job = run_import(worker, "residents", [[HOUSEHOLD_1, "", "", "甲", 4.20303195001021e17, "", "", ""]])
     assert "身份证号被存成了数字" in messages(job)[0]
     assert id_number_with_check  # imported for symmetry with the valid tests
+
+
+def test_a_row_with_a_bad_cell_is_still_checked_for_scope_and_duplicates(worker):
+    job = run_import(worker, "residents", [
+        good_row(1),
+        ["4203030010020010010001", "", "", "乙", new_id(1), "123", "", ""],  # other community, same ID
+    ])
+    assert [(e["row"], e["column"]) for e in job.errors] == [(3, "手机号"), (3, "户编码"), (3, "身份证号")]
+    assert "不在您的管辖范围内" in messages(job)[1] and "与第2行的身份证号重复" in messages(job)[2]
+
+
+def test_a_file_of_another_register_says_where_it_belongs(worker):
+    job = run_import(worker, "grid_staff", [good_row(1)], headers=RESIDENT_HEADERS)
+    assert messages(job)[0].endswith("这是「居民」台账的文件，请到「居民」台账处上传")

@@ -115,7 +115,18 @@ def _header_message(expected: list[str], found: list[str]) -> str:
         parts.append(f"多出：{'、'.join(extra)}")
     if twice:
         parts.append(f"重复：{'、'.join(twice)}")
+    if other := _register_with_headers(named):
+        return "；".join(parts) + f"。这是「{other}」台账的文件，请到「{other}」台账处上传"
     return "；".join(parts) + "。请下载最新模板，把数据粘贴到对应的列中"
+
+
+def _register_with_headers(named: list[str]) -> str | None:
+    from .specs import REGISTERS
+
+    for register in REGISTERS.values():
+        if sorted(register.headers()) == sorted(named):
+            return register.label
+    return None
 
 
 def _rows(sheet, header_row: int, mapping: dict[str, int], register: type[Register]) -> Sheet:

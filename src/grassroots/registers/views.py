@@ -103,7 +103,8 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "job": found, "register_label": _label(found), "errors": found.errors[:ERRORS_ON_PAGE],
         "more_errors": max(0, found.error_count - ERRORS_ON_PAGE),
-        "summary": [(RESULT_LABELS[k], v) for k, v in (found.result or {}).items() if k in RESULT_LABELS],
+        "summary": [(label, found.result[k]) for k, label in RESULT_LABELS.items()
+                    if k != "created" and (found.result or {}).get(k)],
     }
     name = "registers/_job_status.html" if request.headers.get("HX-Request") else "registers/job.html"
     response = render(request, name, context)

@@ -16,7 +16,7 @@ from grassroots.areas.models import CODE_LENGTHS, LEVEL_ORDER, Area, Level, chil
 from grassroots.areas.services import area_create
 
 from .. import cells
-from .base import LEVEL_LABELS, OUT_OF_SCOPE, Column, Register, chunked, labels_for
+from .base import LEVEL_LABELS, OUT_OF_SCOPE, Column, Record, Register, chunked, labels_for
 
 LEVELS = labels_for(Level.choices, {
     "区": "district", "县": "district", "区县": "district", "街道": "street", "乡镇": "street",
@@ -28,8 +28,7 @@ CHINA_LAT, CHINA_LNG = (3.0, 54.0), (73.0, 136.0)
 
 
 @dataclass
-class AreaRecord:
-    row: int
+class AreaRecord(Record):
     parent_code: str
     name: str
     level: str
@@ -76,9 +75,8 @@ class AreaRegister(Register):
             r.fail("lng" if lng is None else "lat", "纬度和经度要么都填，要么都不填")
         if level and not r.errors:
             self._check_codes(r, level, parent_code, code)
-        r.done()
-        return AreaRecord(row=row, parent_code=parent_code, name=name, level=level, code=code,
-                          address=address, lat=lat, lng=lng)
+        return r.done(AreaRecord(row=row, parent_code=parent_code, name=name, level=level, code=code,
+                                 address=address, lat=lat, lng=lng))
 
     @staticmethod
     def _check_codes(r, level: str, parent_code: str, code: str) -> None:
@@ -113,12 +111,14 @@ class AreaRegister(Register):
 
     # --- check ---------------------------------------------------------------------------------------
     def check(self, rec: AreaRecord) -> list:
+        if not rec.usable("level") or {"parent_code", "code"} & rec.failed:
+            return []  # the codes are reported already; checking the rest would only add noise
         errors = []
         if problem := self._parent_problem(rec):
             errors.append(self.error(rec.row, "parent_code", rec.parent_code, problem))
         if rec.code and (problem := self._code_problem(rec)):
             errors.append(self.error(rec.row, "code", rec.code, problem))
-        if rec.parent_code and (problem := self._name_problem(rec)):
+        if rec.usable("parent_code", "name") and (problem := self._name_problem(rec)):
             errors.append(self.error(rec.row, "name", rec.name, problem))
         return errors
 

@@ -78,10 +78,27 @@ def _shown(raw: Any, sensitive: str) -> str:
     return cells.shown(raw)
 
 
+@dataclass
+class Record:
+    """One parsed row. ``failed`` names the cells that did not parse: such a record is still checked
+    (so that every problem of the file is reported at once) but never written."""
+
+    row: int
+    failed: frozenset[str] = field(default=frozenset(), kw_only=True)
+
+    def usable(self, *keys: str) -> bool:
+        """True when each of these cells parsed and is not empty."""
+        return all(key not in self.failed and getattr(self, key, None) not in (None, "") for key in keys)
+
+
+R = TypeVar("R", bound=Record)
+
+
 class RowInvalid(Exception):
-    def __init__(self, errors: list[CellError]):
+    def __init__(self, errors: list[CellError], record: Record | None = None):
         super().__init__(errors[0].message if errors else "")
         self.errors = errors
+        self.record = record
 
 
 class WriteRefused(Exception):
@@ -101,6 +118,7 @@ class RowReader:
         self.values = values
         self.columns = columns
         self.errors: list[CellError] = []
+        self.failed: set[str] = set()
 
     def is_blank(self, key: str) -> bool:
         return cells.text(self.values.get(key)) == ""
@@ -118,11 +136,15 @@ class RowReader:
             return None
 
     def fail(self, key: str, problem: str) -> None:
+        self.failed.add(key)
         self.errors.append(CellError.at(self.row, self.columns[key], self.values.get(key), problem))
 
-    def done(self) -> None:
+    def done(self, record: R) -> R:
+        """The record, or RowInvalid carrying every problem and the partial record."""
+        record.failed = frozenset(self.failed)
         if self.errors:
-            raise RowInvalid(self.errors)
+            raise RowInvalid(self.errors, record)
+        return record
 
 
 @dataclass(frozen=True)

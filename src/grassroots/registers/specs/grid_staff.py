@@ -13,15 +13,14 @@ from grassroots.people.models import GridStaff, StaffRole
 from grassroots.people.services import grid_staff_create
 
 from .. import cells
-from .base import Column, Register, chunked, labels_for
+from .base import Column, Record, Register, chunked, labels_for
 from .persons import ID_NUMBER, NAME, PersonCells, phone_column, read_person
 
 ROLES = labels_for(StaffRole.choices, {"专职网格员": StaffRole.GRID_WORKER, "网格协管员": StaffRole.GRID_ASSISTANT})
 
 
 @dataclass
-class GridStaffRecord:
-    row: int
+class GridStaffRecord(Record):
     grid_code: str
     person: PersonCells
     role: str
@@ -51,8 +50,7 @@ class GridStaffRegister(Register):
         grid = r.get("grid_code", cells.digits, what="网格编码") or ""
         person = read_person(r)
         role = r.get("role", cells.choice, labels=ROLES, what="岗位") or ""
-        r.done()
-        return GridStaffRecord(row=row, grid_code=grid, person=person, role=role)
+        return r.done(GridStaffRecord(row=row, grid_code=grid, person=person, role=role))
 
     def resolve(self, records: Sequence[GridStaffRecord]) -> None:
         self.ctx.load_areas(r.grid_code for r in records)
@@ -62,8 +60,12 @@ class GridStaffRegister(Register):
             self.posts.update(GridStaff.objects.filter(person_id__in=part).values_list("person_id", "grid__code"))
 
     def check(self, rec: GridStaffRecord) -> list:
+        if not rec.usable("grid_code"):
+            return []
         if problem := self.ctx.area_problem(rec.grid_code, level="grid"):
             return [self.error(rec.row, "grid_code", rec.grid_code, problem)]
+        if not rec.person.index:
+            return []
         previous = self.ctx.first_row("post", (rec.person.index, rec.grid_code), rec.row)
         if previous is not None:
             return [self.error(rec.row, "id_number", rec.person.id_number,

@@ -20,7 +20,7 @@ from grassroots.people.models import PartyMember
 from grassroots.people.services import party_member_create
 
 from .. import cells
-from .base import Column, Register, chunked, labels_for
+from .base import Column, Record, Register, chunked, labels_for
 from .persons import ID_NUMBER, NAME, PersonCells, duplicate_in_file, phone_column, read_person
 
 PARTY_LEVELS = labels_for(PartyLevel.choices, {
@@ -34,8 +34,7 @@ _CODE_AND_LEVEL = re.compile(r"^(\d{6,22})\s*(.*)$")
 
 
 @dataclass
-class PartyMemberRecord:
-    row: int
+class PartyMemberRecord(Record):
     person: PersonCells
     org_text: str
     employer_name: str
@@ -62,9 +61,9 @@ class PartyMemberRegister(Register):
         NAME,
         ID_NUMBER,
         phone_column(),
-        Column("所在党组织", "org", required=True, width=28,
+        Column("所在党组织", "org_text", required=True, width=28,
                hint="组织关系所在党组织的名称；名称有重复时填写“区域编码 层级”，如“420303001001 社区大党委”"),
-        Column("工作单位", "employer", width=24, hint="须已在单位台账中登记；可以不填"),
+        Column("工作单位", "employer_name", width=24, hint="须已在单位台账中登记；可以不填"),
         Column("是否在职", "in_service", choices=("是", "否"), width=10, hint="是或否；不填视为“否”"),
         Column("入党日期", "joined_on", width=12, hint="如 2001-07-01；可以不填"),
     )
@@ -80,13 +79,12 @@ class PartyMemberRegister(Register):
     def parse(self, row: int, values: Mapping[str, Any]) -> PartyMemberRecord:
         r = self.reader(row, values)
         person = read_person(r)
-        org_text = r.get("org", cells.plain_text, max_len=120) or ""
-        employer = r.get("employer", cells.plain_text, max_len=120) or ""
+        org_text = r.get("org_text", cells.plain_text, max_len=120) or ""
+        employer = r.get("employer_name", cells.plain_text, max_len=120) or ""
         in_service = r.get("in_service", cells.yes_no) or False
         joined_on = r.get("joined_on", cells.date, earliest=FOUNDED)
-        r.done()
-        return PartyMemberRecord(row=row, person=person, org_text=org_text, employer_name=employer,
-                                 in_service=in_service, joined_on=joined_on)
+        return r.done(PartyMemberRecord(row=row, person=person, org_text=org_text, employer_name=employer,
+                                        in_service=in_service, joined_on=joined_on))
 
     def resolve(self, records: Sequence[PartyMemberRecord]) -> None:
         if self.orgs_by_name is None:
@@ -110,23 +108,25 @@ class PartyMemberRegister(Register):
             self.orgs_by_code.setdefault(org.code, []).append(org)
 
     def check(self, rec: PartyMemberRecord) -> list:
-        errors = []
-        org, problem = self._find_org(rec.org_text)
-        if problem:
-            errors.append(self.error(rec.row, "org", rec.org_text, problem))
-        else:
-            rec.org_id = org.id
-            if rec.employer_name:
-                rec.employer_id = self.units.get((org.district, rec.employer_name))
-                if rec.employer_id is None:
-                    errors.append(self.error(rec.row, "employer", rec.employer_name,
-                                             "本区县没有这个单位，请先在单位台账中导入，或留空"))
+        errors = self._check_org(rec) if rec.usable("org_text") else []
         if problem := duplicate_in_file(self.ctx, kind="person", key=rec.person.index, row=rec.row):
             errors.append(self.error(rec.row, "id_number", rec.person.id_number, problem))
-        elif self.ctx.person_ids.get(rec.person.index) in self.members:
+        elif rec.person.index and self.ctx.person_ids.get(rec.person.index) in self.members:
             errors.append(self.error(rec.row, "id_number", rec.person.id_number,
                                      "该身份证号的党员已登记，不能重复导入，请删除这一行"))
         return errors
+
+    def _check_org(self, rec: PartyMemberRecord) -> list:
+        org, problem = self._find_org(rec.org_text)
+        if problem:
+            return [self.error(rec.row, "org_text", rec.org_text, problem)]
+        rec.org_id = org.id
+        if rec.usable("employer_name"):
+            rec.employer_id = self.units.get((org.district, rec.employer_name))
+            if rec.employer_id is None:
+                return [self.error(rec.row, "employer_name", rec.employer_name,
+                                   "本区县没有这个单位，请先在单位台账中导入，或留空")]
+        return []
 
     def _find_org(self, text: str) -> tuple[OrgRef | None, str | None]:
         not_found = "党组织不存在或不在您的管辖范围内，请核对名称，或填写“区域编码 层级”如“420303001001 社区大党委”"

@@ -37,6 +37,8 @@ def read_person(reader: RowReader) -> PersonCells:
 
 def duplicate_in_file(ctx: ImportContext, *, kind: str, key: object, row: int) -> str | None:
     """The problem when the same person appears a second time in the file."""
+    if not key or isinstance(key, tuple) and not all(key):
+        return None
     previous = ctx.first_row(kind, key, row)
     if previous is not None:
         return f"与第{previous}行的身份证号重复，同一人只能登记一次，请删除重复的行"

@@ -14,7 +14,7 @@ from grassroots.people.models import CareTag, Relation, Resident
 from grassroots.people.services import ResidentRow, residents_bulk_create
 
 from .. import cells
-from .base import Column, Register, chunked, labels_for
+from .base import Column, Record, Register, chunked, labels_for
 from .persons import ID_NUMBER, NAME, PersonCells, duplicate_in_file, phone_column, read_person
 
 RELATIONS = labels_for(Relation.choices, {"本人": Relation.HEAD, "妻": Relation.SPOUSE, "夫": Relation.SPOUSE,
@@ -25,8 +25,7 @@ CARE_TAGS = labels_for(CareTag.choices)
 
 
 @dataclass
-class ResidentRecord:
-    row: int
+class ResidentRecord(Record):
     household_code: str
     building_code: str
     door: str
@@ -75,9 +74,8 @@ class ResidentRegister(Register):
         person = read_person(r)
         relation = r.get("relation", cells.choice, labels=RELATIONS, what="与户主关系") or Relation.OTHER
         tags = r.get("care_tags", cells.choices, labels=CARE_TAGS, what="关爱标签") or []
-        r.done()
-        return ResidentRecord(row=row, household_code=household, building_code=building, door=door,
-                              person=person, relation=relation, care_tags=tuple(tags))
+        return r.done(ResidentRecord(row=row, household_code=household, building_code=building, door=door,
+                                     person=person, relation=relation, care_tags=tuple(tags)))
 
     @staticmethod
     def _where(r, household: str, building: str, door: str) -> None:
@@ -120,7 +118,7 @@ class ResidentRegister(Register):
 
     # --- check ---------------------------------------------------------------------------------------
     def check(self, rec: ResidentRecord) -> list:
-        errors = self._check_household(rec)
+        errors = self._check_household(rec) if self._where_usable(rec) else []
         if problem := duplicate_in_file(self.ctx, kind="person", key=rec.person.index, row=rec.row):
             errors.append(self.error(rec.row, "id_number", rec.person.id_number, problem))
         person_id = self.ctx.person_ids.get(rec.person.index)
@@ -130,6 +128,12 @@ class ResidentRegister(Register):
         if rec.relation == Relation.HEAD:
             errors.extend(self._check_head(rec))
         return errors
+
+    @staticmethod
+    def _where_usable(rec: ResidentRecord) -> bool:
+        if {"household_code", "building_code", "door"} & rec.failed:
+            return False
+        return bool(rec.household_code or (rec.building_code and rec.door))
 
     def _check_household(self, rec: ResidentRecord) -> list:
         ctx, errors = self.ctx, []

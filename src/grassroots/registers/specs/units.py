@@ -15,7 +15,7 @@ from grassroots.orgs.models import PartyOrg, Unit, UnitKind
 from grassroots.orgs.services import unit_create
 
 from .. import cells
-from .base import Column, Register, chunked, labels_for
+from .base import Column, Record, Register, chunked, labels_for
 
 KINDS = labels_for(UnitKind.choices, {
     "驻区单位": UnitKind.COBUILD, "共建单位": UnitKind.COBUILD, "职能部门": UnitKind.DEPARTMENT,
@@ -25,8 +25,7 @@ KINDS = labels_for(UnitKind.choices, {
 
 
 @dataclass
-class UnitRecord:
-    row: int
+class UnitRecord(Record):
     name: str
     kind: str
     area_code: str
@@ -54,7 +53,7 @@ class UnitRegister(Register):
         Column("统一社会信用代码", "credit_code", as_text=True, width=22, hint="18位；可以不填"),
         Column("联系人", "contact", width=10, hint="最多50个字；可以不填"),
         Column("地址", "address", width=28, hint="最多200个字；可以不填"),
-        Column("党组织名称", "party_org", width=24,
+        Column("党组织名称", "party_org_name", width=24,
                hint="单位党组织的名称（须已在党组织中登记，如物业公司党支部即“红色物业”）；可以不填"),
     )
     notes = ("每行一个单位。", )
@@ -74,10 +73,9 @@ class UnitRegister(Register):
             credit_code=r.get("credit_code", cells.credit_code) or "",
             contact=r.get("contact", cells.plain_text, max_len=50) or "",
             address=r.get("address", cells.plain_text, max_len=200) or "",
-            party_org_name=r.get("party_org", cells.plain_text, max_len=120) or "",
+            party_org_name=r.get("party_org_name", cells.plain_text, max_len=120) or "",
         )
-        r.done()
-        return record
+        return r.done(record)
 
     def resolve(self, records: Sequence[UnitRecord]) -> None:
         self.ctx.load_areas(r.area_code for r in records)
@@ -94,21 +92,27 @@ class UnitRegister(Register):
 
     def check(self, rec: UnitRecord) -> list:
         errors = []
+        if not rec.usable("area_code"):
+            return []
         if problem := self.ctx.area_problem(rec.area_code, level=None):
             return [self.error(rec.row, "area_code", rec.area_code, problem)]
-        if (rec.district, rec.name) in self.existing:
-            errors.append(self.error(rec.row, "name", rec.name, "本区县已有同名单位，不能重复导入，请删除这一行"))
-        elif (previous := self.ctx.first_row("unit", (rec.district, rec.name), rec.row)) is not None:
-            errors.append(self.error(rec.row, "name", rec.name, f"与第{previous}行的单位重名，请删除或改名"))
-        if rec.party_org_name:
+        if rec.usable("name") and (problem := self._name_problem(rec)):
+            errors.append(self.error(rec.row, "name", rec.name, problem))
+        if rec.usable("party_org_name"):
             ids = self.party_orgs.get((rec.district, rec.party_org_name), [])
             if len(ids) != 1:
                 problem = ("党组织不存在，请核对名称，或先登记该党组织；也可以留空" if not ids
                            else f"本区县有{len(ids)}个同名党组织，无法确定是哪一个，请留空后在系统中指定")
-                errors.append(self.error(rec.row, "party_org", rec.party_org_name, problem))
+                errors.append(self.error(rec.row, "party_org_name", rec.party_org_name, problem))
             else:
                 rec.party_org_id = ids[0]
         return errors
+
+    def _name_problem(self, rec: UnitRecord) -> str | None:
+        if (rec.district, rec.name) in self.existing:
+            return "本区县已有同名单位，不能重复导入，请删除这一行"
+        previous = self.ctx.first_row("unit", (rec.district, rec.name), rec.row)
+        return f"与第{previous}行的单位重名，请删除或改名" if previous is not None else None
 
     def write(self, records: Sequence[UnitRecord]) -> dict[str, int]:
         areas = Area.objects.in_bulk({r.area_code for r in records}, field_name="code")
