@@ -205,3 +205,9 @@ def test_compiled_mo_matches_the_po():
         else:
             assert catalog.ngettext(msgid, e["msgid_plural"], 1) == e["msgstr"][0]
             assert catalog.ngettext(msgid, e["msgid_plural"], 2) == e["msgstr"][1]
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client, tree):
+    client.force_login(tree.user("community_worker_1"))
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page and "工作台" in page
