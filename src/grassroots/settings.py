@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "grassroots.areas",
     "grassroots.orgs",
     "grassroots.people",
+    "grassroots.worktime",
     "grassroots.cases",
     "grassroots.registers",
     "grassroots.web",

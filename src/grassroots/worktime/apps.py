@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorktimeConfig(AppConfig):
+    name = "grassroots.worktime"
+    verbose_name = "工作日历"
