@@ -5,10 +5,14 @@ After adding strings: makemessages -l en, translate every new entry, compilemess
 """
 
 import gettext
+import io
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 import grassroots
 
@@ -17,13 +21,13 @@ PO = LC_MESSAGES / "django.po"
 MO = LC_MESSAGES / "django.mo"
 
 PAGES = {
-    "/": ["Dashboard", "My roles", "Organisation structure", "Residents", "Log out"],
+    "/": ["Dashboard", "My roles", "Organisation structure", "Residents", "Log out", "Community worker", "Grids"],
     "/areas/": ["Organisation structure", "District → street → community → grid"],
     "/people/residents/": ["Residents", "Gender", "Relation to household head", "Exact lookup"],
     "/orgs/units/": ["Units", "Red property companies only", "Contact person", "Filter"],
 }
 CHINESE = {
-    "/": ["工作台", "组织架构", "居民", "退出"],
+    "/": ["工作台", "组织架构", "居民", "退出", "社区工作者"],
     "/areas/": ["组织架构", "区县 → 街道 → 社区 → 网格"],
     "/people/residents/": ["居民", "性别", "与户主关系", "精确查找"],
     "/orgs/units/": ["单位", "只看红色物业", "联系人", "筛选"],
@@ -85,6 +89,94 @@ def test_login_page_in_english(client):
     html = _page(client, "/login/")
     for word in ("Log in", "Username", "Password"):
         assert word in html
+
+
+# --- model labels: levels, kinds, roles, statuses follow the language ----------------------------
+
+# (user, url): the labels an English page shows, and the same labels in Chinese.
+MODEL_LABELS = {
+    ("street_admin_1", "/areas/"): (
+        ["Street/township", "Community/village", "Street Party working committee"],
+        ["街道/乡镇", "社区/村", "街道党工委(大工委)"],
+    ),
+    ("district_admin", "/areas/"): (["District/county", "Street/township"], ["区/县", "街道/乡镇"]),
+    ("community_worker_1", "/orgs/units/"): (
+        ["Property company", "Department", "Co-building unit", "Social organisation"],
+        ["物业公司", "职能部门", "驻区单位/共建单位", "社会组织"],
+    ),
+    ("community_worker_1", "/"): (
+        ["Grassroots Governance Platform", "Community worker", "Communities", "Buildings"],
+        ["基层治理平台", "社区工作者", "楼栋"],
+    ),
+    ("community_worker_1", "/people/residents/"): (["Care tags", "Elderly living alone"], ["关爱标签", "独居老人"]),
+}
+
+
+@pytest.mark.parametrize("language", ["en", None])
+@pytest.mark.parametrize(("username", "url"), MODEL_LABELS)
+def test_model_labels_follow_the_language(client, tree, settings, language, username, url):
+    client.force_login(tree.user(username))
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    english, chinese = MODEL_LABELS[(username, url)]
+    shown, hidden = (english, chinese) if language == "en" else (chinese, english)
+    html = _page(client, url)
+    for word in shown:
+        assert word in html, f"{url} ({language or 'default'}): {word!r} missing"
+    for word in hidden:
+        assert word not in html, f"{url} ({language or 'default'}): {word!r} in the wrong language"
+
+
+def test_rural_level_labels_in_english(client, tree, settings):
+    from grassroots.areas.services import area_create
+
+    town = area_create(name="测试镇", parent=tree.district, rural=True)
+    area_create(name="测试村", parent=town)
+    client.force_login(tree.user("district_admin"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = _page(client, f"/areas/{town.code}/")
+    assert "Township" in html and "Village" in html
+    assert "乡镇" not in html.split("<main", 1)[-1] and "村民小组" not in html
+
+
+def test_area_messages_in_english(client, tree, settings):
+    community = tree.communities[0]
+    client.force_login(tree.user("community_worker_1"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    upload = SimpleUploadedFile("grids.geojson", b"{", content_type="application/geo+json")
+    html = client.post(f"/areas/{community.code}/boundaries/import/", {"file": upload}, follow=True).content.decode()
+    assert "The grid boundaries were not imported" in html
+    assert "The file is not valid JSON: there is a format error near line 1, column 2" in html
+
+
+def test_registers_stay_chinese_in_an_english_session(client, tree, settings):
+    """The spreadsheets' headers, drop-downs and labels are Chinese whatever language the page uses,
+    so that an exported file can be imported again."""
+    from tests.registers.util import messages, run_import, sheet_values
+
+    client.force_login(tree.user("community_worker_1"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    units = sheet_values(_download(client, "/registers/units/export.xlsx"))
+    assert {row[0]: row[1] for row in units[1:]}["阳光物业"] == "物业公司"
+    residents = sheet_values(_download(client, "/registers/residents/export.xlsx"))
+    row = next(r for r in residents if r[3] == "居民4")
+    assert (row[6], row[7]) == ("户主", "独居老人")
+    book = openpyxl.load_workbook(io.BytesIO(_download(client, "/registers/units/template.xlsx")))
+    drop_downs = " ".join(v.formula1 for v in book.worksheets[0].data_validations.dataValidation)
+    assert "物业公司" in drop_downs and "Property company" not in drop_downs
+
+    with translation.override("en"):
+        job = run_import(tree.user("community_worker_1"), "units",
+                         [["新单位", "Property company", tree.communities[0].code, "", "", "", ""]])
+    assert job.status == "failed"
+    assert "物业公司" in messages(job)[0] and "Property company" in messages(job)[0]  # the value as typed
+    assert "Property company、" not in messages(job)[0]
+
+
+def _download(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content
 
 
 # --- the catalogue -------------------------------------------------------------------------------

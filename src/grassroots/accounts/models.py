@@ -2,19 +2,20 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    DISTRICT_ADMIN = "district_admin", "区级管理员"
-    STREET_ADMIN = "street_admin", "街道管理员"
-    COMMUNITY_WORKER = "community_worker", "社区工作者"
-    GRID_LEADER = "grid_leader", "网格长"
-    GRID_WORKER = "grid_worker", "网格员"
-    GRID_ASSISTANT = "grid_assistant", "网格辅助员"
-    PARTY_SECRETARY = "party_secretary", "党组织书记"
-    DEPARTMENT_HANDLER = "department_handler", "部门/单位经办人"
-    LEADER = "leader", "领导(只读)"
-    RESIDENT = "resident", "居民"
+    DISTRICT_ADMIN = "district_admin", _("区级管理员")
+    STREET_ADMIN = "street_admin", _("街道管理员")
+    COMMUNITY_WORKER = "community_worker", _("社区工作者")
+    GRID_LEADER = "grid_leader", _("网格长")
+    GRID_WORKER = "grid_worker", _("网格员")
+    GRID_ASSISTANT = "grid_assistant", _("网格辅助员")
+    PARTY_SECRETARY = "party_secretary", _("党组织书记")
+    DEPARTMENT_HANDLER = "department_handler", _("部门/单位经办人")
+    LEADER = "leader", _("领导(只读)")
+    RESIDENT = "resident", _("居民")
 
 
 # Roles held at an Area (the rest are held at a Unit).
@@ -33,13 +34,13 @@ UNIT_ROLES = {Role.DEPARTMENT_HANDLER}
 
 
 class Capability(models.TextChoices):
-    VIEW_AREAS = "view_areas", "查看区域"
-    VIEW_RESIDENTS = "view_residents", "查看居民"
-    VIEW_PARTY = "view_party", "查看党组织与党员"
-    VIEW_CARE_TAGS = "view_care_tags", "查看关爱标签"
-    REVEAL_PERSONAL = "reveal_personal", "查看完整身份证号/手机号"
-    MANAGE_REGISTERS = "manage_registers", "导入/维护台账"
-    VIEW_UNITS = "view_units", "查看单位"
+    VIEW_AREAS = "view_areas", _("查看区域")
+    VIEW_RESIDENTS = "view_residents", _("查看居民")
+    VIEW_PARTY = "view_party", _("查看党组织与党员")
+    VIEW_CARE_TAGS = "view_care_tags", _("查看关爱标签")
+    REVEAL_PERSONAL = "reveal_personal", _("查看完整身份证号/手机号")
+    MANAGE_REGISTERS = "manage_registers", _("导入/维护台账")
+    VIEW_UNITS = "view_units", _("查看单位")
 
 
 _STAFF = {
@@ -61,25 +62,25 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
 
 
 class User(AbstractUser):
-    display_name = models.CharField("显示名", max_length=50, blank=True)
+    display_name = models.CharField(_("显示名"), max_length=50, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "用户"
+        verbose_name = verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
         return self.display_name or self.username
 
 
 class RoleAssignment(models.Model):
-    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="roles")
-    role = models.CharField("角色", max_length=32, choices=Role.choices)
-    area = models.ForeignKey("areas.Area", verbose_name="区域", null=True, blank=True,
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    area = models.ForeignKey("areas.Area", verbose_name=_("区域"), null=True, blank=True,
                              on_delete=models.CASCADE, related_name="role_assignments")
-    unit = models.ForeignKey("orgs.Unit", verbose_name="单位", null=True, blank=True,
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("单位"), null=True, blank=True,
                              on_delete=models.CASCADE, related_name="role_assignments")
 
     class Meta:
-        verbose_name = verbose_name_plural = "角色"
+        verbose_name = verbose_name_plural = _("角色")
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(area__isnull=False, unit__isnull=True)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AreasConfig(AppConfig):
     name = "grassroots.areas"
-    verbose_name = "区域"
+    verbose_name = _("区域")

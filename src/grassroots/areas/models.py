@@ -10,6 +10,7 @@ code starts with the codes of all its ancestors and "everything under this stree
 
 from django.db import models
 from django.db.models.functions import Length
+from django.utils.translation import gettext_lazy as _
 
 models.CharField.register_lookup(Length)
 
@@ -17,16 +18,16 @@ CODE_WIDTHS = {"district": 6, "street": 3, "community": 3, "grid": 3, "building"
 
 
 class Level(models.TextChoices):
-    DISTRICT = "district", "区/县"
-    STREET = "street", "街道/乡镇"
-    COMMUNITY = "community", "社区/村"
-    GRID = "grid", "网格/小区"
-    BUILDING = "building", "楼栋"
-    HOUSEHOLD = "household", "户"
+    DISTRICT = "district", _("区/县")
+    STREET = "street", _("街道/乡镇")
+    COMMUNITY = "community", _("社区/村")
+    GRID = "grid", _("网格/小区")
+    BUILDING = "building", _("楼栋")
+    HOUSEHOLD = "household", _("户")
 
 
 LEVEL_ORDER = [choice.value for choice in Level]
-RURAL_LABELS = {"street": "乡镇", "community": "村", "grid": "村民小组"}
+RURAL_LABELS = {"street": _("乡镇"), "community": _("村"), "grid": _("村民小组")}
 CODE_LENGTHS = {}
 _total = 0
 for _level in LEVEL_ORDER:
@@ -56,25 +57,25 @@ class AreaQuerySet(models.QuerySet):
 
 
 class Area(models.Model):
-    code = models.CharField("编码", max_length=22, unique=True)
-    name = models.CharField("名称", max_length=100)
-    level = models.CharField("层级", max_length=16, choices=Level.choices, db_index=True)
+    code = models.CharField(_("编码"), max_length=22, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    rural = models.BooleanField("农村", default=False)
+    rural = models.BooleanField(_("农村"), default=False)
     # Grids: a GeoJSON Polygon/MultiPolygon geometry (WGS84 lon/lat). Buildings: a point.
-    boundary = models.JSONField("边界(GeoJSON)", null=True, blank=True)
-    lat = models.FloatField("纬度", null=True, blank=True)
-    lng = models.FloatField("经度", null=True, blank=True)
-    address = models.CharField("地址", max_length=200, blank=True)
+    boundary = models.JSONField(_("边界(GeoJSON)"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    lng = models.FloatField(_("经度"), null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AreaQuerySet.as_manager()
 
     class Meta:
-        verbose_name = verbose_name_plural = "区域"
+        verbose_name = verbose_name_plural = _("区域")
         ordering = ["code"]
         indexes = [
             models.Index(fields=["code"], name="area_code_prefix", opclasses=["varchar_pattern_ops"]),
@@ -106,9 +107,10 @@ class Area(models.Model):
 
     @property
     def level_label(self) -> str:
+        """The level's name in the active language (rural trees name their levels differently)."""
         if self.rural and self.level in RURAL_LABELS:
-            return RURAL_LABELS[self.level]
-        return Level(self.level).label
+            return str(RURAL_LABELS[self.level])
+        return str(Level(self.level).label)
 
     def ancestor_codes(self) -> list[str]:
         """Codes of this area and all its ancestors, district first."""

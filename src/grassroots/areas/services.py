@@ -8,6 +8,7 @@ from typing import Any
 import shapely
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from shapely.geometry.base import BaseGeometry
 
 from grassroots.accounts.models import Capability
@@ -148,7 +149,9 @@ def _check_target(code: str, grids: dict[str, Area], scope: Area | None) -> None
     if code not in grids:
         other = Area.objects.filter(code=code).first()
         if other is not None:
-            raise GeometryError(f"编码 {code} 是{other.level_label}“{other.name}”，不是网格")
+            with translation.override(None):  # the boundary-file messages are Chinese only
+                level = other.level_label
+            raise GeometryError(f"编码 {code} 是{level}“{other.name}”，不是网格")
         raise GeometryError(f"编码 {code} 对应的网格不存在，请先在组织架构中建立该网格")
 
 

@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from grassroots.accounts.models import Capability
@@ -39,7 +41,7 @@ def visible_or_404(user, code: str) -> Area:
     try:
         return area_get_for(user, code)
     except Area.DoesNotExist:
-        raise Http404("区域不存在或不在您的管辖范围内") from None
+        raise Http404(_("区域不存在或不在您的管辖范围内")) from None
 
 
 def can_manage(user, area: Area) -> bool:
@@ -116,13 +118,14 @@ def boundaries_export(request: HttpRequest, code: str) -> HttpResponse:
 def _read_upload(request: HttpRequest) -> dict:
     upload = request.FILES.get("file")
     if upload is None:
-        raise ValidationError("请选择要上传的 GeoJSON 文件（.geojson 或 .json）")
+        raise ValidationError(_("请选择要上传的 GeoJSON 文件（.geojson 或 .json）"))
     try:
         return json.loads(upload.read().decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ValidationError("文件不是 UTF-8 编码的文本，请另存为 UTF-8 的 GeoJSON") from None
+        raise ValidationError(_("文件不是 UTF-8 编码的文本，请另存为 UTF-8 的 GeoJSON")) from None
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"文件不是有效的 JSON：第{exc.lineno}行第{exc.colno}列附近有格式错误") from None
+        raise ValidationError(_("文件不是有效的 JSON：第%(line)s行第%(column)s列附近有格式错误")
+                              % {"line": exc.lineno, "column": exc.colno}) from None
 
 
 @login_required
@@ -130,17 +133,19 @@ def _read_upload(request: HttpRequest) -> dict:
 def boundaries_import(request: HttpRequest, code: str) -> HttpResponse:
     area = visible_or_404(request.user, code)
     if not can_manage(request.user, area):
-        raise PermissionDenied("您没有导入网格边界的权限")
+        raise PermissionDenied(_("您没有导入网格边界的权限"))
     try:
         result = grid_boundaries_import(
             feature_collection=_read_upload(request), actor=request.user, scope_code=area.code)
     except ValidationError as exc:
-        messages.error(request, "网格边界未导入，文件中的问题如下（修正后请重新上传，未做任何修改）：")
+        messages.error(request, _("网格边界未导入，文件中的问题如下（修正后请重新上传，未做任何修改）："))
         for message in exc.messages:
             messages.error(request, message)
     else:
-        text = f"已更新 {len(result.updated)} 个网格的边界"
-        if result.skipped:
-            text += f"；{len(result.skipped)} 个要素没有边界，保持原样"
+        updated, skipped = len(result.updated), len(result.skipped)
+        text = ngettext("已更新 %(count)s 个网格的边界", "已更新 %(count)s 个网格的边界", updated) % {"count": updated}
+        if skipped:
+            text += ngettext("；%(count)s 个要素没有边界，保持原样", "；%(count)s 个要素没有边界，保持原样",
+                             skipped) % {"count": skipped}
         messages.success(request, text)
     return redirect(f"{reverse('areas:map')}?area={area.code}")

@@ -1,22 +1,23 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
     """Append-only record of sensitive actions (revealing a phone, importing a register, …)."""
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    action = models.CharField("操作", max_length=64, db_index=True)
-    object_type = models.CharField("对象类型", max_length=64)
-    object_id = models.CharField("对象编号", max_length=64)
-    district_code = models.CharField("区县代码", max_length=6, blank=True, db_index=True)
-    detail = models.JSONField("详情", default=dict, blank=True)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    district_code = models.CharField(_("区县代码"), max_length=6, blank=True, db_index=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "审计日志"
+        verbose_name = verbose_name_plural = _("审计日志")
         ordering = ["-at"]
 
     def __str__(self) -> str:

@@ -73,6 +73,7 @@ def create_demo_users(plan, *, area_ids: dict[str, int], unit_ids: dict[str, int
     from django.contrib.auth.hashers import make_password
 
     from grassroots.accounts.models import Role, RoleAssignment, User
+    from grassroots.core.i18n import source_label
     from grassroots.people.models import Person
 
     places = account_places(plan)
@@ -90,7 +91,7 @@ def create_demo_users(plan, *, area_ids: dict[str, int], unit_ids: dict[str, int
             person = staff_person[spec.role]
         elif spec.role == "resident":
             person = resident_person
-        label = Role(spec.role).label if spec.role else "超级管理员"
+        label = source_label(Role, spec.role) if spec.role else "超级管理员"
         display = (plan.persons[person].name if person is not None
                    else secretary if spec.role == "party_secretary" and secretary else f"演示{label}")
         user = User.objects.create(username=spec.username, password=password, display_name=display,

@@ -6,6 +6,7 @@ from django.db.models import Count
 
 from grassroots.areas.models import Area, Level
 from grassroots.cases.models import Case
+from grassroots.core.i18n import source_label
 from grassroots.orgs.models import CommitteeSeat, Duty, PartyLevel, PartyOrg, Unit, UnitKind
 from grassroots.people.models import GridStaff, PartyMember, Person, Resident, Volunteer
 
@@ -52,12 +53,12 @@ def collect_stats(district: str | None = None) -> dict:
 def stats_table(stats: dict) -> str:
     """The same numbers as a readable Chinese table."""
     sections = [
-        ("区域", {Level(k).label: v for k, v in stats["areas"].items()}),
-        ("党组织", {PartyLevel(k).label: v for k, v in stats["party_orgs"].items()}),
-        ("单位", {UnitKind(k).label: v for k, v in stats["units"].items()}),
+        ("区域", {source_label(Level, k): v for k, v in stats["areas"].items()}),
+        ("党组织", {source_label(PartyLevel, k): v for k, v in stats["party_orgs"].items()}),
+        ("单位", {source_label(UnitKind, k): v for k, v in stats["units"].items()}),
         ("人员", {PEOPLE_LABELS[k]: v for k, v in stats["people"].items()}),
         ("共建", {OTHER_LABELS[k]: stats[k] for k in OTHER_LABELS}),
-        ("诉求", {Case.Status(k).label: v for k, v in stats["cases"].items()}),
+        ("诉求", {source_label(Case.Status, k): v for k, v in stats["cases"].items()}),
     ]
     title = f"统计（区县 {stats['district']}）" if stats["district"] else "统计（全部区县）"
     lines = [title]

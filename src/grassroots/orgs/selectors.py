@@ -72,7 +72,7 @@ def party_level_summary(user) -> list[LevelSummary]:
     )
     by_level = {row["level"]: row for row in rows}
     return [
-        LevelSummary(level, PartyLevel(level).label, by_level[level]["orgs"], by_level[level]["members"])
+        LevelSummary(level, str(PartyLevel(level).label), by_level[level]["orgs"], by_level[level]["members"])
         for level in PartyLevel.values if level in by_level
     ]
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from grassroots.areas.models import Area
+from grassroots.core.i18n import source_text
 from grassroots.core.services import audit_record
 
 from .models import PartyOrg, Unit, UnitKind
@@ -21,7 +22,7 @@ def validate_unit(*, name: str, kind: str, area: Area, credit_code: str, contact
     values = {"name": name, "credit_code": credit_code, "contact": contact, "address": address}
     for field, limit in UNIT_LIMITS.items():
         if len(values[field]) > limit:
-            raise ValidationError({field: f"{Unit._meta.get_field(field).verbose_name}不能超过{limit}个字"})
+            raise ValidationError({field: f"{source_text(Unit._meta.get_field(field).verbose_name)}不能超过{limit}个字"})
     if kind not in UnitKind.values:
         raise ValidationError({"kind": f"单位类型“{kind}”不存在"})
     district = area.code[:6]

@@ -4,6 +4,7 @@ an area, or a care tag, the user may not see."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.models import Capability
 from grassroots.areas.models import LEVEL_ORDER
@@ -23,15 +24,15 @@ def area_choices_for(user, capability: str) -> list[tuple[str, str]]:
     if not areas:
         return []
     top = min(LEVEL_ORDER.index(a.level) for a in areas)
-    return [("", "全部")] + [
+    return [("", _("全部"))] + [
         (a.code, "\u3000" * (LEVEL_ORDER.index(a.level) - top) + a.name) for a in areas
     ]
 
 
 class ResidentFilterForm(forms.Form):
-    area = forms.ChoiceField(label="区域", required=False)
-    name = forms.CharField(label="姓名", required=False, max_length=50)
-    care_tag = forms.ChoiceField(label="关爱标签", required=False)
+    area = forms.ChoiceField(label=_("区域"), required=False)
+    name = forms.CharField(label=_("姓名"), required=False, max_length=50)
+    care_tag = forms.ChoiceField(label=_("关爱标签"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +43,7 @@ class ResidentFilterForm(forms.Form):
             del self.fields["area"]
         tags = care_tag_choices_for(user)
         if tags:
-            self.fields["care_tag"].choices = [("", "全部")] + tags
+            self.fields["care_tag"].choices = [("", _("全部"))] + tags
         else:
             del self.fields["care_tag"]
 
@@ -58,26 +59,26 @@ class ResidentFilterForm(forms.Form):
 class NumberSearchForm(forms.Form):
     """Exact search by ID number or phone. Sent by POST so the number never lands in a URL or log."""
 
-    number = forms.CharField(label="身份证号或手机号", max_length=32,
+    number = forms.CharField(label=_("身份证号或手机号"), max_length=32,
                              widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
     def clean_number(self) -> str:
         value = "".join(self.cleaned_data["number"].split())
         if len(value) < 7:
-            raise forms.ValidationError("请输入完整的身份证号或手机号")
+            raise forms.ValidationError(_("请输入完整的身份证号或手机号"))
         return value
 
 
 class NameFilterForm(forms.Form):
-    name = forms.CharField(label="姓名", required=False, max_length=50)
+    name = forms.CharField(label=_("姓名"), required=False, max_length=50)
 
     def name_value(self) -> str:
         return self.cleaned_data.get("name", "") if self.is_valid() else ""
 
 
 class PartyMemberFilterForm(NameFilterForm):
-    in_service = forms.ChoiceField(label="在职党员", required=False,
-                                   choices=[("", "全部"), ("1", "是"), ("0", "否")])
+    in_service = forms.ChoiceField(label=_("在职党员"), required=False,
+                                   choices=[("", _("全部")), ("1", _("是")), ("0", _("否"))])
 
     def in_service_value(self) -> bool | None:
         if not self.is_valid() or self.cleaned_data.get("in_service", "") == "":

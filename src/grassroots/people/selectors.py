@@ -96,7 +96,7 @@ def resident_rows(user, residents) -> list[ResidentRow]:
     rows = []
     for resident in residents:
         tags = care_tags_for(user, resident)
-        labels = None if tags is None else tuple(CareTag(t).label for t in tags)
+        labels = None if tags is None else tuple(str(CareTag(t).label) for t in tags)
         rows.append(ResidentRow(resident=resident, care_labels=labels))
     return rows
 

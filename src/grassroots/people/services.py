@@ -12,6 +12,7 @@ from django.db import transaction
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.core import crypto
+from grassroots.core.i18n import source_label
 from grassroots.core.services import audit_record
 
 from .models import GridStaff, PartyMember, Person, Resident, StaffRole
@@ -176,7 +177,7 @@ def grid_staff_create(*, grid, name: str, id_number: str, phone: str, role: str,
         raise ValidationError({"role": f"岗位“{role}”不存在"})
     found = person_find(id_number=id_number)
     if found is not None and GridStaff.objects.filter(person=found, grid=grid, role=role).exists():
-        raise ValidationError({"id_number": f"{found.name}已是该网格的{StaffRole(role).label}"})
+        raise ValidationError({"id_number": f"{found.name}已是该网格的{source_label(StaffRole, role)}"})
     person, _ = person_ensure(name=name, district_code=grid.code[:6], id_number=id_number, phone=phone,
                               actor=actor)
     staff = GridStaff.objects.create(person=person, grid=grid, role=role)

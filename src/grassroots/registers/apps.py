@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistersConfig(AppConfig):
     name = "grassroots.registers"
-    verbose_name = "台账导入导出"
+    verbose_name = _("台账导入导出")
 
     def ready(self) -> None:
         from grassroots.core.jobs import register_task

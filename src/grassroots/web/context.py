@@ -1,11 +1,12 @@
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from grassroots.accounts.scope import scope_for
 
 
 def site(request):
     return {
-        "site_name": "基层治理平台",
+        "site_name": _("基层治理平台"),
         "tile_url": settings.GRASSROOTS_TILE_URL,
         "tile_attribution": settings.GRASSROOTS_TILE_ATTRIBUTION,
         "scope": scope_for(getattr(request, "user", None)),

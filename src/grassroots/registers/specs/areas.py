@@ -14,6 +14,7 @@ from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import CODE_LENGTHS, LEVEL_ORDER, Area, Level, child_level
 from grassroots.areas.services import area_create
+from grassroots.core.i18n import source_labels
 
 from .. import cells
 from .base import LEVEL_LABELS, OUT_OF_SCOPE, Column, Record, Register, chunked, labels_for
@@ -46,7 +47,7 @@ class AreaRegister(Register):
         Column("上级编码", "parent_code", as_text=True, width=22,
                hint="上级区域的编码（已有的，或本文件前面的行中给出编码的）；区/县不填"),
         Column("名称", "name", required=True, width=18, hint="最多100个字；户的名称即门牌，如“2单元502室”"),
-        Column("层级", "level", required=True, choices=tuple(Level.labels), width=10,
+        Column("层级", "level", required=True, choices=source_labels(Level.labels), width=10,
                hint="区/县、街道/乡镇、社区/村、网格/小区、楼栋、户，必须是上级的下一级"),
         Column("编码", "code", as_text=True, width=24,
                hint="可以不填，系统按上级编码自动编号；填写时须以上级编码开头（街道+3位、社区+3位、网格+3位、楼栋+3位、户+4位）"),

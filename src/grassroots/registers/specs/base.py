@@ -22,6 +22,7 @@ from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import Scope
 from grassroots.areas.models import Area, Level
 from grassroots.core import crypto
+from grassroots.core.i18n import source_text
 from grassroots.people.models import Person
 
 from .. import cells
@@ -157,7 +158,7 @@ class AreaRef:
     rural: bool
 
 
-LEVEL_LABELS = {choice.value: choice.label for choice in Level}
+LEVEL_LABELS = {choice.value: source_text(choice.label) for choice in Level}
 OUT_OF_SCOPE = "编码{code}不存在或不在您的管辖范围内，请核对编码"
 
 
@@ -267,11 +268,13 @@ class Register:
 
 
 def labels_for(choices: Iterable[tuple[str, str]], extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Accepted spellings → code: each label (and its NFKC form), plus ``extra`` aliases."""
+    """Accepted spellings → code: each Chinese label (and its NFKC form), plus ``extra`` aliases.
+
+    The labels are the models' source (Chinese) labels even in an English session."""
     import unicodedata
 
     out: dict[str, str] = {}
     for code, label in choices:
-        out[unicodedata.normalize("NFKC", label).replace(" ", "")] = code
+        out[unicodedata.normalize("NFKC", source_text(label)).replace(" ", "")] = code
     out.update(extra or {})
     return out

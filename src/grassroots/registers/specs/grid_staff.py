@@ -9,6 +9,7 @@ from typing import Any
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area
+from grassroots.core.i18n import source_label, source_labels
 from grassroots.people.models import GridStaff, StaffRole
 from grassroots.people.services import grid_staff_create
 
@@ -36,8 +37,8 @@ class GridStaffRegister(Register):
         NAME,
         ID_NUMBER,
         phone_column(required=True),
-        Column("岗位", "role", required=True, choices=tuple(StaffRole.labels), width=12,
-               hint="、".join(StaffRole.labels)),
+        Column("岗位", "role", required=True, choices=source_labels(StaffRole.labels), width=12,
+               hint="、".join(source_labels(StaffRole.labels))),
     )
     notes = ("每行一个岗位。同一人在同一网格只填一行。",)
 
@@ -88,4 +89,4 @@ class GridStaffRegister(Register):
                  .select_related("person", "grid").order_by("grid__code", "role", "person__name"))
         for s in staff.iterator(chunk_size=2000):
             yield [s.grid.code, s.person.name, s.person.id_number_masked, s.person.phone_masked,
-                   s.get_role_display()]
+                   source_label(StaffRole, s.role)]

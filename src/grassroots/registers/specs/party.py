@@ -15,6 +15,7 @@ from typing import Any
 
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
+from grassroots.core.i18n import source_labels
 from grassroots.orgs.models import PartyLevel, PartyOrg, Unit
 from grassroots.people.models import PartyMember
 from grassroots.people.services import party_member_create
@@ -135,7 +136,7 @@ class PartyMemberRegister(Register):
             code, level_text = match.group(1), match.group(2).replace(" ", "")
             level = PARTY_LEVELS.get(level_text) if level_text else None
             if level_text and level is None:
-                return None, "编码后的层级只能是：" + "、".join(PartyLevel.labels)
+                return None, "编码后的层级只能是：" + "、".join(source_labels(PartyLevel.labels))
             found = [o for o in self.orgs_by_code.get(code, []) if level is None or o.level == level]
             many = "该区域有多个党组织，请在编码后写上层级，如“420303001001 社区大党委”"
         else:

@@ -10,6 +10,7 @@ from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area
 from grassroots.areas.services import area_create
+from grassroots.core.i18n import source_label, source_labels
 from grassroots.people.models import CareTag, Relation, Resident
 from grassroots.people.services import ResidentRow, residents_bulk_create
 
@@ -51,10 +52,10 @@ class ResidentRegister(Register):
         NAME,
         ID_NUMBER,
         phone_column(),
-        Column("与户主关系", "relation", choices=tuple(Relation.labels), width=10,
+        Column("与户主关系", "relation", choices=source_labels(Relation.labels), width=10,
                hint="户主、配偶、子女、父母或其他；不填视为“其他”；一户只能有一个户主"),
         Column("关爱标签", "care_tags", width=20,
-               hint="可填多个，用逗号或顿号分开：" + "、".join(CareTag.labels) + "；可以不填"),
+               hint="可填多个，用逗号或顿号分开：" + "、".join(source_labels(CareTag.labels)) + "；可以不填"),
     )
     notes = ("每行一位居民。已有的户填“户编码”；新的户填“楼栋编码”和“门牌”，系统自动生成户编码。",)
 
@@ -193,6 +194,7 @@ class ResidentRegister(Register):
                      .select_related("person", "household").order_by("household__code", "id"))
         for res in residents.iterator(chunk_size=2000):
             code = res.household.code
-            tags = res.care_tag_labels() if scope.can_at(Capability.VIEW_CARE_TAGS, code) else []
+            tags = ([source_label(CareTag, t) for t in res.care_tags if t in CareTag.values]
+                    if scope.can_at(Capability.VIEW_CARE_TAGS, code) else [])
             yield [code, code[:18], res.household.name, res.person.name, res.person.id_number_masked,
-                   res.person.phone_masked, res.get_relation_display(), "、".join(tags)]
+                   res.person.phone_masked, source_label(Relation, res.relation), "、".join(tags)]

@@ -11,6 +11,7 @@ from django.db.models import Q
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area
+from grassroots.core.i18n import source_label, source_labels
 from grassroots.orgs.models import PartyOrg, Unit, UnitKind
 from grassroots.orgs.services import unit_create
 
@@ -46,8 +47,8 @@ class UnitRegister(Register):
     view_capability = Capability.VIEW_UNITS
     columns = (
         Column("名称", "name", required=True, width=24, hint="单位全称，最多120个字；同一区县内不能重名"),
-        Column("类型", "kind", required=True, choices=tuple(UnitKind.labels), width=18,
-               hint="、".join(UnitKind.labels)),
+        Column("类型", "kind", required=True, choices=source_labels(UnitKind.labels), width=18,
+               hint="、".join(source_labels(UnitKind.labels))),
         Column("所在区域编码", "area_code", required=True, as_text=True, width=22,
                hint="单位所在或服务的区域（街道、社区、网格等）的编码，须在您的管辖范围内"),
         Column("统一社会信用代码", "credit_code", as_text=True, width=22, hint="18位；可以不填"),
@@ -131,5 +132,5 @@ class UnitRegister(Register):
             visible |= Q(pk__in=unit_ids)
         units = Unit.objects.filter(visible).select_related("area", "party_org").order_by("area__code", "name")
         for unit in units.iterator(chunk_size=2000):
-            yield [unit.name, unit.get_kind_display(), unit.area.code, unit.credit_code, unit.contact,
+            yield [unit.name, source_label(UnitKind, unit.kind), unit.area.code, unit.credit_code, unit.contact,
                    unit.address, unit.party_org.name if unit.party_org else ""]
