@@ -102,7 +102,7 @@ def test_job_page_polls_until_done_then_shows_result(worker, client):
     client.force_login(worker)
     job = queue(worker, resident_rows(2))
     page = client.get(f"/registers/jobs/{job.pk}/").content.decode()
-    assert 'hx-trigger="every 1s"' in page and "排队中" in page and 'class="progress"' in page
+    assert 'hx-trigger="every 1s"' in page and "排队中" in page and 'role="progressbar"' in page
     import_job_run(job=job)
     partial = client.get(f"/registers/jobs/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in partial and "<html" not in partial
