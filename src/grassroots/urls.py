@@ -11,5 +11,6 @@ urlpatterns = [
     path("orgs/", include("grassroots.orgs.urls")),
     path("people/", include("grassroots.people.urls")),
     path("registers/", include("grassroots.registers.urls")),
+    path("worktime/", include("grassroots.worktime.urls")),
     path("", include("grassroots.web.urls")),
 ]
