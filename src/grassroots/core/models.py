@@ -22,3 +22,20 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class DistrictStamped(models.Model):
+    """Fills ``district_code`` from the area named by ``district_area`` on every save.
+
+    Tables that grow carry the district so they can be sharded by it (ARCHITECTURE.md §2).
+    ``bulk_create`` bypasses ``save``: bulk writers set ``district_code`` themselves.
+    """
+
+    district_area: str = "area"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.district_code = getattr(self, self.district_area).code[:6]
+        super().save(*args, **kwargs)

@@ -7,6 +7,8 @@ Rural: 乡镇党委 → 村党支部 → 村民小组党小组 → 党员联系�
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core.models import DistrictStamped
+
 
 class PartyLevel(models.TextChoices):
     STREET_COMMITTEE = "street_committee", _("街道党工委(大工委)")
@@ -39,7 +41,7 @@ URBAN_FIVE_LEVELS = [
 ]
 
 
-class PartyOrg(models.Model):
+class PartyOrg(DistrictStamped):
     name = models.CharField(_("名称"), max_length=120)
     level = models.CharField(_("层级"), max_length=32, choices=PartyLevel.choices, db_index=True)
     area = models.ForeignKey("areas.Area", verbose_name=_("所在区域"), on_delete=models.PROTECT,
@@ -56,10 +58,6 @@ class PartyOrg(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.district_code = self.area.code[:6]
-        super().save(*args, **kwargs)
-
 
 class UnitKind(models.TextChoices):
     COBUILD = "cobuild", _("驻区单位/共建单位")
@@ -69,7 +67,7 @@ class UnitKind(models.TextChoices):
     SOCIAL = "social", _("社会组织")
 
 
-class Unit(models.Model):
+class Unit(DistrictStamped):
     name = models.CharField(_("名称"), max_length=120)
     kind = models.CharField(_("类型"), max_length=16, choices=UnitKind.choices, db_index=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
@@ -92,10 +90,6 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        self.district_code = self.area.code[:6]
-        super().save(*args, **kwargs)
 
     @property
     def is_red_property(self) -> bool:

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core import crypto
+from grassroots.core.models import DistrictStamped
 from grassroots.core.sensitive import get_sensitive, set_sensitive
 
 
@@ -81,7 +82,9 @@ class Relation(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class Resident(models.Model):
+class Resident(DistrictStamped):
+    district_area = "household"
+
     person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="residencies")
     household = models.ForeignKey("areas.Area", verbose_name=_("户"), on_delete=models.PROTECT,
                                   related_name="residents", limit_choices_to={"level": "household"})
@@ -99,10 +102,6 @@ class Resident(models.Model):
 
     def __str__(self) -> str:
         return self.person.name
-
-    def save(self, *args, **kwargs):
-        self.district_code = self.household.code[:6]
-        super().save(*args, **kwargs)
 
     def care_tag_labels(self) -> list[str]:
         """The labels of the care tags, in the active language."""
@@ -138,7 +137,9 @@ class StaffRole(models.TextChoices):
     GRID_ASSISTANT = "grid_assistant", _("网格辅助员")
 
 
-class GridStaff(models.Model):
+class GridStaff(DistrictStamped):
+    district_area = "grid"
+
     person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="grid_posts")
     grid = models.ForeignKey("areas.Area", verbose_name=_("网格"), on_delete=models.PROTECT,
                              related_name="staff", limit_choices_to={"level": "grid"})
@@ -155,12 +156,8 @@ class GridStaff(models.Model):
     def __str__(self) -> str:
         return f"{self.grid} {self.get_role_display()} {self.person}"
 
-    def save(self, *args, **kwargs):
-        self.district_code = self.grid.code[:6]
-        super().save(*args, **kwargs)
 
-
-class Volunteer(models.Model):
+class Volunteer(DistrictStamped):
     person = models.OneToOneField(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="volunteer")
     area = models.ForeignKey("areas.Area", verbose_name=_("服务社区"), on_delete=models.PROTECT,
                              related_name="volunteers")
@@ -174,7 +171,3 @@ class Volunteer(models.Model):
 
     def __str__(self) -> str:
         return self.person.name
-
-    def save(self, *args, **kwargs):
-        self.district_code = self.area.code[:6]
-        super().save(*args, **kwargs)
