@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "grassroots.orgs",
     "grassroots.people",
     "grassroots.worktime",
+    "grassroots.notifications",
     "grassroots.cases",
     "grassroots.registers",
     "grassroots.web",
