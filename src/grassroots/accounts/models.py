@@ -41,22 +41,31 @@ class Capability(models.TextChoices):
     REVEAL_PERSONAL = "reveal_personal", _("查看完整身份证号/手机号")
     MANAGE_REGISTERS = "manage_registers", _("导入/维护台账")
     VIEW_UNITS = "view_units", _("查看单位")
+    VIEW_CASES = "view_cases", _("查看诉求")
+    DISPATCH_CASES = "dispatch_cases", _("受理/派单")
+    HANDLE_CASES = "handle_cases", _("办理诉求")
 
 
 _STAFF = {
     Capability.VIEW_AREAS, Capability.VIEW_RESIDENTS, Capability.VIEW_PARTY, Capability.VIEW_CARE_TAGS,
     Capability.REVEAL_PERSONAL, Capability.VIEW_UNITS,
 }
+# Cases: dispatchers (受理/派单) at district, street and community; handlers (办理) wherever staff work;
+# a department's handler handles the cases dispatched to their unit (see cases/transitions.py).
+_CASE_DISPATCHER = {Capability.VIEW_CASES, Capability.DISPATCH_CASES, Capability.HANDLE_CASES}
+_CASE_HANDLER = {Capability.VIEW_CASES, Capability.HANDLE_CASES}
 ROLE_CAPABILITIES: dict[str, set[str]] = {
-    Role.DISTRICT_ADMIN: _STAFF | {Capability.MANAGE_REGISTERS},
-    Role.STREET_ADMIN: _STAFF | {Capability.MANAGE_REGISTERS},
-    Role.COMMUNITY_WORKER: _STAFF | {Capability.MANAGE_REGISTERS},
-    Role.GRID_LEADER: _STAFF,
-    Role.GRID_WORKER: _STAFF,
-    Role.GRID_ASSISTANT: {Capability.VIEW_AREAS, Capability.VIEW_RESIDENTS, Capability.VIEW_UNITS},
-    Role.PARTY_SECRETARY: {Capability.VIEW_AREAS, Capability.VIEW_PARTY, Capability.VIEW_UNITS},
-    Role.LEADER: {Capability.VIEW_AREAS, Capability.VIEW_PARTY, Capability.VIEW_UNITS},
-    Role.DEPARTMENT_HANDLER: {Capability.VIEW_UNITS},
+    Role.DISTRICT_ADMIN: _STAFF | {Capability.MANAGE_REGISTERS} | _CASE_DISPATCHER,
+    Role.STREET_ADMIN: _STAFF | {Capability.MANAGE_REGISTERS} | _CASE_DISPATCHER,
+    Role.COMMUNITY_WORKER: _STAFF | {Capability.MANAGE_REGISTERS} | _CASE_DISPATCHER,
+    Role.GRID_LEADER: _STAFF | _CASE_HANDLER,
+    Role.GRID_WORKER: _STAFF | _CASE_HANDLER,
+    Role.GRID_ASSISTANT: {Capability.VIEW_AREAS, Capability.VIEW_RESIDENTS, Capability.VIEW_UNITS,
+                          Capability.VIEW_CASES},
+    Role.PARTY_SECRETARY: {Capability.VIEW_AREAS, Capability.VIEW_PARTY, Capability.VIEW_UNITS,
+                           Capability.VIEW_CASES},
+    Role.LEADER: {Capability.VIEW_AREAS, Capability.VIEW_PARTY, Capability.VIEW_UNITS, Capability.VIEW_CASES},
+    Role.DEPARTMENT_HANDLER: {Capability.VIEW_UNITS, Capability.HANDLE_CASES},
     Role.RESIDENT: set(),
 }
 

@@ -1,0 +1,359 @@
+"""Writes about cases. Every change of a case goes through ``case_transition`` (one transaction,
+the row locked, the table and the actor's permission checked, exactly one CaseEvent written);
+``case_create`` is the single way in for every intake channel.
+
+The per-action functions (``case_accept``, ``case_dispatch`` …) are thin, typed wrappers that name
+their inputs; views and API handlers call them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import date, datetime
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from grassroots.accounts.models import Capability
+from grassroots.accounts.scope import scope_for
+from grassroots.areas.geo import GridLocateError, check_coordinates, grid_locate
+from grassroots.areas.models import Area
+from grassroots.core import crypto
+from grassroots.orgs.models import Unit
+from grassroots.worktime.calendar import CalendarMissing
+from grassroots.worktime.models import Urgency
+from grassroots.worktime.selectors import deadline_for
+
+from . import notify
+from .effects import EFFECTS, Step, tier_for_level
+from .errors import CaseError, TransitionNotAllowed
+from .models import Case, CaseEvent, Category, Channel, Tier
+from .permissions import who_is
+from .transitions import ACTIONS, CREATE_ACTION, TRANSITIONS, Who, resolve_action, status_label
+
+__all__ = [
+    "CaseError", "TransitionNotAllowed", "case_transition", "case_create", "case_accept", "case_reject",
+    "case_merge", "case_dispatch", "case_start", "case_take", "case_return", "case_reassign",
+    "case_extend", "case_park", "case_unpark", "case_escalate", "case_whistle", "case_reply",
+    "case_verify", "case_rate", "case_reopen", "case_close",
+]
+
+TITLE_MAX = 200
+BODY_MAX = 5000
+NOTE_MAX = 5000
+CONTACT_NAME_MAX = 50
+# Crockford's base32 without I, L, O, U: easy to read out on the phone, no look-alikes.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TRACKING_CODE_LENGTH = 12  # 60 random bits
+STAFF_CHANNELS = {Channel.PATROL, Channel.WALK_IN}
+RESIDENT_CHANNELS = {Channel.RESIDENT_WEB, Channel.WOODPECKER}
+
+WHO_TEXT = {
+    Who.DISPATCHER: "该诉求所在社区、街道的受理派单人员",
+    Who.LOCAL_HANDLER: "该诉求所在网格、社区的工作人员",
+    Who.HOLDER: "承办该诉求的单位或网格",
+    Who.REPORTER: "反映人本人",
+    Who.SYSTEM: "系统自动处理",
+}
+
+
+# --- the one transition service ---------------------------------------------------------------------
+
+
+def _not_allowed_message(case: Case, action: str) -> str:
+    label = TRANSITIONS[action].label
+    return (f"诉求“{case.code}”当前状态为“{status_label(case.status)}”，不能{label}"
+            "（可能已被他人处理，请刷新后查看最新状态）")
+
+
+def _denied_message(action: str) -> str:
+    transition = TRANSITIONS[action]
+    who = "或".join(WHO_TEXT[w] for w in Who if w in transition.who and w is not Who.SYSTEM)
+    return f"您无权对该诉求执行“{transition.label}”：只有{who}可以操作"
+
+
+def _clean_note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": f"说明不能超过{NOTE_MAX}个字（现有{len(note)}个字）"})
+    return note
+
+
+def case_transition(*, case: Case, action: str, actor, note: str = "", public: bool | None = None,
+                    tracking_code: str = "", **data: Any) -> CaseEvent:
+    """Apply ``action`` to ``case`` as ``actor`` (None: the system) and return the one event written.
+
+    Raises TransitionNotAllowed (the case's current state does not allow it), PermissionDenied
+    (not this actor, or not here) or ValidationError (missing or wrong input); then nothing is
+    written. ``public`` None takes the action's default (internal steps such as a return are not
+    shown on the resident's page). ``case`` is updated in place on success.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown case action: {action!r}")
+    note = _clean_note(note)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        effective = resolve_action(action, rating=data.get("rating", ""), previous_rating=locked.rating)
+        transition = TRANSITIONS[effective]
+        if locked.status not in transition.sources:
+            raise TransitionNotAllowed(_not_allowed_message(locked, effective))
+        if not transition.who & who_is(actor, locked, tracking_code=tracking_code):
+            raise PermissionDenied(_denied_message(effective))
+        step = Step(case=locked, actor=actor, action=effective, note=note, data=dict(data))
+        EFFECTS[effective](step)
+        if step.data:
+            raise TypeError(f"unexpected arguments for {action}: {sorted(step.data)}")
+        from_status = locked.status
+        step.set(status=transition.target)
+        event = _event(case=locked, action=effective, actor=actor, from_status=from_status, note=note,
+                       public=transition.public if public is None else public, data=step.event_data)
+        locked.save(update_fields=sorted(step.fields | {"updated_at"}))
+        transaction.on_commit(partial(notify.case_event_committed, event.pk))
+    for name in step.fields | {"updated_at"}:
+        setattr(case, name, getattr(locked, name))
+    return event
+
+
+def _event(*, case: Case, action: str, actor, from_status: str, note: str, public: bool,
+           data: dict) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, action=action, actor=actor if getattr(actor, "pk", None) else None,
+        from_status=from_status, to_status=case.status, note=note, public=public, data=data,
+        district_code=case.district_code,
+    )
+
+
+# --- one wrapper per action ---------------------------------------------------------------------------
+
+
+def case_accept(*, case: Case, actor, note: str = "") -> CaseEvent:
+    """受理: the dispatcher acknowledges a public matter the platform will handle."""
+    return case_transition(case=case, action="accept", actor=actor, note=note)
+
+
+def case_reject(*, case: Case, reason: str, actor) -> CaseEvent:
+    """不予受理: not a public matter; the reason names the channel it belongs to."""
+    return case_transition(case=case, action="reject", actor=actor, note=reason)
+
+
+def case_merge(*, case: Case, into: Case | int, actor, note: str = "") -> CaseEvent:
+    """合并: a duplicate of ``into``, which is handled instead."""
+    return case_transition(case=case, action="merge", actor=actor, note=note, into=into)
+
+
+def case_dispatch(*, case: Case, to_unit: Unit | None = None, to_area: Area | None = None, actor,
+                  note: str = "") -> CaseEvent:
+    """派单 to a unit, or to a grid/community/street team (exactly one of the two)."""
+    return case_transition(case=case, action="dispatch", actor=actor, note=note, to_unit=to_unit,
+                           to_area=to_area)
+
+
+def case_reassign(*, case: Case, to_unit: Unit | None = None, to_area: Area | None = None, actor,
+                  note: str = "") -> CaseEvent:
+    """转派: move a dispatched case to another unit or team."""
+    return case_transition(case=case, action="reassign", actor=actor, note=note, to_unit=to_unit,
+                           to_area=to_area)
+
+
+def case_start(*, case: Case, actor, note: str = "") -> CaseEvent:
+    """就地办理: the grid (or community) handles an accepted case itself."""
+    return case_transition(case=case, action="start", actor=actor, note=note)
+
+
+def case_take(*, case: Case, actor, note: str = "") -> CaseEvent:
+    """接单: the unit or team the case is dispatched to (or reopened for) takes it."""
+    return case_transition(case=case, action="take", actor=actor, note=note)
+
+
+def case_return(*, case: Case, reason: str, actor) -> CaseEvent:
+    """退单: the holder sends back a wrong assignment, once, with a reason; the dispatcher decides."""
+    return case_transition(case=case, action="return", actor=actor, note=reason)
+
+
+def case_extend(*, case: Case, until: datetime, actor, reason: str) -> CaseEvent:
+    """延期: the dispatcher grants more time, up to ``until``."""
+    return case_transition(case=case, action="extend", actor=actor, note=reason, until=until)
+
+
+def case_park(*, case: Case, until: date, actor, reason: str) -> CaseEvent:
+    """挂账: a long-term matter, to be reviewed on ``until``."""
+    return case_transition(case=case, action="park", actor=actor, note=reason, until=until)
+
+
+def case_unpark(*, case: Case, actor, note: str = "") -> CaseEvent:
+    """解除挂账: back to the dispatcher's queue."""
+    return case_transition(case=case, action="unpark", actor=actor, note=note)
+
+
+def case_escalate(*, case: Case, actor, note: str = "") -> CaseEvent:
+    """上提: one tier up (grid → community → street → district); ``actor`` None for the deadline sweep."""
+    return case_transition(case=case, action="escalate", actor=actor, note=note)
+
+
+def case_whistle(*, case: Case, lead: Unit, assisting: Iterable[Unit] = (), actor,
+                 note: str = "") -> CaseEvent:
+    """吹哨: summon units; ``lead`` holds the case and replies, ``assisting`` help."""
+    return case_transition(case=case, action="whistle", actor=actor, note=note, lead=lead,
+                           assisting=list(assisting))
+
+
+def case_reply(*, case: Case, reply: str, actor, public: bool = True) -> CaseEvent:
+    """答复: the holder's answer to the resident."""
+    return case_transition(case=case, action="reply", actor=actor, note=reply, public=public)
+
+
+def case_verify(*, case: Case, actor, note: str = "") -> CaseEvent:
+    """核实: a grid worker or the community checks the result (not the one who replied)."""
+    return case_transition(case=case, action="verify", actor=actor, note=note)
+
+
+def case_rate(*, case: Case, rating: str, actor, comment: str = "", tracking_code: str = "") -> CaseEvent:
+    """评价 by the resident (their account, or the tracking code) or a dispatcher's call-back (回访).
+
+    满意/基本满意 close the case; the first 不满意 reopens it to the same holder, a second closes it.
+    """
+    return case_transition(case=case, action="rate", actor=actor, note=comment, rating=rating,
+                           tracking_code=tracking_code)
+
+
+def case_reopen(*, case: Case, reason: str, actor) -> CaseEvent:
+    """重办: the dispatcher sends a replied, verified or closed case back to its holder."""
+    return case_transition(case=case, action="reopen", actor=actor, note=reason)
+
+
+def case_close(*, case: Case, actor, note: str = "") -> CaseEvent:
+    """办结 without a rating (``actor`` None: the sweep closing unrated cases)."""
+    return case_transition(case=case, action="close", actor=actor, note=note)
+
+
+# --- intake -------------------------------------------------------------------------------------------
+
+
+def random_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def _clean_text(value: str, *, label: str, key: str, maximum: int) -> str:
+    """Stripped text of at most ``maximum`` characters. HTML is kept as typed (pages escape it)."""
+    value = (value or "").replace("\r\n", "\n").strip()
+    if not value:
+        raise ValidationError({key: f"{label}不能为空"})
+    if len(value) > maximum:
+        raise ValidationError({key: f"{label}不能超过{maximum}个字（现有{len(value)}个字）"})
+    return value
+
+
+def _choice(value: str, choices, *, key: str, label: str) -> str:
+    if value not in choices.values:
+        raise ValidationError({key: f"未知的{label}：{value}"})
+    return value
+
+
+def _place(*, area: Area | None, lat, lng, district_code: str) -> tuple[Area | None, float | None,
+                                                                         float | None, str]:
+    """(area, lat, lng, district code): the grid containing the point when only a point is given."""
+    lat_f = lng_f = None
+    if lat is not None or lng is not None:
+        try:
+            lat_f, lng_f = check_coordinates(lat, lng)
+            if area is None:
+                area = grid_locate(lat_f, lng_f)
+        except GridLocateError as exc:
+            raise ValidationError({"location": str(exc)}) from None
+    if area is not None:
+        return area, lat_f, lng_f, area.code[:6]
+    if len(district_code or "") != 6:
+        raise ValidationError({"location": "请在地图上选点，或选择诉求所在的网格、楼栋"})
+    return None, lat_f, lng_f, district_code
+
+
+def _check_contact(name: str, phone: str) -> tuple[str, str]:
+    name = (name or "").strip()
+    if len(name) > CONTACT_NAME_MAX:
+        raise ValidationError({"contact_name": f"联系人姓名不能超过{CONTACT_NAME_MAX}个字"})
+    if phone and (problem := crypto.phone_problem(phone)):
+        raise ValidationError({"contact_phone": problem})
+    return name, phone
+
+
+def _check_channel_actor(channel: str, actor, code: str) -> None:
+    """Patrol and walk-in cases are entered by staff of the place; the rest by anyone (the caller
+    authenticates API and hotline systems)."""
+    if channel not in STAFF_CHANNELS:
+        return
+    scope = scope_for(actor)
+    if not (scope.can_at(Capability.HANDLE_CASES, code) or scope.can_at(Capability.DISPATCH_CASES, code)):
+        raise PermissionDenied("只有该网格、社区的工作人员可以录入巡查或窗口诉求")
+
+
+def _deadline(start: datetime, urgency: str) -> tuple[datetime | None, str]:
+    """The deadline by the working calendar, or (None, why) when the calendar cannot tell yet."""
+    try:
+        return deadline_for(start=start, urgency=urgency), ""
+    except (CalendarMissing, ValueError) as exc:
+        return None, str(exc)
+
+
+def _default_tier(area: Area | None) -> str:
+    return tier_for_level(area.level) if area is not None else Tier.STREET  # 兜底: the street
+
+
+def _reporter_user(actor, channel: str, reporter):
+    if channel in RESIDENT_CHANNELS and getattr(actor, "is_authenticated", False):
+        return actor
+    return reporter.user if reporter is not None and reporter.user_id else None
+
+
+def case_create(*, title: str, body: str, channel: str, actor=None, area: Area | None = None,
+                lat=None, lng=None, district_code: str = "", category: Category | None = None,
+                urgency: str = Urgency.GENERAL, tier: str = "", reporter=None, anonymous: bool = False,
+                contact_name: str = "", contact_phone: str = "") -> Case:
+    """A new case in ``reported``, with a tracking code, a deadline and its first event.
+
+    The place is ``area`` (a grid, building, …), or the grid containing ``lat``/``lng``, or — for
+    a hotline call without a place — just the district. Messages are Chinese, keyed by field.
+    """
+    title = _clean_text(title, label="标题", key="title", maximum=TITLE_MAX)
+    body = _clean_text(body, label="内容", key="body", maximum=BODY_MAX)
+    _choice(channel, Channel, key="channel", label="来源渠道")
+    _choice(urgency, Urgency, key="urgency", label="紧急程度")
+    if tier:
+        _choice(tier, Tier, key="tier", label="响应层级")
+    area, lat_f, lng_f, district = _place(area=area, lat=lat, lng=lng, district_code=district_code)
+    contact_name, contact_phone = _check_contact(contact_name, contact_phone)
+    _check_channel_actor(channel, actor, area.code if area else district)
+    now = timezone.now()
+    deadline, deadline_problem = _deadline(now, urgency)
+    case = Case(
+        title=title, body=body, channel=channel, urgency=urgency, tier=tier or _default_tier(area),
+        category=category, area=area, area_code=area.code if area else district, lat=lat_f, lng=lng_f,
+        district_code=district, reporter=reporter, reporter_user=_reporter_user(actor, channel, reporter),
+        anonymous=anonymous, deadline=deadline, status=Case.Status.REPORTED,
+    )
+    case.set_contact(name=contact_name, phone=contact_phone)
+    data = {"channel": channel, **({"deadline_problem": deadline_problem} if deadline_problem else {})}
+    with transaction.atomic():
+        _insert_with_codes(case, now)
+        event = _event(case=case, action=CREATE_ACTION, actor=actor, from_status="", note="", public=True,
+                       data=data)
+        transaction.on_commit(partial(notify.case_event_committed, event.pk))
+    return case
+
+
+def _insert_with_codes(case: Case, now: datetime, attempts: int = 3) -> None:
+    """Insert with a fresh case number and tracking code; a (very unlikely) clash draws again."""
+    local = timezone.localtime(now)
+    for attempt in range(attempts):
+        case.code = f"{case.district_code}-{local:%y%m%d}-{random_code(8)}"
+        case.tracking_code = random_code(TRACKING_CODE_LENGTH)
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+            return
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
