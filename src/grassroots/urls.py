@@ -12,5 +12,10 @@ urlpatterns = [
     path("people/", include("grassroots.people.urls")),
     path("registers/", include("grassroots.registers.urls")),
     path("worktime/", include("grassroots.worktime.urls")),
+    path("notifications/", include("grassroots.notifications.urls")),
+    path("cases/", include("grassroots.cases.urls")),
+    path("r/", include("grassroots.portal.urls")),
+    path("intake/", include("grassroots.intake.urls")),
+    path("assessment/", include("grassroots.assessment.urls")),
     path("", include("grassroots.web.urls")),
 ]

@@ -5,7 +5,7 @@ import pytest
 from grassroots.notifications.models import Kind
 from grassroots.notifications.services import notify
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.notifications.urls")]
+pytestmark = [pytest.mark.django_db]
 API = "/api/notifications"
 
 

@@ -31,7 +31,6 @@ def test_catalogue_complete_and_compiled():
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.notifications.urls")
 def test_inbox_in_english(client_as, settings, worker_a):
     notify(recipients=[worker_a], kind=Kind.ESCALATION, title="超时升级：3栋漏水", body="", key="k")
     client = client_as(worker_a)

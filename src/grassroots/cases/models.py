@@ -8,6 +8,7 @@ the case's last event.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core import crypto
@@ -109,6 +110,8 @@ class Case(models.Model):
     # The area's code (or the district's code when the place is unknown): scope filters are one
     # indexed prefix match on this column, without a join.
     area_code = models.CharField(_("区域编码"), max_length=22, editable=False, default="")
+    address = models.CharField(_("地址"), max_length=200, blank=True, default="",
+                               help_text=_("居民填写的地点描述，如“阳光栖谷小区3栋门口”"))
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lng = models.FloatField(_("经度"), null=True, blank=True)
     district_code = models.CharField(_("区县代码"), max_length=6, db_index=True)
@@ -141,13 +144,34 @@ class Case(models.Model):
                                 on_delete=models.SET_NULL, related_name="+",
                                 help_text=_("接单或就地办理的人"))
 
-    deadline = models.DateTimeField(_("办理时限"), null=True, blank=True, db_index=True)
+    deadline = models.DateTimeField(_("办理时限"), null=True, blank=True, db_index=True,
+                                    help_text=_("当前时限：延期批准或上提后更新"))
+    first_deadline = models.DateTimeField(_("初始时限"), null=True, blank=True, editable=False,
+                                          help_text=_("受理时按紧急程度算出的时限"))
+    overdue = models.BooleanField(_("曾超时"), default=False,
+                                  help_text=_("在时限内未答复（超时上提或超时后才答复）"))
+    warned_at = models.DateTimeField(_("临期预警时间"), null=True, blank=True, editable=False,
+                                     help_text=_("当前时限已发出75%临期预警的时间；时限变更后清空"))
+    responded_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True, editable=False,
+                                        help_text=_("首次受理、接单或就地办理的时间"))
+    supervised_at = models.DateTimeField(_("督办时间"), null=True, blank=True,
+                                         help_text=_("为空表示未列入督办"))
+    extension_requested_until = models.DateTimeField(_("申请延期至"), null=True, blank=True,
+                                                     help_text=_("承办方申请延期、尚待审批时的新时限"))
     return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     parked_until = models.DateField(_("挂账复查日期"), null=True, blank=True)
     merged_into = models.ForeignKey("self", verbose_name=_("合并到"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="duplicates")
     rating = models.CharField(_("评价"), max_length=16, choices=Rating.choices, blank=True, default="")
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+
+    # Where it came from outside the platform: a 12345 hotline's own id (imports are idempotent on
+    # it), and the key a form or an API client sends so that a double submit creates one case.
+    external_source = models.CharField(_("外部系统"), max_length=32, blank=True, default="",
+                                       help_text=_("如 12345、Open311 客户端名称"))
+    external_id = models.CharField(_("外部编号"), max_length=64, blank=True, default="")
+    intake_key = models.CharField(_("提交幂等键"), max_length=64, blank=True, default="", editable=False)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("上报时间"), auto_now_add=True, db_index=True)
@@ -161,6 +185,12 @@ class Case(models.Model):
             models.Index(fields=["area_code"], name="case_area_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["assigned_unit", "status"], name="case_unit_status"),
             models.Index(fields=["status", "deadline"], name="case_status_deadline"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["district_code", "external_source", "external_id"],
+                                    condition=~models.Q(external_id=""), name="case_external_id_unique"),
+            models.UniqueConstraint(fields=["intake_key"], condition=~models.Q(intake_key=""),
+                                    name="case_intake_key_unique"),
         ]
 
     def __str__(self) -> str:
@@ -206,3 +236,109 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+def attachment_path(instance: "CaseAttachment", filename: str) -> str:
+    """cases/<district>/<yyyy>/<mm>/<random>.<ext>: never the uploader's file name (it may hold a name)."""
+    import secrets
+
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    now = timezone.now()
+    return f"cases/{instance.district_code or 'x'}/{now:%Y/%m}/{secrets.token_hex(12)}.{ext[:5]}"
+
+
+class CaseAttachment(models.Model):
+    """A photo attached to a case (up to 6 at intake; type and size checked by the service)."""
+
+    case = models.ForeignKey(Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True, default="")
+    content_type = models.CharField(_("类型"), max_length=64)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    width = models.PositiveIntegerField(_("宽"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("高"), null=True, blank=True)
+    exif_lat = models.FloatField(_("照片纬度"), null=True, blank=True)
+    exif_lng = models.FloatField(_("照片经度"), null=True, blank=True)
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    stage = models.CharField(_("环节"), max_length=16, default="report",
+                             help_text=_("report：反映时上传；reply：答复时上传"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    district_code = models.CharField(_("区县代码"), max_length=6, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("诉求附件")
+        ordering = ["case", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.original_name or self.file.name}"
+
+
+class WhistleTask(models.Model):
+    """吹哨报到: one summoned unit's part of a whistled case — the lead's or an assisting unit's task,
+    with its own deadline and reply. The case replies (and can close) when the lead's task is replied."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("牵头单位")
+        ASSIST = "assist", _("协办单位")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("办理中")
+        REPLIED = "replied", _("已回复")
+        CANCELLED = "cancelled", _("已撤销")
+
+    case = models.ForeignKey(Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="whistle_tasks")
+    event = models.ForeignKey(CaseEvent, verbose_name=_("吹哨记录"), on_delete=models.PROTECT,
+                              related_name="whistle_tasks")
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("单位"), on_delete=models.PROTECT,
+                             related_name="whistle_tasks")
+    role = models.CharField(_("角色"), max_length=8, choices=Role.choices)
+    task = models.TextField(_("任务"), max_length=2000)
+    deadline = models.DateTimeField(_("任务时限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    reply = models.TextField(_("回复"), blank=True, default="", max_length=5000)
+    replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("回复人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("召集时间"), auto_now_add=True)
+    district_code = models.CharField(_("区县代码"), max_length=6, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("吹哨任务")
+        ordering = ["case", "role", "pk"]
+        constraints = [models.UniqueConstraint(fields=["event", "unit"], name="whistle_task_unit_once")]
+        indexes = [models.Index(fields=["unit", "status"], name="whistle_task_unit_status")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_role_display()} {self.unit_id}"
+
+
+class TierRule(models.Model):
+    """分级响应: which tier a new case starts at, by category (and its descendants) and urgency.
+
+    The most specific rule wins: a rule for a third-level category beats its second- and first-level
+    ancestors, and a rule with an urgency beats one for any urgency. No rule, or no place: the street.
+    """
+
+    category = models.ForeignKey(Category, verbose_name=_("事项类别"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="tier_rules",
+                                 help_text=_("为空表示所有类别"))
+    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, blank=True, default="",
+                               help_text=_("为空表示任意紧急程度"))
+    tier = models.CharField(_("响应层级"), max_length=16, choices=Tier.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("分级响应规则")
+        ordering = ["category__code", "urgency"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "urgency"], condition=models.Q(category__isnull=False),
+                                    name="tier_rule_unique"),
+            models.UniqueConstraint(fields=["urgency"], condition=models.Q(category__isnull=True),
+                                    name="tier_rule_default_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or '全部'} · {self.get_urgency_display() or '任意'} → {self.get_tier_display()}"

@@ -45,3 +45,54 @@ def load_taxonomy(Category) -> int:
         by_code[code] = obj
         created += 1
     return created
+
+
+# 分级响应 defaults: (category path, urgency, tier, why). "" urgency = any; an empty path = every
+# category. The most specific rule wins (see cases/routing_rules.py); streets edit them in the admin.
+DEFAULT_TIER_RULES: list[tuple[tuple[str, ...], str, str, str]] = [
+    ((), "", "community", "大事解决在社区：没有更具体规则的诉求先到社区"),
+    ((), "emergency", "street", "紧急事项由街道统一调度"),
+    ((), "complex", "street", "难事化解在街道"),
+    ((), "utility", "department", "水电气热直派公用事业单位"),
+    (("城乡建设", "城市建设和市政管理", "园林绿化环卫"), "general", "grid", "小事协商在网格"),
+    (("城乡建设", "城市建设和市政管理", "环境卫生"), "general", "grid", "小事协商在网格"),
+    (("城乡建设", "城市建设和市政管理", "小区管理"), "general", "grid", "小事协商在网格"),
+    (("城乡建设", "城市建设和市政管理", "居民服务设施"), "general", "grid", "小事协商在网格"),
+    (("城乡建设", "住房保障与房地产", "物业服务"), "general", "grid", "物业问题在网格协调物业"),
+    (("城乡建设", "住房保障与房地产", "修缮装修"), "general", "grid", "小事协商在网格"),
+    (("城乡建设", "城市建设和市政管理", "城管执法"), "", "street", "执法事项由街道综合执法"),
+    (("环境保护",), "", "street", "环境污染由街道会同生态环境部门"),
+    (("政法",), "", "street", "治安、调解由街道政法综治中心"),
+    (("党务政务",), "", "street", ""),
+    (("交通运输",), "", "department", "交通事项派职能部门"),
+    (("教育文体",), "", "department", ""),
+    (("卫生计生",), "", "department", ""),
+    (("商贸旅游",), "", "department", ""),
+    (("国土资源",), "", "department", ""),
+    (("经济管理",), "", "department", ""),
+    (("科技与信息产业",), "", "department", ""),
+    (("纪检监察",), "", "department", ""),
+]
+
+
+def category_code_by_path() -> dict[tuple[str, ...], str]:
+    """(level1, level2, level3 names) → category code, for every category of the default taxonomy."""
+    names = {code: (name, parent) for code, name, _level, parent in taxonomy_rows()}
+
+    def path(code: str) -> tuple[str, ...]:
+        name, parent = names[code]
+        return (*path(parent), name) if parent else (name,)
+
+    return {path(code): code for code in names}
+
+
+def load_tier_rules(Category, TierRule) -> int:
+    """Create the default tier rules that are missing (idempotent). Models may be historical."""
+    codes = category_code_by_path()
+    created = 0
+    for names, urgency, tier, note in DEFAULT_TIER_RULES:
+        category = Category.objects.get(code=codes[names]) if names else None
+        _, made = TierRule.objects.get_or_create(category=category, urgency=urgency,
+                                                 defaults={"tier": tier, "note": note})
+        created += made
+    return created

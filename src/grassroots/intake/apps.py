@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntakeConfig(AppConfig):
+    """Cases from other systems: the 12345 hotline import, system-to-system push, Open311 GeoReport v2."""
+
+    name = "grassroots.intake"
+    verbose_name = _("诉求接入")
