@@ -241,7 +241,7 @@ def test_escalation_moves_control_up_one_tier(tree, new_case):
 
 def test_extend_park_unpark_merge(tree, new_case):
     cw1, dept = tree.user("community_worker_1"), tree.user("dept_handler")
-    case = new_case(urgency="emergency")
+    case = new_case(urgency="emergency", tier="community")  # emergencies start at the street unless told
     assert case.deadline is not None
     assert abs((case.deadline - case.created_at) - timedelta(hours=2)) < timedelta(minutes=1)
     svc.case_accept(case=case, actor=cw1)

@@ -31,6 +31,10 @@ def is_local_handler(scope: Scope, case: Case) -> bool:
     return scope.can_at(Capability.HANDLE_CASES, control_code(case))
 
 
+def is_place_staff(scope: Scope, case: Case) -> bool:
+    return scope.can_at(Capability.HANDLE_CASES, case.scope_code)
+
+
 def is_holder(scope: Scope, case: Case) -> bool:
     """A handler of the unit holding the case, or of exactly the team (area) holding it."""
     if scope.is_superuser:
@@ -57,7 +61,8 @@ def who_is(actor, case: Case, *, tracking_code: str = "") -> set[Who]:
         return {Who.REPORTER} if is_reporter(None, case, tracking_code) else set()
     scope = scope_for(actor)
     checks = {
-        Who.DISPATCHER: is_dispatcher, Who.LOCAL_HANDLER: is_local_handler, Who.HOLDER: is_holder,
+        Who.DISPATCHER: is_dispatcher, Who.LOCAL_HANDLER: is_local_handler, Who.PLACE_STAFF: is_place_staff,
+        Who.HOLDER: is_holder,
     }
     found = {who for who, check in checks.items() if check(scope, case)}
     if is_reporter(actor, case, tracking_code):

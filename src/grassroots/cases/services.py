@@ -29,14 +29,15 @@ from grassroots.worktime.models import Urgency
 from grassroots.worktime.selectors import deadline_for
 
 from . import notify
-from .effects import EFFECTS, Step, tier_for_level
+from .effects import EFFECTS, Step
 from .errors import CaseError, TransitionNotAllowed
 from .models import Case, CaseEvent, Category, Channel, Tier
 from .permissions import who_is
+from .tiers import route_for
 from .transitions import ACTIONS, CREATE_ACTION, TRANSITIONS, Who, resolve_action, status_label
 
 __all__ = [
-    "CaseError", "TransitionNotAllowed", "case_transition", "case_create", "case_accept", "case_reject",
+    "CaseError", "TransitionNotAllowed", "case_transition", "case_receive", "case_create", "case_accept", "case_reject",
     "case_merge", "case_dispatch", "case_start", "case_take", "case_return", "case_reassign",
     "case_extend", "case_park", "case_unpark", "case_escalate", "case_whistle", "case_reply",
     "case_verify", "case_rate", "case_reopen", "case_close",
@@ -44,6 +45,7 @@ __all__ = [
 
 TITLE_MAX = 200
 BODY_MAX = 5000
+ADDRESS_MAX = 200
 NOTE_MAX = 5000
 CONTACT_NAME_MAX = 50
 # Crockford's base32 without I, L, O, U: easy to read out on the phone, no look-alikes.
@@ -54,7 +56,8 @@ RESIDENT_CHANNELS = {Channel.RESIDENT_WEB, Channel.WOODPECKER}
 
 WHO_TEXT = {
     Who.DISPATCHER: "该诉求所在社区、街道的受理派单人员",
-    Who.LOCAL_HANDLER: "该诉求所在网格、社区的工作人员",
+    Who.LOCAL_HANDLER: "负责该诉求的网格、社区的工作人员",
+    Who.PLACE_STAFF: "该诉求所在网格、社区的工作人员",
     Who.HOLDER: "承办该诉求的单位或网格",
     Who.REPORTER: "反映人本人",
     Who.SYSTEM: "系统自动处理",
@@ -298,49 +301,97 @@ def _deadline(start: datetime, urgency: str) -> tuple[datetime | None, str]:
         return None, str(exc)
 
 
-def _default_tier(area: Area | None) -> str:
-    return tier_for_level(area.level) if area is not None else Tier.STREET  # 兜底: the street
-
-
 def _reporter_user(actor, channel: str, reporter):
     if channel in RESIDENT_CHANNELS and getattr(actor, "is_authenticated", False):
         return actor
     return reporter.user if reporter is not None and reporter.user_id else None
 
 
-def case_create(*, title: str, body: str, channel: str, actor=None, area: Area | None = None,
-                lat=None, lng=None, district_code: str = "", category: Category | None = None,
-                urgency: str = Urgency.GENERAL, tier: str = "", reporter=None, anonymous: bool = False,
-                contact_name: str = "", contact_phone: str = "") -> Case:
-    """A new case in ``reported``, with a tracking code, a deadline and its first event.
+def _clean_key(value: str, *, key: str, label: str, maximum: int) -> str:
+    value = (value or "").strip()
+    if len(value) > maximum:
+        raise ValidationError({key: f"{label}不能超过{maximum}个字符"})
+    return value
 
-    The place is ``area`` (a grid, building, …), or the grid containing ``lat``/``lng``, or — for
-    a hotline call without a place — just the district. Messages are Chinese, keyed by field.
+
+def _already_received(*, district: str, intake_key: str, external_source: str,
+                      external_id: str) -> Case | None:
+    """The case an earlier submit with the same idempotency key, or the same hotline id, created."""
+    if intake_key:
+        found = Case.objects.filter(intake_key=intake_key).first()
+        if found is not None:
+            return found
+    if external_id:
+        return Case.objects.filter(district_code=district, external_source=external_source,
+                                   external_id=external_id).first()
+    return None
+
+
+def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area | None = None,
+                 lat=None, lng=None, district_code: str = "", address: str = "",
+                 category: Category | None = None, urgency: str = Urgency.GENERAL, tier: str = "",
+                 reporter=None, anonymous: bool = False, contact_name: str = "", contact_phone: str = "",
+                 intake_key: str = "", external_source: str = "", external_id: str = "") -> tuple[Case, bool]:
+    """Every channel's way in: (the case, True) for a new case in ``reported``, or (the earlier case,
+    False) when ``intake_key`` or (``external_source``, ``external_id``) was received before — a
+    double-clicked button or a hotline file imported twice creates nothing new.
+
+    The place is ``area`` (a grid, building, …), or the grid containing ``lat``/``lng``, or — for a
+    hotline call without a place — just the district. The tier comes from the 分级响应 rules unless
+    given, and the team at that tier owns the case (see ``tiers.py``). The deadline comes from the
+    working calendar. Messages are Chinese, keyed by field.
     """
     title = _clean_text(title, label="标题", key="title", maximum=TITLE_MAX)
     body = _clean_text(body, label="内容", key="body", maximum=BODY_MAX)
+    address = _clean_key(address, key="address", label="地址", maximum=ADDRESS_MAX)
+    intake_key = _clean_key(intake_key, key="intake_key", label="提交编号", maximum=64)
+    external_source = _clean_key(external_source, key="external_source", label="外部系统名称", maximum=32)
+    external_id = _clean_key(external_id, key="external_id", label="外部编号", maximum=64)
     _choice(channel, Channel, key="channel", label="来源渠道")
     _choice(urgency, Urgency, key="urgency", label="紧急程度")
     if tier:
         _choice(tier, Tier, key="tier", label="响应层级")
     area, lat_f, lng_f, district = _place(area=area, lat=lat, lng=lng, district_code=district_code)
+    earlier = _already_received(district=district, intake_key=intake_key, external_source=external_source,
+                                external_id=external_id)
+    if earlier is not None:
+        return earlier, False
     contact_name, contact_phone = _check_contact(contact_name, contact_phone)
     _check_channel_actor(channel, actor, area.code if area else district)
+    route = route_for(area=area, category=category, urgency=urgency, tier=tier)
     now = timezone.now()
     deadline, deadline_problem = _deadline(now, urgency)
     case = Case(
-        title=title, body=body, channel=channel, urgency=urgency, tier=tier or _default_tier(area),
-        category=category, area=area, area_code=area.code if area else district, lat=lat_f, lng=lng_f,
+        title=title, body=body, channel=channel, urgency=urgency, tier=route.tier, category=category,
+        area=area, area_code=area.code if area else district, lat=lat_f, lng=lng_f, address=address,
         district_code=district, reporter=reporter, reporter_user=_reporter_user(actor, channel, reporter),
-        anonymous=anonymous, deadline=deadline, status=Case.Status.REPORTED,
+        anonymous=anonymous, deadline=deadline, first_deadline=deadline, status=Case.Status.REPORTED,
+        assigned_area=route.team, intake_key=intake_key, external_source=external_source,
+        external_id=external_id,
     )
     case.set_contact(name=contact_name, phone=contact_phone)
-    data = {"channel": channel, **({"deadline_problem": deadline_problem} if deadline_problem else {})}
-    with transaction.atomic():
-        _insert_with_codes(case, now)
-        event = _event(case=case, action=CREATE_ACTION, actor=actor, from_status="", note="", public=True,
-                       data=data)
-        transaction.on_commit(partial(notify.case_event_committed, event.pk))
+    data = {"channel": channel, "tier": route.tier, "rule": route.rule,
+            **({"area": route.team.code, "to_name": route.team.name} if route.team else {}),
+            **({"deadline_problem": deadline_problem} if deadline_problem else {})}
+    try:
+        with transaction.atomic():
+            _insert_with_codes(case, now)
+            event = _event(case=case, action=CREATE_ACTION, actor=actor, from_status="", note="", public=True,
+                           data=data)
+            transaction.on_commit(partial(notify.case_event_committed, event.pk))
+    except IntegrityError:
+        # Two identical submits at the same moment: the other one won; answer with its case.
+        earlier = _already_received(district=district, intake_key=intake_key,
+                                    external_source=external_source, external_id=external_id)
+        if earlier is None:
+            raise
+        return earlier, False
+    return case, True
+
+
+def case_create(**kwargs: Any) -> Case:
+    """``case_receive`` for callers that only need the case (new, or the one received before)."""
+    case, _created = case_receive(**kwargs)
     return case
 
 

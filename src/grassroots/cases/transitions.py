@@ -27,7 +27,7 @@ The table (action: from statuses → to status; who may do it)::
                       in_progress, extended                       → escalated    dispatcher, holder or system
     whistle           accepted, returned, escalated               → whistled     dispatcher (lead unit)
     reply             in_progress, extended, whistled             → replied      holder (the lead unit)
-    verify            replied                                     → verified     local handler or dispatcher, not
+    verify            replied                                     → verified     place staff or dispatcher, not
                                                                                   the one who replied
     rate              verified                                    → closed       reporter or dispatcher (回访)
     rate_unsatisfied  verified                                    → reopened     (``rate``, see below)
@@ -44,6 +44,8 @@ the community can no longer dispatch it):
   street and district staff).
 * **local handler** — holds ``HANDLE_CASES`` at an area containing the control code (the grid team,
   or the community, handling a small matter on the spot).
+* **place staff** — holds ``HANDLE_CASES`` at an area containing the case's own place (the grid
+  worker of the grid where it happened, whoever owns the case now): they check the result on site.
 * **holder** — a handler of ``assigned_unit`` when a unit holds the case, otherwise a user holding
   ``HANDLE_CASES`` at exactly ``assigned_area`` (that grid's, community's or street's own team).
 * **reporter** — the resident's account (``reporter_user``), or whoever shows the tracking code.
@@ -72,6 +74,7 @@ S = Case.Status
 class Who(StrEnum):
     DISPATCHER = "dispatcher"
     LOCAL_HANDLER = "local_handler"
+    PLACE_STAFF = "place_staff"
     HOLDER = "holder"
     REPORTER = "reporter"
     SYSTEM = "system"
@@ -90,7 +93,8 @@ def _t(sources: set[str], target: str, who: set[Who], label: str, public: bool =
     return Transition(frozenset(sources), target, frozenset(who), label, public)
 
 
-D, L, H, R, SYS = Who.DISPATCHER, Who.LOCAL_HANDLER, Who.HOLDER, Who.REPORTER, Who.SYSTEM
+D, L, P, H, R, SYS = (Who.DISPATCHER, Who.LOCAL_HANDLER, Who.PLACE_STAFF, Who.HOLDER, Who.REPORTER,
+                      Who.SYSTEM)
 
 TRANSITIONS: dict[str, Transition] = {
     "accept": _t({S.REPORTED}, S.ACCEPTED, {D}, "受理"),
@@ -109,7 +113,7 @@ TRANSITIONS: dict[str, Transition] = {
                    {D, H, SYS}, "上提"),
     "whistle": _t({S.ACCEPTED, S.RETURNED, S.ESCALATED}, S.WHISTLED, {D}, "吹哨"),
     "reply": _t({S.IN_PROGRESS, S.EXTENDED, S.WHISTLED}, S.REPLIED, {H}, "答复"),
-    "verify": _t({S.REPLIED}, S.VERIFIED, {L, D}, "核实"),
+    "verify": _t({S.REPLIED}, S.VERIFIED, {P, D}, "核实"),
     "rate": _t({S.VERIFIED}, S.CLOSED, {R, D}, "评价"),
     "rate_unsatisfied": _t({S.VERIFIED}, S.REOPENED, {R, D}, "评价"),
     "reopen": _t({S.REPLIED, S.VERIFIED, S.CLOSED}, S.REOPENED, {D}, "重办"),

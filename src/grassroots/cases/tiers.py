@@ -1,0 +1,78 @@
+"""分级响应: which tier a new case starts at, and which team (grid, community, street) owns it there.
+
+需求收集在楼院、小事协商在网格、大事解决在社区、难事化解在街道、专业事项到部门. The tier comes from the
+``TierRule`` table (category and urgency, most specific rule wins); the team is the area at that
+tier that contains the case. A case whose place is known only to the district — or a department
+matter — is owned by the street above it, and with no street at all by the district (兜底).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grassroots.areas.models import Area
+
+from .models import Category, Tier, TierRule
+
+# The length of the area code of the team that owns a case at each tier.
+TEAM_CODE_LENGTH = {
+    Tier.BUILDING: 15,  # no staff at the building: the grid team collects it
+    Tier.GRID: 15,
+    Tier.COMMUNITY: 12,
+    Tier.STREET: 9,
+    Tier.DEPARTMENT: 9,  # the street dispatches to the department (吹哨 or 派单)
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    tier: str
+    team: Area | None  # None: only the district is known; the district's dispatchers own it
+    rule: str  # why, for the timeline
+
+
+def _ancestors(category: Category | None) -> list[int | None]:
+    """The category's id, its parents' ids, then None (the rule for every category)."""
+    ids: list[int | None] = []
+    node = category
+    while node is not None:
+        ids.append(node.pk)
+        node = node.parent
+    return [*ids, None]
+
+
+def tier_for(*, category: Category | None, urgency: str) -> tuple[str, str]:
+    """(tier, why): the most specific rule — deepest category first, then a rule for this urgency
+    before one for any urgency. Without any rule: the street (兜底)."""
+    chain = _ancestors(category)
+    rules = {(r.category_id, r.urgency): r for r in
+             TierRule.objects.filter(category_id__in=[c for c in chain if c], urgency__in=[urgency, ""])}
+    rules.update({(None, r.urgency): r for r in
+                  TierRule.objects.filter(category__isnull=True, urgency__in=[urgency, ""])})
+    for category_id in chain:
+        for u in (urgency, ""):
+            rule = rules.get((category_id, u))
+            if rule is not None:
+                return rule.tier, f"{rule}（{rule.note}）" if rule.note else str(rule)
+    return Tier.STREET, "无适用规则，由街道兜底"
+
+
+def team_for(*, area: Area | None, tier: str) -> Area | None:
+    """The team at ``tier`` above ``area``, or the most local team there is when the place is coarser."""
+    if area is None:
+        return None
+    length = TEAM_CODE_LENGTH[tier]
+    code = area.code[:length]
+    if code == area.code:
+        return area
+    return Area.objects.filter(code=code).first()
+
+
+def route_for(*, area: Area | None, category: Category | None, urgency: str, tier: str = "") -> Route:
+    """The tier (given, or by the rules) and the owning team of a new case."""
+    why = "指定层级"
+    if not tier:
+        tier, why = tier_for(category=category, urgency=urgency)
+    if area is None and tier in (Tier.BUILDING, Tier.GRID, Tier.COMMUNITY):
+        tier, why = Tier.STREET, "未能确定地点，由街道兜底"
+    return Route(tier=tier, team=team_for(area=area, tier=tier), rule=why)
