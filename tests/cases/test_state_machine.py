@@ -28,12 +28,13 @@ from tests.factories import make_user
 
 ACTORS = ["district_admin", "street_admin_1", "community_worker_1", "community_worker_2", "grid_worker_A",
           "grid_worker_B", "dept_handler", "property_handler", "resident", "nobody", "root", None]
+# ``None`` is the system (the sweep): it may escalate, warn, unpark and close.
 SNAPSHOT = ["status", "assigned_unit_id", "assigned_area_id", "handler_id", "tier", "return_count",
             "reopen_count", "deadline", "parked_until", "rating", "merged_into_id", "closed_at"]
 REFUSED = (TransitionNotAllowed, PermissionDenied, ValidationError)
 # How much more often a sensible draw picks the forward steps than the detours and dead ends.
 WEIGHT = {"accept": 4, "dispatch": 3, "start": 2, "take": 4, "reply": 4, "verify": 4, "rate": 4, "close": 1,
-          "reject": 1, "merge": 1}
+          "reject": 1, "merge": 1, "whistle": 2, "task_reply": 2, "comment": 1}
 
 
 def snapshot(case: Case) -> dict:
@@ -58,6 +59,16 @@ def inputs(action: str, variant: int, world: dict) -> dict:
         "rate": [{"rating": Rating.UNSATISFIED}, {"rating": Rating.SATISFIED}, {"rating": Rating.BASIC},
                  {"rating": "bad"}, {"rating": Rating.UNSATISFIED, "tracking_code": world["case"].tracking_code}],
     }
+    case = world["case"]
+    assisting = case.whistle_tasks.filter(role="assist").order_by("-pk")
+    options.update({
+        "whistle": [*options["whistle"],
+                    {"lead": tree.units["property"], "assisting": [tree.units["dept"]],
+                     "tasks": {tree.units["dept"].pk: "负责管网维修"}, "deadline": now + timedelta(days=3)}],
+        "request_extension": [{"until": now + timedelta(days=20)}, {"until": now - timedelta(days=1)}],
+        "task_reply": [{"task": assisting.first()}, {"task": None}],
+        "warn": [{"fraction": 0.8}],
+    })
     choices = options.get(action, [{}])
     return dict(choices[variant % len(choices)])
 
@@ -128,6 +139,14 @@ def test_random_call_sequences_follow_the_table(world):
                 previous = event.to_status
             holders = [e.data["holder"] for e in events if e.action == "return"]
             assert len(holders) == len(set(holders)) == self.case.return_count
+            for event in events:
+                if event.action == "whistle":  # one task per summoned unit, the lead's first
+                    roles = list(event.whistle_tasks.order_by("role").values_list("role", flat=True))
+                    assert roles == ["assist"] * len(event.data["assisting"]) + ["lead"]
+            if self.case.status in (Case.Status.CLOSED, Case.Status.DISPATCHED):
+                assert not self.case.whistle_tasks.filter(status="open").exists()
+            assert (self.case.supervised_at is not None) == (
+                [e.action for e in events if e.action in ("supervise", "unsupervise")][-1:] == ["supervise"])
 
     run_state_machine_as_test(CaseMachine, settings=settings(
         max_examples=25, stateful_step_count=25, deadline=None,

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "grassroots.cases"
     verbose_name = _("诉求")
+
+    def ready(self) -> None:
+        from grassroots.core.jobs import register_task
+
+        from .sweep import sweep_task
+
+        register_task("cases.sweep", sweep_task)

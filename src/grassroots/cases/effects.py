@@ -21,9 +21,11 @@ from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area, Level
 from grassroots.orgs.models import Unit, UnitKind
+from grassroots.worktime.calendar import CalendarMissing
+from grassroots.worktime.selectors import deadline_for
 
 from .errors import TransitionNotAllowed
-from .models import Case, CaseEvent, Rating, Tier
+from .models import Case, CaseEvent, Rating, Tier, WhistleTask
 from .permissions import control_code, dispatch_root
 
 TEAM_CODE_LENGTHS = (15, 12, 9, 6)  # grid, community, street, district: the teams that own cases
@@ -45,6 +47,8 @@ class Step:
     data: dict[str, Any]
     event_data: dict[str, Any] = field(default_factory=dict)
     fields: set[str] = field(default_factory=set)
+    # Writes that need the event row (e.g. whistle tasks point at their whistle): run after it exists.
+    after: list[Callable[[CaseEvent], None]] = field(default_factory=list)
 
     def set(self, **values: Any) -> None:
         for name, value in values.items():
@@ -57,6 +61,23 @@ class Step:
     def require_note(self, message: str) -> None:
         if not self.note:
             raise ValidationError({"note": message})
+
+    def responded(self) -> None:
+        """The first response (受理, 接单 or 就地办理) starts the response clock's answer."""
+        if self.case.responded_at is None:
+            self.set(responded_at=timezone.now())
+
+    def new_limit(self) -> None:
+        """A fresh time limit from now for the case's urgency (reopening, unparking, escalation at
+        the deadline). When the calendar cannot tell yet, the case has no deadline and the event says why."""
+        now = timezone.now()
+        try:
+            deadline = deadline_for(start=now, urgency=self.case.urgency)
+        except CalendarMissing as exc:
+            deadline = None
+            self.event_data["deadline_problem"] = str(exc)
+        self.set(deadline=deadline, deadline_started_at=now, warned_at=None, overdue_at=None)
+        self.event_data["deadline"] = deadline.isoformat() if deadline else None
 
 
 def tier_for_level(level: str) -> str:
@@ -92,6 +113,7 @@ def _as_instance(model, value, label: str):
 
 def accept(step: Step) -> None:
     step.set(accepted_by=step.actor)
+    step.responded()
 
 
 def reject(step: Step) -> None:
@@ -133,6 +155,14 @@ def _check_team(step: Step, area: Area) -> None:
         raise PermissionDenied(f"您不能派单给“{area.name}”；需要上级处理时请使用“上提”")
 
 
+def _cancel_open_tasks(step: Step) -> None:
+    """The summoned units' open tasks lapse when the case is moved elsewhere (转派) or closed."""
+    n = WhistleTask.objects.filter(case=step.case, status=WhistleTask.Status.OPEN).update(
+        status=WhistleTask.Status.CANCELLED)
+    if n:
+        step.event_data["tasks_cancelled"] = n
+
+
 def dispatch(step: Step) -> None:
     unit = _as_instance(Unit, step.take("to_unit"), "to_unit")
     area = _as_instance(Area, step.take("to_area"), "to_area")
@@ -148,6 +178,7 @@ def dispatch(step: Step) -> None:
         _check_team(step, area)
         step.set(assigned_area=area, assigned_unit=None, handler=None, tier=tier_for_level(area.level))
         step.event_data.update(area=area.code, to_name=area.name)
+    _cancel_open_tasks(step)
 
 
 def start(step: Step) -> None:
@@ -158,10 +189,12 @@ def start(step: Step) -> None:
         step.set(assigned_area=team, tier=tier_for_level(team.level))
         step.event_data.update(area=team.code, to_name=team.name)
     step.set(assigned_unit=None, handler=step.actor)
+    step.responded()
 
 
 def take(step: Step) -> None:
     step.set(handler=step.actor)
+    step.responded()
     step.event_data["holder"] = holder_key(step.case)
 
 
@@ -194,15 +227,43 @@ def _future_datetime(value: Any, label: str) -> datetime:
     return value
 
 
-def extend(step: Step) -> None:
-    """延期: the dispatcher approves more time; the note says why."""
-    step.require_note("请填写延期理由")
-    until = _future_datetime(step.take("until"), "until")
+def _later_deadline(step: Step, value: Any) -> datetime:
+    until = _future_datetime(value, "until")
     old = step.case.deadline
     if old is not None and until <= old:
         raise ValidationError({"until": "新的办理时限应晚于原时限"})
-    step.set(deadline=until)
-    step.event_data.update(old_deadline=old.isoformat() if old else None, deadline=until.isoformat())
+    return until
+
+
+def extend(step: Step) -> None:
+    """延期: the dispatcher grants more time (approving the holder's request, or on their own);
+    without ``until`` the requested time is granted. The note says why."""
+    step.require_note("请填写延期理由")
+    requested = step.case.extension_requested_until
+    until = _later_deadline(step, step.take("until") or requested)
+    old = step.case.deadline
+    step.set(deadline=until, warned_at=None, overdue_at=None, extension_requested_until=None)
+    step.event_data.update(old_deadline=old.isoformat() if old else None, deadline=until.isoformat(),
+                           approved_request=requested is not None)
+
+
+def request_extension(step: Step) -> None:
+    """申请延期: the holder asks the dispatcher for more time, with a reason."""
+    step.require_note("请填写申请延期的理由")
+    if step.case.extension_requested_until is not None:
+        raise TransitionNotAllowed("已有一份待审批的延期申请，请等待派单人审批")
+    until = _later_deadline(step, step.take("until"))
+    step.set(extension_requested_until=until)
+    step.event_data["until"] = until.isoformat()
+
+
+def deny_extension(step: Step) -> None:
+    step.require_note("请填写不同意延期的理由")
+    requested = step.case.extension_requested_until
+    if requested is None:
+        raise TransitionNotAllowed("该诉求没有待审批的延期申请")
+    step.set(extension_requested_until=None)
+    step.event_data["until"] = requested.isoformat()
 
 
 def park(step: Step) -> None:
@@ -221,41 +282,100 @@ def park(step: Step) -> None:
 
 def unpark(step: Step) -> None:
     step.set(parked_until=None)
+    step.new_limit()
 
 
 def escalate(step: Step) -> None:
-    """上提: one tier up — the team above the current owner takes over and dispatches again."""
+    """上提: one tier up — the team above the current owner takes over and dispatches again.
+
+    The sweep escalates at the deadline (``deadline_passed``, system only): the case is marked
+    overdue and the team above gets a fresh time limit; a person's escalation keeps the deadline.
+    """
+    passed = bool(step.take("deadline_passed", False))
+    if passed and step.actor is not None:
+        raise PermissionDenied("只有系统在超过办理时限时自动上提")
+    if passed and (step.case.deadline is None or step.case.deadline > timezone.now()):
+        raise TransitionNotAllowed("该诉求尚未超过办理时限")
     parent = parent_team_code(control_code(step.case))
     team = Area.objects.filter(code=parent).first() if parent else None
     if team is None:
         raise TransitionNotAllowed("该诉求已在区级，无法再上提，请吹哨或派单给职能部门")
     step.set(assigned_area=team, assigned_unit=None, handler=None, tier=tier_for_level(team.level))
     step.event_data.update(area=team.code, to_name=team.name)
+    if passed:
+        step.set(overdue=True)
+        step.event_data["deadline_passed"] = True
+        step.new_limit()
 
 
 def whistle(step: Step) -> None:
-    """吹哨报到: one lead unit and any assisting units; the lead holds the case and replies."""
+    """吹哨报到: one lead unit and any assisting units, each with its own task and deadline; the lead
+    holds the case and its reply answers the resident."""
     lead = _as_instance(Unit, step.take("lead"), "lead")
     if lead is None:
         raise ValidationError({"lead": "请选择牵头单位"})
     assisting = [_as_instance(Unit, u, "assisting") for u in step.take("assisting", ()) or ()]
     if any(u.pk == lead.pk for u in assisting):
         raise ValidationError({"assisting": "牵头单位不能同时是协办单位"})
+    if len({u.pk for u in assisting}) != len(assisting):
+        raise ValidationError({"assisting": "协办单位重复"})
     for unit in (lead, *assisting):
         if unit.district_code != step.case.district_code:
             raise ValidationError({"assisting": f"“{unit.name}”不在本区县，不能吹哨召集"})
+    texts = {int(k): (v or "").strip() for k, v in (step.take("tasks") or {}).items()}
+    for text in texts.values():
+        if len(text) > 2000:
+            raise ValidationError({"tasks": "每项任务不能超过2000个字"})
+    deadline = step.take("deadline")
+    deadline = _future_datetime(deadline, "deadline") if deadline else step.case.deadline
     step.set(assigned_unit=lead, handler=None, tier=Tier.DEPARTMENT)
     step.event_data.update(unit=lead.pk, to_name=lead.name, assisting=[u.pk for u in assisting],
-                           assisting_names=[u.name for u in assisting])
+                           assisting_names=[u.name for u in assisting],
+                           task_deadline=deadline.isoformat() if deadline else None)
+    case, default = step.case, step.note
+
+    def create_tasks(event: CaseEvent) -> None:
+        WhistleTask.objects.bulk_create([
+            WhistleTask(case=case, event=event, unit=unit, role=role, deadline=deadline,
+                        task=texts.get(unit.pk) or default or ("牵头办理并答复群众" if role == "lead" else "协助牵头单位办理"),
+                        district_code=case.district_code)
+            for unit, role in [(lead, WhistleTask.Role.LEAD), *((u, WhistleTask.Role.ASSIST) for u in assisting)]
+        ])
+
+    step.after.append(create_tasks)
+
+
+def task_reply(step: Step) -> None:
+    """协办回复: an assisting unit answers its own task (the lead answers with ``reply``)."""
+    step.require_note("请填写回复内容")
+    task = _as_instance(WhistleTask, step.take("task"), "task")
+    if task is None or task.case_id != step.case.pk or task.role != WhistleTask.Role.ASSIST:
+        raise ValidationError({"task": "请选择本诉求的协办任务"})
+    if task.status != WhistleTask.Status.OPEN:
+        raise TransitionNotAllowed(f"“{task.unit.name}”的协办任务已{task.get_status_display()}，不能再回复")
+    scope = scope_for(step.actor)
+    if not scope.is_superuser and task.unit_id not in scope.unit_ids.get(Capability.HANDLE_CASES, frozenset()):
+        raise PermissionDenied(f"只有“{task.unit.name}”的经办人可以回复该协办任务")
+    WhistleTask.objects.filter(pk=task.pk).update(status=WhistleTask.Status.REPLIED, reply=step.note,
+                                                  replied_at=timezone.now(), replied_by=step.actor)
+    step.event_data.update(task=task.pk, unit=task.unit_id, unit_name=task.unit.name)
 
 
 # --- closing ---------------------------------------------------------------------------------------
 
 
 def reply(step: Step) -> None:
+    """答复: the holder's answer; for a whistled case, the lead unit's (its task is then replied)."""
     step.require_note("请填写答复内容")
-    step.set(replied_at=timezone.now())
-    step.event_data["holder"] = holder_key(step.case)
+    case, now = step.case, timezone.now()
+    step.set(replied_at=now)
+    if case.deadline is not None and now > case.deadline and not case.overdue:
+        step.set(overdue=True)
+    step.event_data["holder"] = holder_key(case)
+    if case.status == Case.Status.WHISTLED:
+        WhistleTask.objects.filter(case=case, role=WhistleTask.Role.LEAD, unit=case.assigned_unit_id,
+                                   status=WhistleTask.Status.OPEN).update(
+            status=WhistleTask.Status.REPLIED, reply=step.note, replied_at=now, replied_by=step.actor)
 
 
 def verify(step: Step) -> None:
@@ -273,23 +393,73 @@ def _rating(step: Step) -> str:
 
 
 def rate(step: Step) -> None:
-    step.set(rating=_rating(step), closed_at=timezone.now())
+    now = timezone.now()
+    step.set(rating=_rating(step), rated_at=now, closed_at=now)
+    _cancel_open_tasks(step)
 
 
 def rate_unsatisfied(step: Step) -> None:
-    """The first 不满意: back to the same holder, who takes it again (重办)."""
-    step.set(rating=_rating(step), reopen_count=step.case.reopen_count + 1, closed_at=None)
+    """The first 不满意: back to the same holder, who takes it again (重办) with a fresh time limit."""
+    step.set(rating=_rating(step), rated_at=timezone.now(), reopen_count=step.case.reopen_count + 1,
+             closed_at=None)
+    step.new_limit()
 
 
 def reopen(step: Step) -> None:
     step.require_note("请填写重办理由")
     step.set(reopen_count=step.case.reopen_count + 1, closed_at=None)
+    step.new_limit()
 
 
 def close(step: Step) -> None:
     """办结 without a rating (the sweep closes unrated cases after the configured days)."""
     step.set(closed_at=timezone.now())
     step.event_data["unrated"] = not step.case.rating
+    _cancel_open_tasks(step)
+
+
+# --- notes (no change of status) --------------------------------------------------------------------
+
+
+def supervise(step: Step) -> None:
+    """督办: the case is followed up by a supervisor; the note is the instruction."""
+    step.require_note("请填写督办意见")
+    if step.case.supervised_at is not None:
+        raise TransitionNotAllowed("该诉求已在督办中；补充意见请使用“备注”")
+    step.set(supervised_at=timezone.now())
+
+
+def unsupervise(step: Step) -> None:
+    if step.case.supervised_at is None:
+        raise TransitionNotAllowed("该诉求未列入督办")
+    step.set(supervised_at=None)
+
+
+def comment(step: Step) -> None:
+    step.require_note("请填写备注内容")
+
+
+def warn(step: Step) -> None:
+    """临期预警 (the sweep, at 75 % of the limit): once per time limit."""
+    if step.case.deadline is None or step.case.warned_at is not None:
+        raise TransitionNotAllowed("该诉求当前时限已预警过")
+    step.set(warned_at=timezone.now())
+    fraction = step.take("fraction")
+    step.event_data.update(deadline=step.case.deadline.isoformat(),
+                           **({"fraction": round(float(fraction), 3)} if fraction is not None else {}))
+
+
+def overdue(step: Step) -> None:
+    """超时督办 (the sweep): the deadline passed and escalating cannot help (the case is whistled,
+    reopened, already escalated or at the district): it is marked overdue and put under supervision."""
+    case = step.case
+    if case.deadline is None or case.deadline > timezone.now():
+        raise TransitionNotAllowed("该诉求尚未超过办理时限")
+    if case.overdue_at is not None:
+        raise TransitionNotAllowed("该诉求的超时已记录")
+    now = timezone.now()
+    step.set(overdue=True, overdue_at=now, **({"supervised_at": now} if case.supervised_at is None else {}))
+    step.event_data["deadline"] = case.deadline.isoformat()
 
 
 EFFECTS: dict[str, Callable[[Step], None]] = {
@@ -297,4 +467,7 @@ EFFECTS: dict[str, Callable[[Step], None]] = {
     "take": take, "return": return_, "reassign": dispatch, "extend": extend, "park": park,
     "unpark": unpark, "escalate": escalate, "whistle": whistle, "reply": reply, "verify": verify,
     "rate": rate, "rate_unsatisfied": rate_unsatisfied, "reopen": reopen, "close": close,
+    "supervise": supervise, "unsupervise": unsupervise, "comment": comment,
+    "request_extension": request_extension, "deny_extension": deny_extension, "task_reply": task_reply,
+    "warn": warn, "overdue": overdue,
 }

@@ -146,12 +146,16 @@ class Case(models.Model):
 
     deadline = models.DateTimeField(_("办理时限"), null=True, blank=True, db_index=True,
                                     help_text=_("当前时限：延期批准或上提后更新"))
+    deadline_started_at = models.DateTimeField(_("时限起算时间"), null=True, blank=True, editable=False,
+                                               help_text=_("当前时限开始计算的时间：受理、重办、解除挂账或超时上提时"))
     first_deadline = models.DateTimeField(_("初始时限"), null=True, blank=True, editable=False,
                                           help_text=_("受理时按紧急程度算出的时限"))
     overdue = models.BooleanField(_("曾超时"), default=False,
                                   help_text=_("在时限内未答复（超时上提或超时后才答复）"))
     warned_at = models.DateTimeField(_("临期预警时间"), null=True, blank=True, editable=False,
                                      help_text=_("当前时限已发出75%临期预警的时间；时限变更后清空"))
+    overdue_at = models.DateTimeField(_("超时记录时间"), null=True, blank=True, editable=False,
+                                      help_text=_("当前时限已过、系统已记录超时并督办的时间；时限变更后清空"))
     responded_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True, editable=False,
                                         help_text=_("首次受理、接单或就地办理的时间"))
     supervised_at = models.DateTimeField(_("督办时间"), null=True, blank=True,
@@ -302,6 +306,7 @@ class WhistleTask(models.Model):
     replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
     replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("回复人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    overdue_at = models.DateTimeField(_("超时提醒时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("召集时间"), auto_now_add=True)
     district_code = models.CharField(_("区县代码"), max_length=6, db_index=True)
 

@@ -1,8 +1,8 @@
 """Scoped reads of cases. Every list and every object fetch of a case goes through here.
 
 A user sees the cases placed under the areas where they hold ``VIEW_CASES`` (one indexed prefix
-match on ``Case.area_code``); a unit's handler sees the cases their unit holds; a resident sees the
-cases they reported. The resident's tracking page reads ``case_timeline_public`` only.
+match on ``Case.area_code``); a unit's handler sees the cases their unit holds or has a whistle task
+on (also after the task is done); a resident sees the cases they reported. The resident's tracking page reads ``case_timeline_public`` only.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.core import crypto
 
-from .models import Case, CaseEvent, Rating
+from .models import Case, CaseEvent, Rating, WhistleTask
 from .permissions import may
-from .transitions import CREATE_ACTION, actions_from, status_label
+from .transitions import CREATE_ACTION, actions_from, offered, status_label
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -32,6 +32,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     units = scope.unit_ids.get(Capability.HANDLE_CASES)
     if units:
         q |= Q(assigned_unit_id__in=sorted(units))
+        q |= Q(pk__in=WhistleTask.objects.filter(unit_id__in=sorted(units)).values("case_id"))
     q |= Q(reporter_user=user)
     return cases.filter(q)
 
@@ -51,7 +52,7 @@ def case_get_by_tracking_code(tracking_code: str) -> Case:
 
 def case_actions_for(user, case: Case) -> list[str]:
     """The actions the table allows now and ``user`` may perform: the buttons a page shows."""
-    return [a for a in actions_from(case.status) if may(user, case, a)]
+    return [a for a in actions_from(case.status) if offered(a, case) and may(user, case, a)]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,16 +30,17 @@ from grassroots.worktime.selectors import deadline_for
 from . import notify
 from .effects import EFFECTS, Step
 from .errors import CaseError, TransitionNotAllowed
-from .models import Case, CaseEvent, Category, Channel, Tier
+from .models import Case, CaseEvent, Category, Channel, Tier, WhistleTask
 from .permissions import who_is
 from .tiers import route_for
-from .transitions import ACTIONS, CREATE_ACTION, TRANSITIONS, Who, resolve_action, status_label
+from .transitions import ACTIONS, CREATE_ACTION, TABLE, Who, resolve_action, status_label, target_of
 
 __all__ = [
     "CaseError", "TransitionNotAllowed", "case_transition", "case_receive", "case_create", "case_accept", "case_reject",
     "case_merge", "case_dispatch", "case_start", "case_take", "case_return", "case_reassign",
     "case_extend", "case_park", "case_unpark", "case_escalate", "case_whistle", "case_reply",
-    "case_verify", "case_rate", "case_reopen", "case_close",
+    "case_verify", "case_rate", "case_reopen", "case_close", "case_supervise", "case_unsupervise",
+    "case_comment", "case_request_extension", "case_deny_extension", "whistle_task_reply",
 ]
 
 TITLE_MAX = 200
@@ -59,6 +59,7 @@ WHO_TEXT = {
     Who.LOCAL_HANDLER: "负责该诉求的网格、社区的工作人员",
     Who.PLACE_STAFF: "该诉求所在网格、社区的工作人员",
     Who.HOLDER: "承办该诉求的单位或网格",
+    Who.TASK_UNIT: "被吹哨召集的协办单位",
     Who.REPORTER: "反映人本人",
     Who.SYSTEM: "系统自动处理",
 }
@@ -68,13 +69,13 @@ WHO_TEXT = {
 
 
 def _not_allowed_message(case: Case, action: str) -> str:
-    label = TRANSITIONS[action].label
+    label = TABLE[action].label
     return (f"诉求“{case.code}”当前状态为“{status_label(case.status)}”，不能{label}"
             "（可能已被他人处理，请刷新后查看最新状态）")
 
 
 def _denied_message(action: str) -> str:
-    transition = TRANSITIONS[action]
+    transition = TABLE[action]
     who = "或".join(WHO_TEXT[w] for w in Who if w in transition.who and w is not Who.SYSTEM)
     return f"您无权对该诉求执行“{transition.label}”：只有{who}可以操作"
 
@@ -101,21 +102,23 @@ def case_transition(*, case: Case, action: str, actor, note: str = "", public: b
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         effective = resolve_action(action, rating=data.get("rating", ""), previous_rating=locked.rating)
-        transition = TRANSITIONS[effective]
+        transition = TABLE[effective]
         if locked.status not in transition.sources:
             raise TransitionNotAllowed(_not_allowed_message(locked, effective))
-        if not transition.who & who_is(actor, locked, tracking_code=tracking_code):
+        if not transition.who & who_is(actor, locked, tracking_code=tracking_code, needed=transition.who):
             raise PermissionDenied(_denied_message(effective))
         step = Step(case=locked, actor=actor, action=effective, note=note, data=dict(data))
         EFFECTS[effective](step)
         if step.data:
             raise TypeError(f"unexpected arguments for {action}: {sorted(step.data)}")
         from_status = locked.status
-        step.set(status=transition.target)
+        step.set(status=target_of(effective, from_status))
         event = _event(case=locked, action=effective, actor=actor, from_status=from_status, note=note,
                        public=transition.public if public is None else public, data=step.event_data)
+        for write in step.after:
+            write(event)
         locked.save(update_fields=sorted(step.fields | {"updated_at"}))
-        transaction.on_commit(partial(notify.case_event_committed, event.pk))
+        notify.case_event_written(event, locked)
     for name in step.fields | {"updated_at"}:
         setattr(case, name, getattr(locked, name))
     return event
@@ -177,8 +180,8 @@ def case_return(*, case: Case, reason: str, actor) -> CaseEvent:
     return case_transition(case=case, action="return", actor=actor, note=reason)
 
 
-def case_extend(*, case: Case, until: datetime, actor, reason: str) -> CaseEvent:
-    """延期: the dispatcher grants more time, up to ``until``."""
+def case_extend(*, case: Case, until: datetime | None = None, actor, reason: str) -> CaseEvent:
+    """延期: the dispatcher grants more time, up to ``until`` (None: what the holder asked for)."""
     return case_transition(case=case, action="extend", actor=actor, note=reason, until=until)
 
 
@@ -197,11 +200,41 @@ def case_escalate(*, case: Case, actor, note: str = "") -> CaseEvent:
     return case_transition(case=case, action="escalate", actor=actor, note=note)
 
 
-def case_whistle(*, case: Case, lead: Unit, assisting: Iterable[Unit] = (), actor,
-                 note: str = "") -> CaseEvent:
-    """吹哨: summon units; ``lead`` holds the case and replies, ``assisting`` help."""
+def case_whistle(*, case: Case, lead: Unit, assisting: Iterable[Unit] = (), actor, note: str = "",
+                 tasks: dict[int, str] | None = None, deadline: datetime | None = None) -> CaseEvent:
+    """吹哨: summon units; ``lead`` holds the case and replies, ``assisting`` help. Each gets a
+    ``WhistleTask``: its text from ``tasks`` (by unit id; default the note) and ``deadline``
+    (default the case's)."""
     return case_transition(case=case, action="whistle", actor=actor, note=note, lead=lead,
-                           assisting=list(assisting))
+                           assisting=list(assisting), tasks=tasks or {}, deadline=deadline)
+
+
+def case_supervise(*, case: Case, actor, note: str) -> CaseEvent:
+    """督办: list the case for supervision; ``note`` is the supervisor's instruction."""
+    return case_transition(case=case, action="supervise", actor=actor, note=note)
+
+
+def case_unsupervise(*, case: Case, actor, note: str = "") -> CaseEvent:
+    return case_transition(case=case, action="unsupervise", actor=actor, note=note)
+
+
+def case_comment(*, case: Case, actor, note: str) -> CaseEvent:
+    """备注: an internal note on the timeline by anyone working on the case."""
+    return case_transition(case=case, action="comment", actor=actor, note=note)
+
+
+def case_request_extension(*, case: Case, until: datetime, reason: str, actor) -> CaseEvent:
+    """申请延期: the holder asks for more time; the dispatcher approves (``case_extend``) or not."""
+    return case_transition(case=case, action="request_extension", actor=actor, note=reason, until=until)
+
+
+def case_deny_extension(*, case: Case, reason: str, actor) -> CaseEvent:
+    return case_transition(case=case, action="deny_extension", actor=actor, note=reason)
+
+
+def whistle_task_reply(*, task: WhistleTask, reply: str, actor) -> CaseEvent:
+    """协办回复: an assisting unit answers its task of a whistled case."""
+    return case_transition(case=task.case, action="task_reply", actor=actor, note=reply, task=task)
 
 
 def case_reply(*, case: Case, reply: str, actor, public: bool = True) -> CaseEvent:
@@ -365,7 +398,8 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
         title=title, body=body, channel=channel, urgency=urgency, tier=route.tier, category=category,
         area=area, area_code=area.code if area else district, lat=lat_f, lng=lng_f, address=address,
         district_code=district, reporter=reporter, reporter_user=_reporter_user(actor, channel, reporter),
-        anonymous=anonymous, deadline=deadline, first_deadline=deadline, status=Case.Status.REPORTED,
+        anonymous=anonymous, deadline=deadline, first_deadline=deadline, deadline_started_at=now,
+        status=Case.Status.REPORTED,
         assigned_area=route.team, intake_key=intake_key, external_source=external_source,
         external_id=external_id,
     )
@@ -378,7 +412,7 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
             _insert_with_codes(case, now)
             event = _event(case=case, action=CREATE_ACTION, actor=actor, from_status="", note="", public=True,
                            data=data)
-            transaction.on_commit(partial(notify.case_event_committed, event.pk))
+            notify.case_event_written(event, case)
     except IntegrityError:
         # Two identical submits at the same moment: the other one won; answer with its case.
         earlier = _already_received(district=district, intake_key=intake_key,

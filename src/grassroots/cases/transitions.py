@@ -23,7 +23,7 @@ The table (action: from statuses → to status; who may do it)::
     park              accepted, returned, escalated,
                       in_progress, extended                       → parked       dispatcher (review date)
     unpark            parked                                      → accepted     dispatcher or system
-    escalate          accepted, returned, dispatched,
+    escalate          reported, accepted, returned, dispatched,
                       in_progress, extended                       → escalated    dispatcher, holder or system
     whistle           accepted, returned, escalated               → whistled     dispatcher (lead unit)
     reply             in_progress, extended, whistled             → replied      holder (the lead unit)
@@ -35,6 +35,25 @@ The table (action: from statuses → to status; who may do it)::
     close             verified                                    → closed       dispatcher or system (no rating)
 
 Terminal: closed (until a dispatcher reopens it), rejected, merged.
+
+The notes (``NOTES``): actions that write an event but leave the status as it is (``open`` is every
+status but closed, rejected and merged)::
+
+    supervise          open                                        督办           dispatcher (note)
+    unsupervise        open                                        取消督办       dispatcher
+    comment            open, closed                                备注           staff on the case (note)
+    request_extension  in_progress                                 申请延期       holder (until, reason)
+    deny_extension     in_progress                                 不同意延期     dispatcher (reason)
+    task_reply         open                                        协办回复       task unit (task, reply)
+    warn               reported, accepted, returned, dispatched,
+                       in_progress, extended, escalated, whistled,
+                       reopened                                    临期预警       system (75 % of the limit)
+    overdue            reported, accepted, returned, dispatched,
+                       in_progress, extended, escalated, whistled,
+                       reopened                                    超时督办       system (deadline passed where
+                                                                                  escalation cannot help)
+
+Approving an extension is ``extend``; a dispatcher may also extend without a request.
 
 Who (each rule is checked against the case's *control code*: the code of the team that owns the
 case, ``assigned_area``, or else the case's own place, so that once a case is escalated to the street
@@ -48,8 +67,10 @@ the community can no longer dispatch it):
   worker of the grid where it happened, whoever owns the case now): they check the result on site.
 * **holder** — a handler of ``assigned_unit`` when a unit holds the case, otherwise a user holding
   ``HANDLE_CASES`` at exactly ``assigned_area`` (that grid's, community's or street's own team).
+* **task unit** — a handler of a unit with an open assisting task (``WhistleTask``) on the case.
+* **staff on the case** — any of dispatcher, local handler, place staff, holder or task unit.
 * **reporter** — the resident's account (``reporter_user``), or whoever shows the tracking code.
-* **system** — no actor: the deadline sweep (escalate), the review-date sweep (unpark), the
+* **system** — no actor: the deadline sweep (warn, escalate), the review-date sweep (unpark), the
   auto-close of unrated cases (close).
 
 Rating: 满意 and 基本满意 close the case. 不满意 reopens it to the same holder — unless the
@@ -75,6 +96,7 @@ class Who(StrEnum):
     DISPATCHER = "dispatcher"
     LOCAL_HANDLER = "local_handler"
     PLACE_STAFF = "place_staff"
+    TASK_UNIT = "task_unit"
     HOLDER = "holder"
     REPORTER = "reporter"
     SYSTEM = "system"
@@ -93,8 +115,9 @@ def _t(sources: set[str], target: str, who: set[Who], label: str, public: bool =
     return Transition(frozenset(sources), target, frozenset(who), label, public)
 
 
-D, L, P, H, R, SYS = (Who.DISPATCHER, Who.LOCAL_HANDLER, Who.PLACE_STAFF, Who.HOLDER, Who.REPORTER,
-                      Who.SYSTEM)
+D, L, P, H, T, R, SYS = (Who.DISPATCHER, Who.LOCAL_HANDLER, Who.PLACE_STAFF, Who.HOLDER, Who.TASK_UNIT,
+                         Who.REPORTER, Who.SYSTEM)
+STAFF = {D, L, P, H, T}
 
 TRANSITIONS: dict[str, Transition] = {
     "accept": _t({S.REPORTED}, S.ACCEPTED, {D}, "受理"),
@@ -109,7 +132,7 @@ TRANSITIONS: dict[str, Transition] = {
     "extend": _t({S.IN_PROGRESS}, S.EXTENDED, {D}, "延期"),
     "park": _t({S.ACCEPTED, S.RETURNED, S.ESCALATED, S.IN_PROGRESS, S.EXTENDED}, S.PARKED, {D}, "挂账"),
     "unpark": _t({S.PARKED}, S.ACCEPTED, {D, SYS}, "解除挂账"),
-    "escalate": _t({S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS, S.EXTENDED}, S.ESCALATED,
+    "escalate": _t({S.REPORTED, S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS, S.EXTENDED}, S.ESCALATED,
                    {D, H, SYS}, "上提"),
     "whistle": _t({S.ACCEPTED, S.RETURNED, S.ESCALATED}, S.WHISTLED, {D}, "吹哨"),
     "reply": _t({S.IN_PROGRESS, S.EXTENDED, S.WHISTLED}, S.REPLIED, {H}, "答复"),
@@ -120,9 +143,27 @@ TRANSITIONS: dict[str, Transition] = {
     "close": _t({S.VERIFIED}, S.CLOSED, {D, SYS}, "办结"),
 }
 
-# Actions callers name; ``rate_unsatisfied`` is only ever reached through ``resolve_action``.
-ACTIONS: tuple[str, ...] = tuple(a for a in TRANSITIONS if a != "rate_unsatisfied")
 TERMINAL: frozenset[str] = frozenset({S.REJECTED, S.MERGED})
+OPEN: frozenset[str] = frozenset(S.values) - TERMINAL - {S.CLOSED}
+# Statuses in which a time limit is running (the sweep warns and escalates only these).
+RUNNING: frozenset[str] = frozenset({S.REPORTED, S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS,
+                                     S.EXTENDED, S.ESCALATED, S.WHISTLED, S.REOPENED})
+
+# Notes: an event, no change of status (``target`` is empty: the case stays where it is).
+NOTES: dict[str, Transition] = {
+    "supervise": _t(set(OPEN), "", {D}, "督办", public=False),
+    "unsupervise": _t(set(OPEN), "", {D}, "取消督办", public=False),
+    "comment": _t(set(OPEN | {S.CLOSED}), "", STAFF, "备注", public=False),
+    "request_extension": _t({S.IN_PROGRESS}, "", {H}, "申请延期", public=False),
+    "deny_extension": _t({S.IN_PROGRESS}, "", {D}, "不同意延期", public=False),
+    "task_reply": _t(set(OPEN), "", {T}, "协办回复", public=False),
+    "warn": _t(set(RUNNING), "", {SYS}, "临期预警", public=False),
+    "overdue": _t(set(RUNNING), "", {SYS}, "超时督办", public=False),
+}
+TABLE: dict[str, Transition] = {**TRANSITIONS, **NOTES}
+
+# Actions callers name; ``rate_unsatisfied`` is only ever reached through ``resolve_action``.
+ACTIONS: tuple[str, ...] = tuple(a for a in TABLE if a != "rate_unsatisfied")
 CREATE_ACTION = "report"  # the first event of every case: "" → reported
 
 
@@ -133,19 +174,42 @@ def resolve_action(action: str, *, rating: str = "", previous_rating: str = "") 
     return action
 
 
+# Preconditions on the case's fields that the status alone does not tell (the effect enforces them;
+# pages use them so as not to offer a button that can only fail).
+GUARDS = {
+    "supervise": lambda case: case.supervised_at is None,
+    "unsupervise": lambda case: case.supervised_at is not None,
+    "request_extension": lambda case: case.extension_requested_until is None,
+    "deny_extension": lambda case: case.extension_requested_until is not None,
+    "warn": lambda case: case.deadline is not None and case.warned_at is None,
+    "overdue": lambda case: case.deadline is not None and case.overdue_at is None,
+}
+
+
+def offered(action: str, case) -> bool:
+    """Whether the table and the case's fields allow ``action`` now (before any permission check)."""
+    guard = GUARDS.get(action)
+    return can_move(action, case.status) and (guard is None or guard(case))
+
+
 def status_label(status: str) -> str:
     if status in S.values:
         return str(S(status).label)
     return status
 
 
+def target_of(action: str, status: str) -> str:
+    """The status ``action`` leads to from ``status`` (a note keeps it)."""
+    return TABLE[action].target or status
+
+
 def action_label(action: str) -> str:
-    transition = TRANSITIONS.get(action)
+    transition = TABLE.get(action)
     return transition.label if transition else ("上报" if action == CREATE_ACTION else action)
 
 
 def can_move(action: str, status: str) -> bool:
-    transition = TRANSITIONS.get(action)
+    transition = TABLE.get(action)
     return transition is not None and status in transition.sources
 
 
@@ -153,8 +217,9 @@ def is_allowed_step(action: str, from_status: str, to_status: str) -> bool:
     """Whether an event (action, from → to) is one the table allows (the first event included)."""
     if action == CREATE_ACTION:
         return from_status == "" and to_status == S.REPORTED
-    transition = TRANSITIONS.get(action)
-    return transition is not None and from_status in transition.sources and to_status == transition.target
+    transition = TABLE.get(action)
+    return (transition is not None and from_status in transition.sources
+            and to_status == (transition.target or from_status))
 
 
 def actions_from(status: str) -> list[str]:
