@@ -11,6 +11,17 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_memo():
+    """Each test starts without in-memory copies of small tables (they may hold an earlier test's
+    rolled-back rows)."""
+    from grassroots.core.memo import forget
+
+    forget()
+    yield
+    forget()
+
+
 @pytest.fixture
 def tree(db):
     from tests.factories import build_tree

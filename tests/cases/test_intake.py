@@ -58,7 +58,9 @@ def test_team_is_the_area_at_the_tier(tree):
 
 
 def test_rule_edits_take_effect(tree):
-    TierRule.objects.filter(category__isnull=True, urgency="").update(tier=Tier.COMMUNITY)
+    rule = TierRule.objects.get(category__isnull=True, urgency="")
+    rule.tier = Tier.COMMUNITY
+    rule.save()  # (as the admin does: the in-memory copy is dropped at once)
     case, _ = receive(tree)
     assert case.tier == Tier.COMMUNITY and case.assigned_area == tree.communities[0]
     TierRule.objects.all().delete()

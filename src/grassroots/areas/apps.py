@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AreasConfig(AppConfig):
     name = "grassroots.areas"
     verbose_name = _("区域")
+
+    def ready(self) -> None:
+        from grassroots.core.memo import forget_on_change
+
+        from .geo import GRID_KEY
+        from .models import Area
+
+        forget_on_change(GRID_KEY, Area)

@@ -26,6 +26,8 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
+from grassroots.core.memo import forget, memoized
+
 from .models import Area, Level
 
 log = logging.getLogger(__name__)
@@ -227,6 +229,7 @@ def _bisect(codes: tuple[str, ...], code: str) -> int | None:
 
 _lock = threading.Lock()
 _cached: GridIndex | None = None
+GRID_KEY = "areas.grid_index_key"
 
 
 def _grids_with_boundary():
@@ -250,10 +253,15 @@ def _load(key: tuple) -> GridIndex:
     return GridIndex.build(items, key=key)
 
 
-def grid_index() -> GridIndex:
-    """The process-wide index, rebuilt when the grids changed since it was built."""
+def grid_index(*, fresh: bool = False) -> GridIndex:
+    """The process-wide index, rebuilt when the grids changed since it was built. Whether they
+    changed is asked of the database at most every few seconds (core/memo.py; an area saved or
+    deleted in this process is noticed at once), since every located case asks; ``fresh`` asks now
+    (checks that must see every grid, such as the overlap test of an import)."""
     global _cached
-    key = _current_key()
+    if fresh:
+        forget(GRID_KEY)
+    key = memoized(GRID_KEY, _current_key)
     index = _cached
     if index is not None and index.key == key:
         return index
@@ -264,9 +272,11 @@ def grid_index() -> GridIndex:
 
 
 def invalidate_grid_index() -> None:
+    """Forget the index (after writing grids with ``bulk_create``/``update``, which send no signals)."""
     global _cached
     with _lock:
         _cached = None
+    forget(GRID_KEY)
 
 
 def grid_locate(lat: Any, lng: Any, *, visible: Callable[[str], bool] | None = None) -> Area:

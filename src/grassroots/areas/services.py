@@ -186,7 +186,7 @@ def _parse_features(
 
 def _overlaps(parsed: list[_Parsed]) -> list[tuple[str, str, float]]:
     """Pairs (code, code, m²) of grids that would overlap after the import, each pair once."""
-    index = grid_index()
+    index = grid_index(fresh=True)
     final = dict(zip(index.codes, index.geoms, strict=True))
     final.update({p.code: p.geom for p in parsed})
     codes = sorted(final)

@@ -8,7 +8,11 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from grassroots.core.jobs import register_task
+        from grassroots.core.memo import forget_on_change
 
+        from .models import Category, TierRule
         from .sweep import sweep_task
 
         register_task("cases.sweep", sweep_task)
+        forget_on_change("cases.tier_rules", TierRule, Category)
+        forget_on_change("cases.category_parents", Category)

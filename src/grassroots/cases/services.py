@@ -51,6 +51,7 @@ CONTACT_NAME_MAX = 50
 # Crockford's base32 without I, L, O, U: easy to read out on the phone, no look-alikes.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TRACKING_CODE_LENGTH = 12  # 60 random bits
+CODE_ATTEMPTS = 3
 STAFF_CHANNELS = {Channel.PATROL, Channel.WALK_IN}
 RESIDENT_CHANNELS = {Channel.RESIDENT_WEB, Channel.WOODPECKER}
 
@@ -407,20 +408,26 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
     data = {"channel": channel, "tier": route.tier, "rule": route.rule,
             **({"area": route.team.code, "to_name": route.team.name} if route.team else {}),
             **({"deadline_problem": deadline_problem} if deadline_problem else {})}
-    try:
-        with transaction.atomic():
-            _insert_with_codes(case, now)
-            event = _event(case=case, action=CREATE_ACTION, actor=actor, from_status="", note="", public=True,
-                           data=data)
-            notify.case_event_written(event, case)
-    except IntegrityError:
-        # Two identical submits at the same moment: the other one won; answer with its case.
-        earlier = _already_received(district=district, intake_key=intake_key,
-                                    external_source=external_source, external_id=external_id)
-        if earlier is None:
-            raise
-        return earlier, False
-    return case, True
+    for attempt in range(CODE_ATTEMPTS):
+        _draw_codes(case, now)
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+                event = _event(case=case, action=CREATE_ACTION, actor=actor, from_status="", note="",
+                               public=True, data=data)
+                notify.case_event_written(event, case)
+            return case, True
+        except IntegrityError:
+            # Two identical submits at the same moment (the other one won: answer with its case),
+            # or — very rarely — a case number drawn twice: draw again.
+            earlier = _already_received(district=district, intake_key=intake_key,
+                                        external_source=external_source, external_id=external_id)
+            if earlier is not None:
+                return earlier, False
+            if attempt == CODE_ATTEMPTS - 1:
+                raise
+            case.pk = None
+    raise AssertionError("unreachable")
 
 
 def case_create(**kwargs: Any) -> Case:
@@ -429,16 +436,7 @@ def case_create(**kwargs: Any) -> Case:
     return case
 
 
-def _insert_with_codes(case: Case, now: datetime, attempts: int = 3) -> None:
-    """Insert with a fresh case number and tracking code; a (very unlikely) clash draws again."""
-    local = timezone.localtime(now)
-    for attempt in range(attempts):
-        case.code = f"{case.district_code}-{local:%y%m%d}-{random_code(8)}"
-        case.tracking_code = random_code(TRACKING_CODE_LENGTH)
-        try:
-            with transaction.atomic():
-                case.save(force_insert=True)
-            return
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
+def _draw_codes(case: Case, now: datetime) -> None:
+    """A fresh case number (district, date, 8 random characters) and tracking code."""
+    case.code = f"{case.district_code}-{timezone.localtime(now):%y%m%d}-{random_code(8)}"
+    case.tracking_code = random_code(TRACKING_CODE_LENGTH)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grassroots.areas.models import Area
+from grassroots.core.memo import memoized
 
 from .models import Category, Tier, TierRule
 
@@ -31,29 +32,37 @@ class Route:
     rule: str  # why, for the timeline
 
 
+def _parents() -> dict[int, int | None]:
+    return dict(Category.objects.values_list("pk", "parent_id"))
+
+
+def _rules() -> dict[tuple[int | None, str], tuple[str, str]]:
+    """(category id, urgency) → (tier, why) for every rule."""
+    return {(r.category_id, r.urgency): (r.tier, f"{r}（{r.note}）" if r.note else str(r))
+            for r in TierRule.objects.select_related("category")}
+
+
 def _ancestors(category: Category | None) -> list[int | None]:
     """The category's id, its parents' ids, then None (the rule for every category)."""
+    parents = memoized("cases.category_parents", _parents)
     ids: list[int | None] = []
-    node = category
+    node = category.pk if category is not None else None
     while node is not None:
-        ids.append(node.pk)
-        node = node.parent
+        ids.append(node)
+        node = parents.get(node)
     return [*ids, None]
 
 
 def tier_for(*, category: Category | None, urgency: str) -> tuple[str, str]:
     """(tier, why): the most specific rule — deepest category first, then a rule for this urgency
-    before one for any urgency. Without any rule: the street (兜底)."""
-    chain = _ancestors(category)
-    rules = {(r.category_id, r.urgency): r for r in
-             TierRule.objects.filter(category_id__in=[c for c in chain if c], urgency__in=[urgency, ""])}
-    rules.update({(None, r.urgency): r for r in
-                  TierRule.objects.filter(category__isnull=True, urgency__in=[urgency, ""])})
-    for category_id in chain:
+    before one for any urgency. Without any rule: the street (兜底). The rules and the category tree
+    are small and read for every new case, so they are kept in memory for a few seconds (core/memo.py)."""
+    rules = memoized("cases.tier_rules", _rules)
+    for category_id in _ancestors(category):
         for u in (urgency, ""):
-            rule = rules.get((category_id, u))
-            if rule is not None:
-                return rule.tier, f"{rule}（{rule.note}）" if rule.note else str(rule)
+            found = rules.get((category_id, u))
+            if found is not None:
+                return found
     return Tier.STREET, "无适用规则，由街道兜底"
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -63,13 +63,19 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str, link: str 
     fresh = [pk for pk in users if pk not in known]
     if not fresh:
         return []
-    # ignore_conflicts: a concurrent call with the same key (two sweeps) must not fail, only skip.
-    Notification.objects.bulk_create([
-        Notification(recipient_id=pk, kind=kind, title=title[:200], body=body, link=link[:500], key=key,
-                     object_type=object_type, object_id=object_id, district_code=district)
-        for pk in fresh
-    ], ignore_conflicts=True)
-    created = list(Notification.objects.filter(key=key, recipient_id__in=fresh).order_by("pk"))
+    rows = [Notification(recipient_id=pk, kind=kind, title=title[:200], body=body, link=link[:500], key=key,
+                         object_type=object_type, object_id=object_id, district_code=district)
+            for pk in fresh]
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(rows)  # the new rows, with their ids
+    except IntegrityError:
+        # A concurrent call with the same key (two sweeps) got there first for some recipients:
+        # skip those, keep the rest.
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        created = list(Notification.objects.filter(key=key, recipient_id__in=fresh).order_by("pk"))
+    if created and created[0].pk is None:  # a database that does not return ids from bulk inserts
+        created = list(Notification.objects.filter(key=key, recipient_id__in=fresh).order_by("pk"))
     queued = 0
     if sms and created:
         phones = phones_of([n.recipient_id for n in created])

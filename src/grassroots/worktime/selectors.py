@@ -20,6 +20,7 @@ from datetime import date, datetime
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import level_of_code
+from grassroots.core.memo import memoized
 
 from . import calendar
 from .calendar import CalendarMissing, HolidayGroup, Limit, Overrides
@@ -40,12 +41,21 @@ def limits_load() -> dict[str, Limit]:
     return {row.urgency: row.as_limit() for row in TimeLimit.objects.all()}
 
 
+def limits_current() -> dict[str, Limit]:
+    """``limits_load()`` kept in memory for a few seconds (see core/memo.py): every new case needs it."""
+    return memoized("worktime.limits", limits_load)
+
+
+def overrides_current() -> Overrides:
+    return memoized("worktime.overrides", overrides_load)
+
+
 def deadline_for(*, start: datetime, urgency: str, overrides: Overrides | None = None,
                  limits: dict[str, Limit] | None = None) -> datetime:
     """The deadline of a case of ``urgency`` received at ``start``; raises CalendarMissing."""
     return calendar.deadline_for(
-        start, urgency, limits if limits is not None else limits_load(),
-        overrides if overrides is not None else overrides_load(),
+        start, urgency, limits if limits is not None else limits_current(),
+        overrides if overrides is not None else overrides_current(),
     )
 
 
