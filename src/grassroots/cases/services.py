@@ -351,13 +351,14 @@ def _clean_key(value: str, *, key: str, label: str, maximum: int) -> str:
 def _already_received(*, district: str, intake_key: str, external_source: str,
                       external_id: str) -> Case | None:
     """The case an earlier submit with the same idempotency key, or the same hotline id, created."""
+    # The conditions repeat the partial unique indexes' own, so that SQLite's planner uses them.
     if intake_key:
-        found = Case.objects.filter(intake_key=intake_key).first()
+        found = Case.objects.filter(intake_key=intake_key).exclude(intake_key="").first()
         if found is not None:
             return found
     if external_id:
         return Case.objects.filter(district_code=district, external_source=external_source,
-                                   external_id=external_id).first()
+                                   external_id=external_id).exclude(external_id="").first()
     return None
 
 
