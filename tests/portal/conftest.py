@@ -96,6 +96,18 @@ def other_resident(tree):
 
 
 @pytest.fixture
+def new_case(tree):
+    """new_case(grid="A", **overrides) → a fresh reported case placed in that grid."""
+
+    def make(grid: str = "A", **kwargs):
+        values = {"title": "楼道灯不亮", "body": "3栋2单元楼道灯坏了一周，晚上看不清。",
+                  "channel": Channel.RESIDENT_WEB, "area": tree.grid(grid)}
+        return svc.case_create(**(values | kwargs))
+
+    return make
+
+
+@pytest.fixture
 def verified_case(tree):
     """verified_case(**overrides) → a case in grid A taken through accept, dispatch, a return (internal),
     dispatch again, take, reply and verify."""

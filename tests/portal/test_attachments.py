@@ -135,8 +135,8 @@ def test_seven_photos_are_refused_and_every_bad_file_is_named():
 
 
 @pytest.mark.django_db
-def test_attachments_add_stores_clean_copies_under_random_names(tree, new_case_in_a, stored_files):
-    case = new_case_in_a()
+def test_attachments_add_stores_clean_copies_under_random_names(tree, new_case, stored_files):
+    case = new_case()
     atts = attachments_add(case=case, files=[upload("张三家门口.jpg", gps=IN_GRID_B, taken="2026:03:01 09:30:00"),
                                              upload("b.png", photo_bytes("PNG"))],
                            actor=tree.user("grid_worker_A"))
@@ -158,8 +158,8 @@ def test_attachments_add_stores_clean_copies_under_random_names(tree, new_case_i
 
 
 @pytest.mark.django_db
-def test_attachments_add_is_all_or_nothing(tree, new_case_in_a, stored_files):
-    case = new_case_in_a()
+def test_attachments_add_is_all_or_nothing(tree, new_case, stored_files):
+    case = new_case()
     with pytest.raises(ValidationError):
         attachments_add(case=case, files=[upload("ok.jpg"), upload("bad.jpg", b"junk")], actor=None)
     assert not CaseAttachment.objects.exists() and stored_files() == []
@@ -172,18 +172,6 @@ def test_attachments_add_is_all_or_nothing(tree, new_case_in_a, stored_files):
     # the handler's photos with the reply have their own six
     attachments_add(case=case, files=[upload("after.jpg")], actor=tree.user("grid_worker_A"), stage="reply")
     assert case.attachments.filter(stage="reply").count() == 1
-
-
-@pytest.fixture
-def new_case_in_a(tree):
-    from grassroots.cases.models import Channel
-    from grassroots.cases.services import case_create
-
-    def make():
-        return case_create(title="楼道灯不亮", body="3栋2单元楼道灯坏了。", channel=Channel.RESIDENT_WEB,
-                           area=tree.grid("A"))
-
-    return make
 
 
 def test_exif_helpers_tolerate_missing_ifds():
