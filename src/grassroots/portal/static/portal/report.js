@@ -45,6 +45,7 @@
   var map = null, marker = null, features = [];
   if (el && window.L) {
     map = L.map(el, { zoomSnap: 0.25, attributionControl: !!el.dataset.tileUrl, scrollWheelZoom: false });
+    el.leafletMap = map; // for browser tests and the console
     if (el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
     } else {
@@ -70,7 +71,7 @@
         el.dataset.loaded = "error";
         say("地图加载失败，可以搜索楼栋或填写地址。", "bad");
       });
-    map.on("click", function (e) { place(e.latlng.lat, e.latlng.lng, true); });
+    map.on("click", function (e) { place(e.latlng.lat, e.latlng.lng, false); });
   }
 
   function place(lat, lng, pan) {
