@@ -90,3 +90,23 @@ def test_resident_reports_tracks_and_rates(live_server, transactional_db, phone,
     page.screenshot(path=str(screenshot_dir / "portal_track_closed.png"), full_page=True)
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED and case.rating == Rating.SATISFIED
+
+
+def test_errors_are_shown_next_to_the_fields(live_server, transactional_db, phone, screenshot_dir, settings,
+                                             tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    build_tree()
+    page = phone
+    page.goto(f"{live_server.url}/r/new/")
+    page.wait_for_selector("#pick-map[data-loaded='true']")
+    page.fill("textarea[name=description]", "小区门口垃圾三天没人清运")
+    page.locator("#photos").set_input_files({"name": "scan.jpg", "mimeType": "image/jpeg", "buffer": b"%PDF-1.4"})
+    page.fill("input[name=contact_phone]", "12345")
+    page.click("#submit-report")
+    page.wait_for_selector("#form-errors")
+    errors = page.locator(".field-error").all_inner_texts()
+    assert any("scan.jpg" in e for e in errors) and any("联系电话“12345”有误" in e for e in errors)
+    assert any("请告诉我们问题在哪里" in e for e in errors)
+    assert page.locator("textarea[name=description]").input_value() == "小区门口垃圾三天没人清运"
+    page.screenshot(path=str(screenshot_dir / "portal_new_errors.png"), full_page=True)
+    assert not Case.objects.exists()

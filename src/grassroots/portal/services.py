@@ -181,7 +181,7 @@ def report_submit(
             place_from = Place.PHOTO
         elif address:
             place_from = Place.ADDRESS
-        elif "photos" not in checked.errors:
+        else:
             checked.add("location", "请告诉我们问题在哪里：在地图上点选位置、搜索选择楼栋，或填写地址")
     if checked.errors:
         raise ValidationError(checked.errors)
