@@ -7,6 +7,8 @@ reported it, or a browser session that opened its tracking page with the right c
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
@@ -186,49 +188,51 @@ def _refused(request: HttpRequest) -> HttpResponse:
         % {"minutes": throttle.BLOCK // 60}, "refused": True}, status=429)
 
 
-def _tracked_case(request: HttpRequest, code: str) -> Case | None | HttpResponse:
-    """The case the code opens; a response when the caller is throttled or the code is unknown."""
-    if throttle.is_blocked(request):
-        return _refused(request)
-    try:
-        return case_get_by_tracking_code(normalize_code(code))
-    except Case.DoesNotExist:
-        if not request.session.session_key:
-            request.session.save()  # so that guesses are also counted per browser session
-        if throttle.record_miss(request):
+def tracked(view):
+    """Look up the case of the ``code`` in the URL (throttled) and call ``view(request, case, code)``."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, code: str) -> HttpResponse:
+        if throttle.is_blocked(request):
             return _refused(request)
-        return render(request, "portal/track_find.html", {
-            "error": _("没有找到查询码为“%(code)s”的诉求。请核对后重新输入（共12位，字母不分大小写）。")
-            % {"code": code[:32]}, "code": code[:32]}, status=404)
+        try:
+            case = case_get_by_tracking_code(normalize_code(code))
+        except Case.DoesNotExist:
+            if not request.session.session_key:
+                request.session.save()  # so that guesses are also counted per browser session
+            if throttle.record_miss(request):
+                return _refused(request)
+            return render(request, "portal/track_find.html", {
+                "error": _("没有找到查询码为“%(code)s”的诉求。请核对后重新输入（共12位，字母不分大小写）。")
+                % {"code": code[:32]}, "code": code[:32], "active": "track"}, status=404)
+        _remember(request, case)
+        return view(request, case, code)
+
+    return wrapper
 
 
-@require_GET
-def track(request: HttpRequest, code: str) -> HttpResponse:
-    found = _tracked_case(request, code)
-    if isinstance(found, HttpResponse):
-        return found
-    case = found
-    if case.tracking_code != code:
-        return redirect("portal:track", code=case.tracking_code)
-    _remember(request, case)
-    view = case_public_view(case)
-    response = render(request, "portal/track.html", {"view": view, "case": case, "form": RatingForm(),
-                                                     "rating_choices": Rating.choices, "active": "track"})
+def _track_page(request: HttpRequest, case: Case, form: RatingForm, status: int = 200) -> HttpResponse:
+    context = {"view": case_public_view(case), "case": case, "form": form, "rating_choices": Rating.choices,
+               "active": "track"}
+    response = render(request, "portal/track.html", context, status=status)
     add_never_cache_headers(response)
     return response
 
 
+@require_GET
+@tracked
+def track(request: HttpRequest, case: Case, code: str) -> HttpResponse:
+    if case.tracking_code != code:
+        return redirect("portal:track", code=case.tracking_code)
+    return _track_page(request, case, RatingForm())
+
+
 @require_POST
-def rate(request: HttpRequest, code: str) -> HttpResponse:
-    found = _tracked_case(request, code)
-    if isinstance(found, HttpResponse):
-        return found
-    case = found
+@tracked
+def rate(request: HttpRequest, case: Case, code: str) -> HttpResponse:
     form = RatingForm(request.POST)
     if not form.is_valid():
-        view = case_public_view(case)
-        return render(request, "portal/track.html", {"view": view, "case": case, "form": form,
-                                                     "rating_choices": Rating.choices}, status=400)
+        return _track_page(request, case, form, status=400)
     rating = form.cleaned_data["rating"]
     try:
         case_rate(case=case, rating=rating, actor=request.user, comment=form.cleaned_data["comment"],
@@ -244,7 +248,6 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
                                         "办理后请再次评价。"))
         else:
             messages.success(request, _("感谢您的评价！诉求已办结。"))
-    _remember(request, case)
     return redirect("portal:track", code=case.tracking_code)
 
 
