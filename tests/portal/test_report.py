@@ -94,6 +94,25 @@ def test_each_form_gets_a_fresh_key(client, tree):
     assert form_key(client) != form_key(client)
 
 
+def test_another_channels_key_typed_into_the_form_does_not_fetch_its_case(client, tree):
+    from grassroots.cases.services import case_receive
+
+    theirs, _ = case_receive(title="API 来的诉求", body="系统对接推送", channel=Channel.API, area=tree.grid("A"),
+                             intake_key="order-000000000123")
+    response = post(client, intake_key="order-000000000123")
+    assert response.status_code == 302
+    html = html_of(client.get("/r/done/"))
+    assert theirs.tracking_code not in html and "您已提交过" not in html
+    mine = Case.objects.exclude(pk=theirs.pk).get()
+    assert mine.intake_key.startswith("r:") and "order" not in mine.intake_key
+
+
+def test_a_missing_or_short_key_still_submits(client, tree):
+    post(client, intake_key="")
+    post(client, intake_key="abc")
+    assert Case.objects.count() == 2 and not Case.objects.exclude(intake_key="").exists()
+
+
 def test_point_outside_every_grid_is_refused_in_chinese(client, tree):
     response = post(client, lat="31.0", lng="121.0")
     assert response.status_code == 400

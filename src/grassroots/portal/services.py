@@ -5,16 +5,22 @@ one all-or-nothing write.
 raises one ValidationError keyed by form field with every problem at once; only then does it call
 ``cases.services.case_receive`` and ``cases.attachments.attachments_add`` inside one transaction.
 A double-clicked button sends the same ``intake_key`` twice: the second call returns the first
-case (``created`` False) and stores no photos again.
+case (``created`` False) and stores no photos again. The key the form carries is never stored as it
+is: ``case_receive`` gets an HMAC of it under the portal's own prefix, so a visitor who types another
+channel's key (an API client's "order-123") into the form cannot fetch that channel's case — and its
+tracking code — back from the result page.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 
@@ -53,7 +59,16 @@ class ReportResult:
 
 def new_intake_key() -> str:
     """A fresh one-time key for a report form (the hidden field that makes a double submit harmless)."""
-    return INTAKE_KEY_PREFIX + secrets.token_urlsafe(24)
+    return secrets.token_urlsafe(24)
+
+
+def stored_intake_key(form_key: str) -> str:
+    """The key ``case_receive`` sees for a form's key: namespaced and keyed, '' for no usable key."""
+    form_key = (form_key or "").strip()
+    if not 16 <= len(form_key) <= 64:
+        return ""  # no idempotency rather than a guessable key
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"portal-intake:" + form_key.encode(), hashlib.sha256)
+    return INTAKE_KEY_PREFIX + digest.hexdigest()[:40]
 
 
 def title_from(description: str) -> str:
@@ -196,7 +211,7 @@ def report_submit(
                 urgency=_urgency(emergency, category), tier=tier,
                 reporter=_person_of(actor) if channel == Channel.RESIDENT_WEB else None,
                 anonymous=anonymous, contact_name=contact_name, contact_phone=contact_phone,
-                intake_key=intake_key,
+                intake_key=stored_intake_key(intake_key),
             )
             if created and checked_photos:
                 stored = attachments_add(case=case, files=checked_photos, actor=actor, stage="report")
