@@ -21,8 +21,19 @@ HEADERS = ["工单编号", "来电时间", "来电人", "来电号码", "诉求�
 
 
 def messages() -> list[dict]:
+    """The real messages, labels taken in turn (the file is sorted by label)."""
     with MESSAGES.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
+        rows = [json.loads(line) for line in fh]
+    by_label: dict[str, list[dict]] = {}
+    for row in rows:
+        by_label.setdefault(row["label"], []).append(row)
+    queues = list(by_label.values())
+    mixed = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                mixed.append(queue.pop(0))
+    return mixed
 
 
 def hotline_rows(tree, n: int = 12) -> list[list[Any]]:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
 
@@ -110,8 +110,8 @@ PUSH_FIELDS = set(CasePushIn.model_fields)
 CLOSED = {Case.Status.CLOSED, Case.Status.REJECTED, Case.Status.MERGED}
 
 
-def _invalid(errors: Errors, status: int = 400):
-    return status, {"detail": "请求有误：" + "；".join(errors.values()), "errors": errors}
+def _invalid(errors: Errors, status: int = 400) -> Status:
+    return Status(status, {"detail": "请求有误：" + "；".join(errors.values()), "errors": errors})
 
 
 def _body(request: HttpRequest) -> tuple[dict | None, Errors]:
@@ -165,7 +165,7 @@ def _receipt_out(case: Case, created: bool, token: str) -> dict:
 
 
 @router.post("/cases", response={201: CaseReceiptOut, 200: CaseReceiptOut, 400: ErrorOut, 401: ErrorOut,
-                                 409: ErrorOut},
+                                 409: ErrorOut, 413: ErrorOut},
              summary="推送一条工单（按 external_id 幂等）",
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": CasePushIn.model_json_schema()}}},
@@ -178,7 +178,7 @@ def case_push(request: HttpRequest):
     client: ApiClient = request.auth
     data, errors = _body(request)
     if data is None:
-        return _invalid(errors)
+        return _invalid(errors, 413 if "过大" in errors.get("body", "") else 400)
     values, errors = _clean(data, client)
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if len(key) > inputs.IDEMPOTENCY_KEY_MAX:
@@ -198,9 +198,9 @@ def case_push(request: HttpRequest):
         return _invalid({"client": str(exc)})
     case = received.case
     if not received.created and case.external_id != values["external_id"]:
-        return 409, {"detail": f"该 Idempotency-Key 已用于外部编号“{case.external_id}”的工单，请换一个",
-                     "errors": {"Idempotency-Key": "已被另一条工单使用"}}
-    return (201 if received.created else 200), _receipt_out(case, received.created, received.receipt.token)
+        return Status(409, {"detail": f"该 Idempotency-Key 已用于外部编号“{case.external_id}”的工单，请换一个",
+                            "errors": {"Idempotency-Key": "已被另一条工单使用"}})
+    return Status(201 if received.created else 200, _receipt_out(case, received.created, received.receipt.token))
 
 
 @router.get("/cases/{external_id}", response={200: CaseStatusOut, 401: ErrorOut, 404: ErrorOut},
@@ -211,9 +211,9 @@ def case_status(request: HttpRequest, external_id: str):
     case = Case.objects.filter(district_code=client.district_code, external_source=client.source,
                                external_id=external_id.strip()).first()
     if case is None:
-        return 404, {"detail": f"没有外部编号为“{external_id[:64]}”的工单（只能查询本系统推送或导入的工单）"}
+        return Status(404, {"detail": f"没有外部编号为“{external_id[:64]}”的工单（只能查询本系统推送或导入的工单）"})
     timeline = [{"at": e.at, "status": e.status, "status_label": status_label(e.status), "text": e.text,
                  "note": e.note} for e in case_timeline_public(case)]
-    return 200, {"case_number": case.code, "external_id": case.external_id, "status": case.status,
-                 "status_label": status_label(case.status), "closed": case.status in CLOSED,
-                 "deadline": case.deadline, "updated_at": case.updated_at, "timeline": timeline}
+    return Status(200, {"case_number": case.code, "external_id": case.external_id, "status": case.status,
+                        "status_label": status_label(case.status), "closed": case.status in CLOSED,
+                        "deadline": case.deadline, "updated_at": case.updated_at, "timeline": timeline})

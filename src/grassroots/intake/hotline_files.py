@@ -93,6 +93,8 @@ def _csv_table(content: bytes, encoding: str) -> Table:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
+    if csv.field_size_limit() < UPLOAD_MAX_BYTES:  # a cell may be long: the row check says how long
+        csv.field_size_limit(UPLOAD_MAX_BYTES)
     try:
         records = list(csv.reader(io.StringIO(body, newline=""), dialect))
     except csv.Error as exc:

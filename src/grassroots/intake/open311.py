@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -53,6 +54,8 @@ def _view(handler):
             return handler(request, fmt, **kwargs)
         except Open311Error as error:
             return render_errors(fmt, [(error.code, error.description)], error.code)
+        except RequestDataTooBig:
+            return render_errors(fmt, [(400, _("请求内容过大（超过10 MB）：描述最多4000字，图片请用 media_url 链接"))], 400)
 
     wrapped.__name__ = handler.__name__
     wrapped.__doc__ = handler.__doc__
@@ -205,11 +208,11 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
 def _placement(request: HttpRequest, district: Area, address: str, errors: inputs.Errors):
     data = request.POST
     lat, lng, address_id = data.get("lat", "").strip(), data.get("long", "").strip(), data.get("address_id", "").strip()
-    if not ((lat and lng) or address or address_id):
-        errors["location"] = _("缺少位置：请提供 lat 和 long，或 address_string，或 address_id")
-        return None
     if bool(lat) != bool(lng):
         errors["location"] = _("lat 和 long 要同时提供")
+        return None
+    if not ((lat and lng) or address or address_id):
+        errors["location"] = _("缺少位置：请提供 lat 和 long，或 address_string，或 address_id")
         return None
     try:
         return gazetteer_for(district).place(lat=lat or None, lng=lng or None, area_text=address_id, address=address)
