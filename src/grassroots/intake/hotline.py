@@ -31,7 +31,7 @@ from grassroots.core.services import audit_record
 from grassroots.registers.reader import FileProblem
 from grassroots.registers.specs.base import CellError
 
-from .hotline_fields import FIELD_BY_KEY, Categories, Record, clean_row, guess_mapping, mapping_problems
+from .hotline_fields import Categories, Record, clean_row, guess_mapping, mapping_problems
 from .hotline_files import UPLOAD_MAX_BYTES, preview_rows, read_table, upload_kind
 from .models import DEFAULT_SOURCE, HotlineImport, HotlineImportCase, HotlineMapping
 from .placement import Gazetteer, PlaceProblem
@@ -261,6 +261,8 @@ def _check_duplicate(rec: Record, first_row: dict[str, int]) -> None:
 
 
 def _place(rec: Record, gazetteer: Gazetteer, fallback: Area | None, scope) -> Any:
+    """The row's placement, or None with an error on the row (a bad location, or outside the
+    importer's area). A row nobody can place gets a hint saying who takes it."""
     try:
         placement = gazetteer.place(lat=rec.lat, lng=rec.lng, area_text=rec.area_text, address=rec.address,
                                     fallback=fallback)
@@ -280,7 +282,7 @@ def _place(rec: Record, gazetteer: Gazetteer, fallback: Area | None, scope) -> A
                   f"该工单定位在“{name}”，不在您的受理范围内；请删除这一行，交由该地的街道或社区导入")
         return None
     if placement.note or placement.how == "fallback":
-        where = placement.area.name if placement.area else "区级"
+        where = placement.area.name if placement.area else gazetteer.district.name
         hint = placement.note + "；" if placement.note else ""
         rec.note("address" if "address" in rec.headers else "external_id", rec.address,
                  f"{hint}未能定位到网格或楼栋，由{where}兜底受理")
@@ -369,7 +371,3 @@ def _finish_failed(pk: int, errors: list[CellError], *, status: str, attempts: i
     HotlineImport.objects.filter(pk=pk, status=status, attempts=attempts).update(
         status=Status.FAILED, errors=[e.as_dict() for e in errors], error_count=len(errors),
         finished_at=timezone.now())
-
-
-def field_label(key: str) -> str:
-    return FIELD_BY_KEY[key].label if key in FIELD_BY_KEY else key

@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from grassroots.cases.models import Category
 from grassroots.cases.services import ADDRESS_MAX, BODY_MAX, CONTACT_NAME_MAX, TITLE_MAX
+from grassroots.core.i18n import source_text
 from grassroots.registers.cells import CellProblem, choice, phone, text
 from grassroots.registers.specs.base import CellError
 from grassroots.worktime.calendar import CalendarMissing, add_working_days
@@ -30,46 +33,50 @@ EXTERNAL_ID_MAX = 64
 @dataclass(frozen=True)
 class Field:
     key: str
-    label: str
+    label: str | Promise  # shown in the page's language; messages about data use the Chinese
     required: bool = False
     synonyms: tuple[str, ...] = ()
-    hint: str = ""
+    hint: str | Promise = ""
+
+    @property
+    def name(self) -> str:
+        return source_text(self.label)
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("external_id", "工单编号", True,
+    Field("external_id", _("工单编号"), True,
           ("工单编号", "工单号", "编号", "受理编号", "工单id", "诉求编号", "流水号", "案件编号", "来电编号", "单号"),
-          "热线系统自己的编号；同一编号再次导入不会重复建单"),
-    Field("title", "标题", False, ("标题", "主题", "诉求标题", "工单标题", "事项标题", "留言标题"),
-          "为空时取诉求内容的开头"),
-    Field("body", "诉求内容", False,
+          _("热线系统自己的编号；同一编号再次导入不会重复建单")),
+    Field("title", _("标题"), False, ("标题", "主题", "诉求标题", "工单标题", "事项标题", "留言标题"),
+          _("为空时取诉求内容的开头")),
+    Field("body", _("诉求内容"), False,
           ("诉求内容", "内容", "来电内容", "问题描述", "诉求描述", "反映内容", "工单内容", "事项内容", "留言内容",
-           "留言详情", "详细内容", "诉求详情"), "为空时用标题"),
-    Field("reported_at", "来电/受理时间", False,
+           "留言详情", "详细内容", "诉求详情"), _("为空时用标题")),
+    Field("reported_at", _("来电/受理时间"), False,
           ("来电时间", "受理时间", "登记时间", "创建时间", "派单时间", "留言时间", "提交时间", "反映时间", "来件时间")),
-    Field("contact_name", "联系人", False,
+    Field("contact_name", _("联系人"), False,
           ("联系人", "来电人", "反映人", "诉求人", "姓名", "来电人姓名", "市民姓名", "留言用户", "来电人员")),
-    Field("contact_phone", "联系电话", False,
+    Field("contact_phone", _("联系电话"), False,
           ("联系电话", "来电号码", "电话", "手机号", "手机号码", "联系方式", "来电电话", "手机", "电话号码")),
-    Field("address", "地址", False,
+    Field("address", _("地址"), False,
           ("地址", "事发地址", "发生地址", "诉求地址", "详细地址", "事发地点", "地点", "问题地址", "发生地点")),
-    Field("lng", "经度", False, ("经度", "lng", "lon", "longitude", "x坐标")),
-    Field("lat", "纬度", False, ("纬度", "lat", "latitude", "y坐标")),
-    Field("area", "区域编码或名称", False,
+    Field("lng", _("经度"), False, ("经度", "lng", "lon", "longitude", "x坐标")),
+    Field("lat", _("纬度"), False, ("纬度", "lat", "latitude", "y坐标")),
+    Field("area", _("区域编码或名称"), False,
           ("区域", "区域编码", "所属区域", "所属网格", "网格", "社区", "所属社区", "街道", "所属街道", "区域名称",
-           "网格编码", "社区名称"), "街道、社区或网格的编码或名称"),
-    Field("category", "类别", False,
+           "网格编码", "社区名称"), _("街道、社区或网格的编码或名称")),
+    Field("category", _("类别"), False,
           ("类别", "诉求类别", "问题分类", "事项类别", "工单类型", "分类", "诉求分类", "问题类型", "业务类别",
-           "诉求类型", "事项分类", "一级分类"), "平台事项类别的编码或名称；对不上时不设类别"),
-    Field("urgency", "紧急程度", False, ("紧急程度", "紧急度", "缓急程度", "缓急", "优先级", "紧急"),
-          "紧急、水电气热、一般、复杂；为空按一般"),
-    Field("due", "办理时限", False,
+           "诉求类型", "事项分类", "一级分类"), _("平台事项类别的编码或名称；对不上时不设类别")),
+    Field("urgency", _("紧急程度"), False, ("紧急程度", "紧急度", "缓急程度", "缓急", "优先级", "紧急"),
+          _("紧急、水电气热、一般、复杂；为空按一般")),
+    Field("due", _("办理时限"), False,
           ("办理时限", "处理时限", "截止时间", "办结时限", "时限", "要求办结时间", "答复时限", "办理期限")),
 )
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 
 URGENCY_LABELS = {
-    **{str(label): value for value, label in Urgency.choices},
+    **{source_text(label): value for value, label in Urgency.choices},
     **{value: value for value in Urgency.values},
     "特急": Urgency.EMERGENCY, "加急": Urgency.EMERGENCY, "急": Urgency.EMERGENCY, "非常紧急": Urgency.EMERGENCY,
     "紧急件": Urgency.EMERGENCY, "水电气": Urgency.UTILITY, "公用事业": Urgency.UTILITY, "普通": Urgency.GENERAL,
@@ -117,10 +124,10 @@ def mapping_problems(mapping: dict[str, str], headers: list[str]) -> list[str]:
         if key not in FIELD_BY_KEY:
             problems.append(f"未知的字段“{key}”")
         elif header not in headers:
-            problems.append(f"「{FIELD_BY_KEY[key].label}」选择的列“{header}”不在文件中")
+            problems.append(f"「{FIELD_BY_KEY[key].name}」选择的列“{header}”不在文件中")
     for f in FIELDS:
         if f.required and not mapping.get(f.key):
-            problems.append(f"请为「{f.label}」选择文件中的一列（必填）")
+            problems.append(f"请为「{f.name}」选择文件中的一列（必填）")
     if not (mapping.get("title") or mapping.get("body")):
         problems.append("请为「诉求内容」或「标题」至少选择一列")
     if bool(mapping.get("lat")) != bool(mapping.get("lng")):
@@ -128,8 +135,8 @@ def mapping_problems(mapping: dict[str, str], headers: list[str]) -> list[str]:
     taken: dict[str, str] = {}
     for key, header in mapping.items():
         if header in taken and key in FIELD_BY_KEY:
-            problems.append(f"列“{header}”同时对应了「{FIELD_BY_KEY[taken[header]].label}」和"
-                            f"「{FIELD_BY_KEY[key].label}」，一列只能对应一个字段")
+            problems.append(f"列“{header}”同时对应了「{FIELD_BY_KEY[taken[header]].name}」和"
+                            f"「{FIELD_BY_KEY[key].name}」，一列只能对应一个字段")
         taken.setdefault(header, key)
     return problems
 

@@ -14,6 +14,7 @@ from django.core.validators import EmailValidator, URLValidator
 from grassroots.cases.models import Category
 from grassroots.cases.services import ADDRESS_MAX, BODY_MAX, CONTACT_NAME_MAX, TITLE_MAX
 from grassroots.core import crypto
+from grassroots.core.i18n import source_text
 from grassroots.worktime.models import Urgency
 
 from .hotline_fields import URGENCY_LABELS
@@ -52,7 +53,7 @@ def choice_field(errors: Errors, data: dict, key: str) -> str:
         return Urgency.GENERAL
     found = URGENCY_LABELS.get(unicodedata.normalize("NFKC", str(value)).strip())
     if found is None:
-        allowed = "、".join(f"{v}（{label}）" for v, label in Urgency.choices)
+        allowed = "、".join(f"{v}（{source_text(label)}）" for v, label in Urgency.choices)
         errors[key] = f"紧急程度（{key}）只能是：{allowed}"
         return Urgency.GENERAL
     return found

@@ -32,7 +32,7 @@ def hotline_sources(district_codes: list[str]) -> list[str]:
 
 def hotline_job_cases(user, job: HotlineImport, limit: int = 200) -> list[HotlineImportCase]:
     """The job's rows with their cases; ``visible`` tells whether the user may open the case."""
-    rows = list(job.cases.select_related("case", "case__area", "case__assigned_area")[:limit])
+    rows = list(job.cases.select_related("case", "case__area__parent", "case__assigned_area")[:limit])
     visible = set(cases_visible_to(user).filter(pk__in=[r.case_id for r in rows]).values_list("pk", flat=True))
     for row in rows:
         row.visible = row.case_id in visible

@@ -82,7 +82,6 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             problems = _messages(exc)
         else:
-            messages.success(request, _("已提交导入，后台正在逐行检查"))
             return redirect("intake:hotline_job", pk=job.pk)
     rows = [{"field": f, "chosen": chosen.get(f.key, ""),
              "sample": _sample(job, chosen.get(f.key, ""))} for f in FIELDS]
@@ -122,6 +121,9 @@ def _cases(request: HttpRequest, found: HotlineImport) -> list:
     rows = hotline_job_cases(request.user, found)
     for row in rows:
         row.how_label = HOW_LABELS.get(row.placed_by, "")
+        area = row.case.area
+        row.place = (f"{area.parent.name} {area.name}" if area and area.level == "building" and area.parent
+                     else (area.name if area else ""))
         try:
             row.url = reverse("cases:detail", args=[row.case_id]) if row.visible else ""
         except NoReverseMatch:
