@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from grassroots.intake.hotline import hotline_map, hotline_run, hotline_upload
+from grassroots.intake.services import api_client_create
+from tests.registers.util import xlsx_bytes as register_xlsx_bytes
 
 MESSAGES = Path("/work/shared/data/messages_labeled_sample.jsonl")
 HEADERS = ["工单编号", "来电时间", "来电人", "来电号码", "诉求标题", "诉求内容", "事发地址", "所属网格",
@@ -58,16 +59,10 @@ def hotline_rows(tree, n: int = 12) -> list[list[Any]]:
 
 
 def xlsx_bytes(headers: Sequence[Any], rows: Sequence[Sequence[Any]], title: str | None = None) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
+    """A workbook with the headers and rows, under a title row (as many hotline exports have) if given."""
     if title:
-        sheet.append([title])
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        return register_xlsx_bytes([title], [headers, *rows])
+    return register_xlsx_bytes(headers, rows)
 
 
 def csv_bytes(headers: Sequence[Any], rows: Sequence[Sequence[Any]], encoding: str = "gbk") -> bytes:
@@ -92,3 +87,11 @@ def run(user, content: bytes, name: str = "12345工单.xlsx", mapping: dict | No
 @pytest.fixture
 def dispatcher(tree):
     return tree.user("district_admin")
+
+
+@pytest.fixture
+def api_key(tree):
+    """The key of an API client of the 12345 platform for the tree's district."""
+    _client, key = api_client_create(name="市12345平台", source="12345", district=tree.district,
+                                     actor=tree.user("root"))
+    return key

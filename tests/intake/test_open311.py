@@ -15,7 +15,6 @@ from grassroots.areas.services import area_create
 from grassroots.cases.models import Case, Category
 from grassroots.cases.services import case_create
 from grassroots.intake.models import IntakeReceipt
-from grassroots.intake.services import api_client_create
 
 pytestmark = pytest.mark.django_db
 FORMATS = ["json", "xml"]
@@ -25,13 +24,6 @@ REQUEST_FIELDS = ["service_request_id", "status", "status_notes", "service_name"
                   "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"]
 SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]
 BASE = "/open311/v2"
-
-
-@pytest.fixture
-def api_key(tree):
-    _client, key = api_client_create(name="市12345平台", source="12345", district=tree.district,
-                                     actor=tree.user("root"))
-    return key
 
 
 def parse(response, fmt: str):
