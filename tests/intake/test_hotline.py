@@ -155,10 +155,19 @@ def test_a_bad_row_imports_nothing_and_names_row_column_and_fix(tree, dispatcher
                                               (7, "来电时间")]
     by_row = {r: m for r, _c, m in found}
     assert by_row[3].startswith("第3行「来电号码」：手机号应为11位数字")
-    assert "纬度 200.0 超出范围" in by_row[4] and "十进制度数" in by_row[4]
+    assert "纬度 200.0 超出范围，应在 -90 到 90 之间" in by_row[4]
     assert "与第2行的工单编号相同" in by_row[5] and "请删除重复的行" in by_row[5]
     assert "紧急程度只能填写：紧急、水电气热、一般、复杂" in by_row[6]
     assert "时间格式不对，请填写如 2026-05-08 09:30 的日期时间" in by_row[7]
+
+
+def test_coordinates_that_are_not_numbers(tree, dispatcher):
+    rows = hotline_rows(tree, 1)
+    rows[0][8], rows[0][9] = "东经110度", "北纬32度"
+    job = run(dispatcher, xlsx_bytes(HEADERS, rows))
+    (row, column, message), = errors(job)
+    assert (row, column) == (2, "纬度")
+    assert message.startswith("第2行「纬度」：纬度“北纬32度”不是数字，坐标请用十进制度数，如 经度 110.7512、纬度 32.6051")
 
 
 def test_error_table_on_the_page_and_as_xlsx(tree, dispatcher, client_as):

@@ -269,7 +269,8 @@ def _place(rec: Record, gazetteer: Gazetteer, fallback: Area | None, scope) -> A
     except PlaceProblem as problem:
         key = "area" if problem.field == "area" else ("lat" if "lat" in rec.headers else "lng")
         raw = rec.area_text if key == "area" else f"{rec.lng or ''}, {rec.lat or ''}"
-        rec.error(key, raw, problem.message + ("" if key == "area" else "；坐标请用十进制度数，如 经度 110.7512、纬度 32.6051"))
+        hint = "，坐标请用十进制度数，如 经度 110.7512、纬度 32.6051" if "不是数字" in problem.message else ""
+        rec.error(key, raw, problem.message.split("，请填写十进制度数")[0] + hint)
         return None
     code = placement.area.code if placement.area else placement.district_code
     if not scope.can_at(Capability.DISPATCH_CASES, code):
