@@ -305,6 +305,9 @@ def test_get_one_request(client, cases, fmt):
     assert parse(client.get(f"{BASE}/requests/{rid}.{fmt}?jurisdiction_id=420303"), fmt)[0] == item
     assert_error(client.get(f"{BASE}/requests/420303-000000-NOPE.{fmt}"), fmt, 404, "service_request_id")
     assert_error(client.get(f"{BASE}/requests/{rid}.{fmt}?jurisdiction_id=999999"), fmt, 404, "jurisdiction_id")
+    area_create(name="茅箭区", code="420302", level="district")
+    assert parse(client.get(f"{BASE}/requests/{rid}.{fmt}"), fmt)[0] == item  # the id names its district
+    assert_error(client.get(f"{BASE}/requests/{rid}.{fmt}?jurisdiction_id=420302"), fmt, 404, "service_request_id")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -313,6 +316,10 @@ def test_tokens(client, cases, fmt):
     (item,) = parse(client.get(f"{BASE}/tokens/{receipt.token}.{fmt}"), fmt)
     assert item == {"service_request_id": receipt.case.code, "token": receipt.token}
     assert_error(client.get(f"{BASE}/tokens/no-such-token.{fmt}"), fmt, 404, "token“no-such-token”不存在")
+    area_create(name="茅箭区", code="420302", level="district")
+    assert_error(client.get(f"{BASE}/tokens/no-such-token.{fmt}"), fmt, 404, "token“no-such-token”不存在")
+    assert_error(client.get(f"{BASE}/tokens/{receipt.token}.{fmt}?jurisdiction_id=420302"), fmt, 404, "token")
+    assert parse(client.get(f"{BASE}/tokens/{receipt.token}.{fmt}"), fmt)[0] == item
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

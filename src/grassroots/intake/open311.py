@@ -225,6 +225,7 @@ def _placement(request: HttpRequest, district: Area, address: str, errors: input
 
 
 def _public_cases(district: Area) -> QuerySet[Case]:
+    """A district's cases that may be shown to anyone: never an anonymous reporter's."""
     return (Case.objects.filter(district_code=district.code, anonymous=False)
             .select_related("category", "area", "assigned_unit", "assigned_area", "intake_receipt"))
 
@@ -346,9 +347,12 @@ def _request_out(case: Case, status_note: str | None) -> dict:
 
 @_view
 def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
+    """One request by its id; the id names its district, so jurisdiction_id may be left out."""
     _method(request, "GET")
-    district = _jurisdiction(request, default=service_request_id[:6])
-    case = _public_cases(district).filter(code=service_request_id).first()
+    case = (Case.objects.filter(code=service_request_id, anonymous=False)
+            .select_related("category", "area", "assigned_unit", "assigned_area", "intake_receipt").first())
+    if case is not None and _jurisdiction(request, default=case.district_code).code != case.district_code:
+        case = None
     if case is None:
         raise Open311Error(404, _("service_request_id“%(id)s”不存在") % {"id": service_request_id[:40]})
     return render(fmt, "service_requests", [_request_out(case, _status_notes([case.pk]).get(case.pk))])
@@ -357,15 +361,12 @@ def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> H
 @_view
 def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     _method(request, "GET")
-    district = _jurisdiction(request, default=_token_district(token))
-    receipt = IntakeReceipt.objects.filter(token=token, district_code=district.code).select_related("case").first()
+    receipt = IntakeReceipt.objects.filter(token=token).select_related("case").first()
+    if receipt is not None and _jurisdiction(request, default=receipt.district_code).code != receipt.district_code:
+        receipt = None
     if receipt is None:
         raise Open311Error(404, _("token“%(token)s”不存在") % {"token": token[:40]})
     return render(fmt, "service_requests", [{"service_request_id": receipt.case.code, "token": receipt.token}])
-
-
-def _token_district(value: str) -> str:
-    return IntakeReceipt.objects.filter(token=value).values_list("district_code", flat=True).first() or ""
 
 
 @_view
