@@ -65,6 +65,7 @@ def test_hotline_import_journey(live_server, transactional_db, settings, tmp_pat
     assert "发现 3 处错误，所有工单均未导入" in page.locator("#job-status").inner_text()
     cells = [[td.inner_text() for td in tr.locator("td").all()] for tr in table.locator("tbody tr").all()]
     assert [c[:2] for c in cells] == [["8", "来电号码"], ["13", "纬度"], ["22", "工单编号"]]
+    assert "可能把经度和纬度填反了。填写的是“经度 32.605，纬度 110.705”" in cells[1][2]
     assert "与第21行的工单编号相同" in cells[2][2]
     assert not Case.objects.exists()
     page.screenshot(path=str(screenshot_dir / "hotline_errors.png"), full_page=True)

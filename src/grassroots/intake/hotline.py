@@ -268,9 +268,10 @@ def _place(rec: Record, gazetteer: Gazetteer, fallback: Area | None, scope) -> A
                                     fallback=fallback)
     except PlaceProblem as problem:
         key = "area" if problem.field == "area" else ("lat" if "lat" in rec.headers else "lng")
-        raw = rec.area_text if key == "area" else f"{rec.lng or ''}, {rec.lat or ''}"
+        raw = rec.area_text if key == "area" else f"经度 {rec.lng or '（空）'}，纬度 {rec.lat or '（空）'}"
         hint = "，坐标请用十进制度数，如 经度 110.7512、纬度 32.6051" if "不是数字" in problem.message else ""
-        rec.error(key, raw, problem.message.split("，请填写十进制度数")[0] + hint)
+        message = problem.message.split("，请填写十进制度数")[0].replace("；是否把经度和纬度填反了？", "，可能把经度和纬度填反了")
+        rec.error(key, raw, message + hint)
         return None
     code = placement.area.code if placement.area else placement.district_code
     if not scope.can_at(Capability.DISPATCH_CASES, code):
