@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/", include("grassroots.cases.urls")),
     path("r/", include("grassroots.portal.urls")),
     path("intake/", include("grassroots.intake.urls")),
+    path("open311/v2/", include("grassroots.intake.open311_urls")),
     path("assessment/", include("grassroots.assessment.urls")),
     path("", include("grassroots.web.urls")),
 ]

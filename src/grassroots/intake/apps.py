@@ -7,3 +7,10 @@ class IntakeConfig(AppConfig):
 
     name = "grassroots.intake"
     verbose_name = _("诉求接入")
+
+    def ready(self) -> None:
+        from grassroots.core.jobs import register_task
+
+        from .hotline import hotline_run_next
+
+        register_task("intake.hotline", lambda worker: hotline_run_next(worker=worker))
