@@ -102,3 +102,24 @@ def test_overlong_keys_and_address_are_refused(tree):
     with pytest.raises(ValidationError):
         receive(tree, intake_key="k" * 65)
     assert Case.objects.count() == 0
+
+
+def test_hotline_call_time_starts_the_limit_and_its_own_deadline_is_kept(tree):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    sh = ZoneInfo("Asia/Shanghai")
+    called = datetime(2026, 9, 30, 16, 0, tzinfo=sh)  # before National Day: due 15 Oct 17:30
+    case, _ = receive(tree, channel=Channel.HOTLINE, external_source="12345", external_id="A1", received_at=called)
+    assert case.deadline_started_at == called
+    assert timezone.localtime(case.deadline) == datetime(2026, 10, 15, 17, 30, tzinfo=sh)
+    assert CaseEvent.objects.get(case=case).data["received_at"].startswith("2026-09-30T")
+    own = timezone.now() + timedelta(days=3)
+    case, _ = receive(tree, channel=Channel.HOTLINE, external_source="12345", external_id="A2", deadline=own)
+    assert case.deadline == case.first_deadline == own
+    with pytest.raises(ValidationError, match="不能晚于现在"):
+        receive(tree, external_id="A3", external_source="12345", received_at=timezone.now() + timedelta(days=1))
+    with pytest.raises(ValidationError, match="应晚于受理时间"):
+        receive(tree, external_id="A4", external_source="12345", received_at=called, deadline=called)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -335,6 +335,29 @@ def _deadline(start: datetime, urgency: str) -> tuple[datetime | None, str]:
         return None, str(exc)
 
 
+def _aware(value, key: str, label: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise ValidationError({key: f"{label}应为日期和时间"})
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+def _received(value, now: datetime) -> datetime:
+    """When the request was first received (by the hotline, say): not in the future."""
+    if value is None:
+        return now
+    value = _aware(value, "received_at", "受理时间")
+    if value > now + timedelta(minutes=5):
+        raise ValidationError({"received_at": "受理时间不能晚于现在"})
+    return min(value, now)
+
+
+def _given_deadline(value, start: datetime) -> datetime:
+    value = _aware(value, "deadline", "办理时限")
+    if value <= start:
+        raise ValidationError({"deadline": "办理时限应晚于受理时间"})
+    return value
+
+
 def _reporter_user(actor, channel: str, reporter):
     if channel in RESIDENT_CHANNELS and getattr(actor, "is_authenticated", False):
         return actor
@@ -366,7 +389,8 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
                  lat=None, lng=None, district_code: str = "", address: str = "",
                  category: Category | None = None, urgency: str = Urgency.GENERAL, tier: str = "",
                  reporter=None, anonymous: bool = False, contact_name: str = "", contact_phone: str = "",
-                 intake_key: str = "", external_source: str = "", external_id: str = "") -> tuple[Case, bool]:
+                 intake_key: str = "", external_source: str = "", external_id: str = "",
+                 received_at: datetime | None = None, deadline: datetime | None = None) -> tuple[Case, bool]:
     """Every channel's way in: (the case, True) for a new case in ``reported``, or (the earlier case,
     False) when ``intake_key`` or (``external_source``, ``external_id``) was received before — a
     double-clicked button or a hotline file imported twice creates nothing new.
@@ -374,7 +398,9 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
     The place is ``area`` (a grid, building, …), or the grid containing ``lat``/``lng``, or — for a
     hotline call without a place — just the district. The tier comes from the 分级响应 rules unless
     given, and the team at that tier owns the case (see ``tiers.py``). The deadline comes from the
-    working calendar. Messages are Chinese, keyed by field.
+    working calendar — counted from ``received_at`` when another system received the request
+    earlier (a hotline's call time), or given as ``deadline`` when that system set its own limit.
+    Messages are Chinese, keyed by field.
     """
     title = _clean_text(title, label="标题", key="title", maximum=TITLE_MAX)
     body = _clean_text(body, label="内容", key="body", maximum=BODY_MAX)
@@ -395,12 +421,16 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
     _check_channel_actor(channel, actor, area.code if area else district)
     route = route_for(area=area, category=category, urgency=urgency, tier=tier)
     now = timezone.now()
-    deadline, deadline_problem = _deadline(now, urgency)
+    start = _received(received_at, now)
+    if deadline is None:
+        deadline, deadline_problem = _deadline(start, urgency)
+    else:
+        deadline, deadline_problem = _given_deadline(deadline, start), ""
     case = Case(
         title=title, body=body, channel=channel, urgency=urgency, tier=route.tier, category=category,
         area=area, area_code=area.code if area else district, lat=lat_f, lng=lng_f, address=address,
         district_code=district, reporter=reporter, reporter_user=_reporter_user(actor, channel, reporter),
-        anonymous=anonymous, deadline=deadline, first_deadline=deadline, deadline_started_at=now,
+        anonymous=anonymous, deadline=deadline, first_deadline=deadline, deadline_started_at=start,
         status=Case.Status.REPORTED,
         assigned_area=route.team, intake_key=intake_key, external_source=external_source,
         external_id=external_id,
@@ -408,7 +438,8 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
     case.set_contact(name=contact_name, phone=contact_phone)
     data = {"channel": channel, "tier": route.tier, "rule": route.rule,
             **({"area": route.team.code, "to_name": route.team.name} if route.team else {}),
-            **({"deadline_problem": deadline_problem} if deadline_problem else {})}
+            **({"deadline_problem": deadline_problem} if deadline_problem else {}),
+            **({"received_at": start.isoformat()} if start != now else {})}
     for attempt in range(CODE_ATTEMPTS):
         _draw_codes(case, now)
         try:

@@ -41,7 +41,7 @@ status but closed, rejected and merged)::
 
     supervise          open                                        督办           dispatcher (note)
     unsupervise        open                                        取消督办       dispatcher
-    comment            open, closed                                备注           staff on the case (note)
+    comment            open, closed                                备注           staff on the case or system (note)
     request_extension  in_progress                                 申请延期       holder (until, reason)
     deny_extension     in_progress                                 不同意延期     dispatcher (reason)
     task_reply         open                                        协办回复       task unit (task, reply)
@@ -153,7 +153,7 @@ RUNNING: frozenset[str] = frozenset({S.REPORTED, S.ACCEPTED, S.RETURNED, S.DISPA
 NOTES: dict[str, Transition] = {
     "supervise": _t(set(OPEN), "", {D}, "督办", public=False),
     "unsupervise": _t(set(OPEN), "", {D}, "取消督办", public=False),
-    "comment": _t(set(OPEN | {S.CLOSED}), "", STAFF, "备注", public=False),
+    "comment": _t(set(OPEN | {S.CLOSED}), "", STAFF | {SYS}, "备注", public=False),
     "request_extension": _t({S.IN_PROGRESS}, "", {H}, "申请延期", public=False),
     "deny_extension": _t({S.IN_PROGRESS}, "", {D}, "不同意延期", public=False),
     "task_reply": _t(set(OPEN), "", {T}, "协办回复", public=False),

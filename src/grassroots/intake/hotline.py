@@ -330,7 +330,8 @@ def _receive(job: HotlineImport, rec: Record, placement) -> tuple[Case, bool]:
             lat=placement.lat if placement.area else None, lng=placement.lng if placement.area else None,
             district_code=placement.district_code, address=rec.address, category=rec.category,
             urgency=rec.urgency, contact_name=rec.contact_name, contact_phone=rec.contact_phone,
-            external_source=job.source, external_id=rec.external_id,
+            external_source=job.source, external_id=rec.external_id, received_at=rec.reported_at,
+            deadline=rec.due_at,
         )
     except ValidationError as exc:
         problems = "；".join(exc.messages)
