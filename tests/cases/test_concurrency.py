@@ -22,7 +22,9 @@ THREADS = 20
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
                        reason="needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite has none"),
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the seeded taxonomy, tier rules and time limits are restored after each
+    # test's flush, so the next test routes and times cases like a real installation.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
@@ -77,6 +79,7 @@ def test_twenty_simultaneous_takes_one_succeeds(tree, new_case):
 
 def test_twenty_simultaneous_accepts_one_succeeds(tree, new_case):
     case = new_case()
+    assert case.assigned_area == tree.grid("A")  # the grid's case: all four may accept it
     dispatchers = ["community_worker_1", "street_admin_1", "district_admin", "root"]
 
     results = race(case.pk, dispatchers, svc.case_accept)
