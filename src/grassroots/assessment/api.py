@@ -197,7 +197,7 @@ def kpis(request, filters: Query[Filter]):
         return _error(422, f"层级“{filters.level}”不能在“{area.name}”下排名，可选：{allowed}",
                       {"level": [f"可选：{allowed}"]})
     ranking = area_ranking(user=request.user, area=area, period=period, level=filters.level)
-    return 200, {**_common(ranking), "level": ranking.level, "levels": ranking.levels,
+    return {**_common(ranking), "level": ranking.level, "levels": ranking.levels,
                  "rows": [k.as_dict() for k in ranking.rows],
                  "unplaced": ranking.unplaced.as_dict() if ranking.unplaced else None}
 
@@ -218,4 +218,4 @@ def units(request, filters: Query[UnitFilter]):
             return _error(422, "请用 area 参数指定区域编码", {"area": ["请指定区域编码"]})
         area = roots[0] if roots else None
     ranking = unit_ranking(user=request.user, period=period, area=area)
-    return 200, {**_common(ranking), "rows": [_unit_row(k) for k in ranking.rows]}
+    return {**_common(ranking), "rows": [_unit_row(k) for k in ranking.rows]}

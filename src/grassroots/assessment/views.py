@@ -277,5 +277,5 @@ def weights(request: HttpRequest) -> HttpResponse:
             return redirect(_url("assessment:weights", district=district.code))
     return render(request, "assessment/weights.html", {
         "district": district, "districts": districts, "current": current, "values": values,
-        "errors": errors, "editable": editable, "history": _history(district.code),
+        "errors": errors, "general_errors": errors.get("__all__", []), "editable": editable, "history": _history(district.code),
     }, status=status)
