@@ -112,7 +112,7 @@ def test_units_page_counts_assisting_whistle_tasks(admin, tree, hand):
                                    replied_at=a1.replied_at, status="replied", district_code=a1.district_code)
     html = page(admin, f"/assessment/units/?{MARCH_Q}")
     assert "承办单位综合得分排名" in html and "协办任务" in html
-    row = re.search(r'<tr data-key="%d">(.*?)</tr>' % tree.units["property"].pk, html, re.S).group(1)
+    row = re.search(rf'<tr data-key="{tree.units["property"].pk}">(.*?)</tr>', html, re.S).group(1)
     assert "物业公司" in row and ">1<" in row and "100.0%" in row
     rows = sheet_rows(admin.get(f"/assessment/units/export.xlsx?{MARCH_Q}").content)
     header = rows[5]
