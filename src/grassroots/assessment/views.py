@@ -273,7 +273,7 @@ def weights(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             errors, status = exc.message_dict, 400
         else:
-            messages.success(request, _("已保存：%(formula)s") % {"formula": current.formula_text()})
+            messages.success(request, _("已保存新的考核参数，排名已按新参数计算。"))
             return redirect(_url("assessment:weights", district=district.code))
     return render(request, "assessment/weights.html", {
         "district": district, "districts": districts, "current": current, "values": values,
