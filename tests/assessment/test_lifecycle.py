@@ -88,8 +88,34 @@ def test_units_count_the_unit_holding_the_case(tree, journeys):
     assert held == {"区住建局": 1, "阳光物业": 2}
 
 
-@pytest.mark.xfail(reason="needs the engine to set Case.responded_at on the first accept/start/take "
-                          "(landing on main)", strict=False)
 def test_response_comes_from_the_engine(tree, journeys):
     a = grid_a(tree)
     assert a.responded == 4 and a.response_rate == 1.0  # all four accepted after 1 h
+
+
+def test_a_whistled_case_counts_for_the_lead_and_the_assisting_task_apart(tree):
+    from grassroots.cases.models import WhistleTask
+    from tests.factories import make_user
+
+    root, dept, prop = tree.user("root"), tree.units["dept"], tree.units["property"]
+    prop_handler = make_user("prop_handler", "department_handler", unit=prop)
+    with clock(0):
+        case = cs.case_create(title="小区积水", body="暴雨后小区门口积水。", channel="resident_web", area=tree.grid("A"))
+    with clock(1):
+        cs.case_accept(case=case, actor=root)
+    with clock(2):
+        cs.case_whistle(case=case, lead=dept, assisting=[prop], actor=root, note="联合排查积水",
+                        tasks={prop.pk: "清理小区雨水井"}, deadline=T0 + timedelta(hours=50))
+    with clock(30):
+        cs.whistle_task_reply(task=WhistleTask.objects.get(unit=prop), reply="雨水井已清理", actor=prop_handler)
+    with clock(40):
+        cs.case_reply(case=case, reply="已疏通管网", actor=tree.user("dept_handler"))
+    r = unit_ranking(user=tree.user("district_admin"), period=MARCH, area=tree.district)
+    rows = {k.name: k for k in r.rows}
+    assert rows["区住建局"].received == 1 and rows["区住建局"].replied == 1  # the lead holds the case
+    assisting = rows["阳光物业"]
+    assert assisting.received == 0 and assisting.composite is None
+    assert (assisting.extra["assist_tasks"], assisting.extra["assist_on_time"]) == (1, 1)
+    # the property company's own handler sees its task in its own figures
+    mine = unit_ranking(user=prop_handler, period=MARCH)
+    assert [(k.name, k.extra["assist_tasks"]) for k in mine.rows] == [("阳光物业", 1)]
