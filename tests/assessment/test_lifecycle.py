@@ -1,11 +1,10 @@
 """The KPIs of cases taken through the real case services (the clock fixed at each step), so that
 what the engine writes — statuses, units, ratings, reopenings, reply times — is what is counted."""
 
-from contextlib import contextmanager
 from datetime import timedelta
-from unittest import mock
 
 import pytest
+import time_machine
 
 from grassroots.assessment.selectors import area_ranking, unit_ranking
 from grassroots.cases import services as cs
@@ -13,10 +12,8 @@ from grassroots.cases.models import Rating
 from tests.assessment.factories import MARCH, T0
 
 
-@contextmanager
 def clock(hours: float):
-    with mock.patch("django.utils.timezone.now", return_value=T0 + timedelta(hours=hours)):
-        yield
+    return time_machine.travel(T0 + timedelta(hours=hours), tick=False)
 
 
 @pytest.fixture
