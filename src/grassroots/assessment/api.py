@@ -158,8 +158,9 @@ class _Refused(Exception):
         self.response = response
 
 
-def _prepare(request, filters) -> tuple:
-    """(period, area or None) — or _Refused with the error response."""
+def _prepare(request, filters, *, need_area: bool) -> tuple:
+    """(period, area) — the area asked for, else the user's only one (None for a unit's handler when
+    ``need_area`` is false) — or _Refused with the error response."""
     if not can_view_kpis(request.user):
         raise _Refused(_error(403, "您的账号没有查看诉求的角色，无法查看考核情况"))
     try:
@@ -167,12 +168,17 @@ def _prepare(request, filters) -> tuple:
                               end=filters.end)
     except ValidationError as exc:
         raise _Refused(_error(422, "；".join(exc.messages), exc.message_dict)) from None
-    if not filters.area:
-        return period, None
-    try:
-        return period, kpi_area_get(request.user, filters.area)
-    except OutOfScope:
-        raise _Refused(_error(404, "区域不存在或不在您的管辖范围内")) from None
+    if filters.area:
+        try:
+            return period, kpi_area_get(request.user, filters.area)
+        except OutOfScope:
+            raise _Refused(_error(404, "区域不存在或不在您的管辖范围内")) from None
+    roots = kpi_roots(request.user)
+    if len(roots) > 1:
+        raise _Refused(_error(422, "请用 area 参数指定区域编码", {"area": ["请指定区域编码"]}))
+    if not roots and need_area:
+        raise _Refused(_error(404, "您的角色没有可考核的区域"))
+    return period, roots[0] if roots else None
 
 
 @router.get("/kpis", response={200: RankingOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
@@ -182,15 +188,9 @@ def kpis(request, filters: Query[Filter]):
     Period: ``period`` = month | last_month | quarter | year, or ``start``/``end`` (YYYY-MM-DD,
     cases received on ``start`` … the day before ``end``)."""
     try:
-        period, area = _prepare(request, filters)
+        period, area = _prepare(request, filters, need_area=True)
     except _Refused as refused:
         return refused.response
-    if area is None:
-        roots = kpi_roots(request.user)
-        if len(roots) != 1:
-            return _error(422, "请用 area 参数指定区域编码", {"area": ["请指定区域编码"]}) if roots else \
-                _error(404, "您的角色没有可考核的区域")
-        area = roots[0]
     levels = ranked_levels(area)
     if filters.level and filters.level not in levels:
         allowed = "、".join(levels) or "（无：网格是最低一级）"
@@ -198,8 +198,8 @@ def kpis(request, filters: Query[Filter]):
                       {"level": [f"可选：{allowed}"]})
     ranking = area_ranking(user=request.user, area=area, period=period, level=filters.level)
     return {**_common(ranking), "level": ranking.level, "levels": ranking.levels,
-                 "rows": [k.as_dict() for k in ranking.rows],
-                 "unplaced": ranking.unplaced.as_dict() if ranking.unplaced else None}
+            "rows": [k.as_dict() for k in ranking.rows],
+            "unplaced": ranking.unplaced.as_dict() if ranking.unplaced else None}
 
 
 @router.get("/units", response={200: UnitRankingOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
@@ -209,13 +209,8 @@ def units(request, filters: Query[UnitFilter]):
     without: the user's own area, or (for a unit's handlers) their own units' cases. A case counts
     for the unit holding it now; assisting units' whistle tasks are counted in ``assist_*``."""
     try:
-        period, area = _prepare(request, filters)
+        period, area = _prepare(request, filters, need_area=False)
     except _Refused as refused:
         return refused.response
-    if area is None:
-        roots = kpi_roots(request.user)
-        if len(roots) > 1:
-            return _error(422, "请用 area 参数指定区域编码", {"area": ["请指定区域编码"]})
-        area = roots[0] if roots else None
     ranking = unit_ranking(user=request.user, period=period, area=area)
     return {**_common(ranking), "rows": [_unit_row(k) for k in ranking.rows]}

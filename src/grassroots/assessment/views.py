@@ -115,26 +115,38 @@ def _chart(ranking: Ranking, drill: bool) -> list[dict]:
              "url": r.extra["url"]} for r in ranking.rows]
 
 
+def _scope_area(request: HttpRequest, view: str) -> Area | None | HttpResponse:
+    """The area asked for (404 outside the scope), else the user's only one; a page to choose when
+    they have several; None when they have none (a unit's handler)."""
+    if request.GET.get("area"):
+        return _area(request)
+    roots = kpi_roots(request.user)
+    if len(roots) > 1:
+        return _chooser(request, roots, view)
+    return roots[0] if roots else None
+
+
+def _level(request: HttpRequest, area: Area) -> str:
+    """The level to rank when the query names one that can be ranked in ``area``, else ""."""
+    level = request.GET.get("level", "")
+    return level if level in ranked_levels(area) else ""
+
+
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not can_view_kpis(user):
         return _no_role(request)
-    if request.GET.get("area"):
-        area = _area(request)
-    else:
-        roots = kpi_roots(user)
-        if not roots:
-            return redirect("assessment:units") if unit_ids_of(user) else _no_role(request)
-        if len(roots) > 1:
-            return _chooser(request, roots, "assessment:index")
-        area = roots[0]
+    area = _scope_area(request, "assessment:index")
+    if isinstance(area, HttpResponse):
+        return area
+    if area is None:
+        return redirect("assessment:units") if unit_ids_of(user) else _no_role(request)
     period, error = _period(request)
-    level = request.GET.get("level", "")
-    ranking = area_ranking(user=user, area=area, period=period,
-                           level=level if level in ranked_levels(area) else "")
-    keep = {"area": area.code, "level": level if level in ranked_levels(area) and level != ranked_levels(area)[0] else ""}
+    ranking = area_ranking(user=user, area=area, period=period, level=_level(request, area))
+    level = ranking.level if ranking.levels and ranking.level != ranking.levels[0] else ""
+    keep = {"area": area.code, "level": level}
     context = _common(request, view="assessment:index", period=period, error=error, keep=keep)
     context.update({
         "ranking": ranking, "area": area, "breadcrumbs": _breadcrumbs(user, area, "assessment:index", period),
@@ -143,23 +155,9 @@ def index(request: HttpRequest) -> HttpResponse:
                          "url": _url("assessment:index", area=area.code, level=lv, **period.query())}
                         for lv in ranking.levels] if len(ranking.levels) > 1 else [],
         "chart": _chart(ranking, drill=True),
-        "export_url": _url("assessment:export", area=area.code, level=keep["level"], **period.query()),
-        "units_url": _url("assessment:units", area=area.code, **period.query()),
+        "export_url": _url("assessment:export", area=area.code, level=level, **period.query()),
     })
     return render(request, "assessment/index.html", context)
-
-
-def _unit_scope(request: HttpRequest) -> Area | None | HttpResponse:
-    """The area whose cases the unit ranking counts, None for a unit's own handlers, or a response."""
-    user = request.user
-    if request.GET.get("area"):
-        return _area(request)
-    roots = kpi_roots(user)
-    if len(roots) == 1:
-        return roots[0]
-    if len(roots) > 1:
-        return _chooser(request, roots, "assessment:units")
-    return None
 
 
 @login_required
@@ -167,7 +165,7 @@ def _unit_scope(request: HttpRequest) -> Area | None | HttpResponse:
 def units(request: HttpRequest) -> HttpResponse:
     if not can_view_kpis(request.user):
         return _no_role(request)
-    area = _unit_scope(request)
+    area = _scope_area(request, "assessment:units")
     if isinstance(area, HttpResponse):
         return area
     period, error = _period(request)
@@ -179,14 +177,15 @@ def units(request: HttpRequest) -> HttpResponse:
         "breadcrumbs": _breadcrumbs(request.user, area, "assessment:units", period) if area else [],
         "chart": _chart(ranking, drill=False),
         "export_url": _url("assessment:units_export", area=keep["area"], **period.query()),
-        "areas_url": _url("assessment:index", area=keep["area"], **period.query()) if area else "",
     })
     return render(request, "assessment/units.html", context)
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_MIME)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+def _xlsx(ranking: Ranking, *, title: str, filename: str, units: bool = False) -> HttpResponse:
+    period = ranking.period
+    response = HttpResponse(ranking_xlsx(ranking, title=title, units=units), content_type=XLSX_MIME)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{filename}-{period.start:%Y%m%d}-{period.last_day:%Y%m%d}.xlsx")
     add_never_cache_headers(response)
     return response
 
@@ -196,17 +195,13 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     if not can_view_kpis(request.user):
         return _no_role(request)
-    area = _area(request) if request.GET.get("area") else next(iter(kpi_roots(request.user)), None)
-    if area is None:
-        raise Http404(_("没有可导出的区域"))
+    area = _scope_area(request, "assessment:index")
+    if not isinstance(area, Area):
+        raise Http404(_("请先选择区域"))
     period, _error = _period(request)
-    level = request.GET.get("level", "")
-    ranking = area_ranking(user=request.user, area=area, period=period,
-                           level=level if level in ranked_levels(area) else "")
+    ranking = area_ranking(user=request.user, area=area, period=period, level=_level(request, area))
     ranked = f"{source_label(Level, ranking.level)}排名" if ranking.level else "考核情况"
-    title = f"{area.name}{ranked}（接诉即办考核）"
-    return _xlsx(ranking_xlsx(ranking, title=title),
-                 f"考核排名-{area.name}-{period.start:%Y%m%d}-{period.last_day:%Y%m%d}.xlsx")
+    return _xlsx(ranking, title=f"{area.name}{ranked}（接诉即办考核）", filename=f"考核排名-{area.name}")
 
 
 @login_required
@@ -214,14 +209,13 @@ def export(request: HttpRequest) -> HttpResponse:
 def units_export(request: HttpRequest) -> HttpResponse:
     if not can_view_kpis(request.user):
         return _no_role(request)
-    area = _unit_scope(request)
+    area = _scope_area(request, "assessment:units")
     if isinstance(area, HttpResponse):
         raise Http404(_("请先选择区域"))
     period, _error = _period(request)
     ranking = unit_ranking(user=request.user, period=period, area=area)
     name = area.name if area else "本单位"
-    return _xlsx(ranking_xlsx(ranking, title=f"{name}承办单位排名（接诉即办考核）", units=True),
-                 f"承办单位排名-{name}-{period.start:%Y%m%d}-{period.last_day:%Y%m%d}.xlsx")
+    return _xlsx(ranking, title=f"{name}承办单位排名（接诉即办考核）", filename=f"承办单位排名-{name}", units=True)
 
 
 # --- the weights -------------------------------------------------------------------------------------
