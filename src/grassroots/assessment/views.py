@@ -8,6 +8,7 @@ ranking.
 
 from __future__ import annotations
 
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -90,7 +91,7 @@ def _period_links(view: str, period: Period, **keep: str) -> list[dict]:
             for key, label in PRESETS.items()]
 
 
-def _common(request: HttpRequest, *, view: str, period: Period, error: str, keep: dict) -> dict:
+def _common(*, view: str, period: Period, error: str, keep: dict) -> dict:
     return {"period": period, "period_error": error, "period_links": _period_links(view, period, **keep),
             "keep": keep, "view": view}
 
@@ -132,12 +133,21 @@ def _level(request: HttpRequest, area: Area) -> str:
     return level if level in ranked_levels(area) else ""
 
 
-@login_required
-@require_GET
+def kpi_page(view):
+    """A GET page for signed-in users with a case-viewing role; the others get the message."""
+    @login_required
+    @require_GET
+    @wraps(view)
+    def page(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not can_view_kpis(request.user):
+            return _no_role(request)
+        return view(request, *args, **kwargs)
+    return page
+
+
+@kpi_page
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not can_view_kpis(user):
-        return _no_role(request)
     area = _scope_area(request, "assessment:index")
     if isinstance(area, HttpResponse):
         return area
@@ -147,7 +157,7 @@ def index(request: HttpRequest) -> HttpResponse:
     ranking = area_ranking(user=user, area=area, period=period, level=_level(request, area))
     level = ranking.level if ranking.levels and ranking.level != ranking.levels[0] else ""
     keep = {"area": area.code, "level": level}
-    context = _common(request, view="assessment:index", period=period, error=error, keep=keep)
+    context = _common(view="assessment:index", period=period, error=error, keep=keep)
     context.update({
         "ranking": ranking, "area": area, "breadcrumbs": _breadcrumbs(user, area, "assessment:index", period),
         "level_label": Level(ranking.level).label if ranking.level else "",
@@ -160,18 +170,15 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "assessment/index.html", context)
 
 
-@login_required
-@require_GET
+@kpi_page
 def units(request: HttpRequest) -> HttpResponse:
-    if not can_view_kpis(request.user):
-        return _no_role(request)
     area = _scope_area(request, "assessment:units")
     if isinstance(area, HttpResponse):
         return area
     period, error = _period(request)
     ranking = unit_ranking(user=request.user, period=period, area=area)
     keep = {"area": area.code if area else ""}
-    context = _common(request, view="assessment:units", period=period, error=error, keep=keep)
+    context = _common(view="assessment:units", period=period, error=error, keep=keep)
     context.update({
         "ranking": ranking, "area": area,
         "breadcrumbs": _breadcrumbs(request.user, area, "assessment:units", period) if area else [],
@@ -190,11 +197,8 @@ def _xlsx(ranking: Ranking, *, title: str, filename: str, units: bool = False) -
     return response
 
 
-@login_required
-@require_GET
+@kpi_page
 def export(request: HttpRequest) -> HttpResponse:
-    if not can_view_kpis(request.user):
-        return _no_role(request)
     area = _scope_area(request, "assessment:index")
     if not isinstance(area, Area):
         raise Http404(_("请先选择区域"))
@@ -204,11 +208,8 @@ def export(request: HttpRequest) -> HttpResponse:
     return _xlsx(ranking, title=f"{area.name}{ranked}（接诉即办考核）", filename=f"考核排名-{area.name}")
 
 
-@login_required
-@require_GET
+@kpi_page
 def units_export(request: HttpRequest) -> HttpResponse:
-    if not can_view_kpis(request.user):
-        return _no_role(request)
     area = _scope_area(request, "assessment:units")
     if isinstance(area, HttpResponse):
         raise Http404(_("请先选择区域"))
@@ -271,5 +272,6 @@ def weights(request: HttpRequest) -> HttpResponse:
             return redirect(_url("assessment:weights", district=district.code))
     return render(request, "assessment/weights.html", {
         "district": district, "districts": districts, "current": current, "values": values,
-        "errors": errors, "general_errors": errors.get("__all__", []), "editable": editable, "history": _history(district.code),
+        "errors": errors, "general_errors": errors.get("__all__", []), "editable": editable,
+        "history": _history(district.code),
     }, status=status)
