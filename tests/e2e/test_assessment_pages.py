@@ -30,7 +30,23 @@ def test_ranking_drill_down_and_sort(live_server, transactional_db, page, screen
     assert page.locator("#kpi-table tbody tr").count() == 2  # the street's two communities
     page.screenshot(path=str(screenshot_dir / "assessment_street.png"), full_page=True)
 
-    page.locator("#kpi-table tbody tr a", has_text="测试社区1-1").click()  # drill down
+    # clicking a bar drills down: the middle of the bar of 测试社区1-2 (second in the ranking here)
+    second = page.locator("#kpi-table tbody tr").nth(1).locator("td").nth(1).inner_text()
+    x, y = page.evaluate("""() => {
+        const el = document.getElementById('kpi-chart'), chart = echarts.getInstanceByDom(el);
+        const rows = JSON.parse(document.getElementById('kpi-chart-data').textContent);
+        const [px, py] = chart.convertToPixel({seriesIndex: 0}, [1, rows[1].score / 2]);
+        const box = el.getBoundingClientRect();
+        return [box.left + px, box.top + py];
+    }""")
+    page.mouse.click(x, y)
+    target = tree.communities[0] if second == "测试社区1-1" else tree.communities[1]
+    page.wait_for_url(f"**/assessment/?area={target.code}*")
+    assert target.name in page.locator("h1").inner_text()
+    page.go_back()
+    page.wait_for_selector("#kpi-chart[data-ready='true']")
+
+    page.locator("#kpi-table tbody tr a", has_text="测试社区1-1").click()  # drill down from the table
     page.wait_for_url(f"**/assessment/?area={tree.communities[0].code}*")
     page.wait_for_selector("#kpi-chart[data-ready='true']")
     names = page.locator("#kpi-table tbody tr td:nth-child(2)").all_inner_texts()
@@ -38,6 +54,13 @@ def test_ranking_drill_down_and_sort(live_server, transactional_db, page, screen
     page.locator("#kpi-table th", has_text="名称").locator("button").click()
     assert page.locator("#kpi-table tbody tr td:nth-child(2)").all_inner_texts() == ["网格1", "网格2"]
     page.screenshot(path=str(screenshot_dir / "assessment_community.png"), full_page=True)
+
+    page.click("nav.kpi-tabs >> text=承办单位排名")
+    page.wait_for_url("**/assessment/units/*")
+    page.goto(page.url + f"&{MARCH}")
+    page.wait_for_selector("#kpi-chart[data-ready='true']")
+    assert sorted(page.locator("#kpi-table tbody tr td:nth-child(2)").all_inner_texts()) == ["区住建局", "阳光物业"]
+    page.screenshot(path=str(screenshot_dir / "assessment_units.png"), full_page=True)
 
     page.set_viewport_size({"width": 375, "height": 812})
     page.goto(f"{live_server.url}/assessment/?{MARCH}")
