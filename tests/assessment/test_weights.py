@@ -130,3 +130,18 @@ def test_page_of_a_district_outside_ones_scope_is_404(client_as, tree):
     assert client.get("/assessment/weights/?district=420302").status_code == 404
     assert client.post("/assessment/weights/", {**GOOD, "district": "420302"}).status_code == 404
     assert client_as(tree.user("root")).get("/assessment/weights/?district=420302").status_code == 200
+
+
+def test_huge_input_is_refused_with_a_message(client_as, tree):
+    client = client_as(tree.user("district_admin"))
+    response = client.post("/assessment/weights/", {**GOOD, "district": tree.district.code,
+                                                    "response_weight": "9" * 1_000_000})
+    html = response.content.decode()
+    assert response.status_code == 400 and "响应率权重应为0到1之间的小数" in html
+    assert len(html) < 100_000 and not KpiSettings.objects.exists()
+
+
+def test_saving_the_same_values_twice_audits_once(tree):
+    update(tree, tree.user("district_admin"))
+    update(tree, tree.user("district_admin"))  # a double-clicked 保存
+    assert AUDITS.count() == 1

@@ -28,9 +28,15 @@ STEP = Decimal("0.001")
 FIELDS = (*WEIGHT_LABELS, "basic_factor", "response_hours")
 
 
+MAX_INPUT = 20  # characters: anything longer is not a weight (and is not echoed back)
+
+
 def _decimal(value, key: str, label: str) -> Decimal:
+    text = str(value).strip()
+    if len(text) > MAX_INPUT:
+        raise ValidationError({key: f"{label}应为0到1之间的小数，如0.5"})
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(text)
     except (InvalidOperation, ValueError):
         raise ValidationError({key: f"{label}“{value}”不是数字，请填写0到1之间的小数，如0.5"}) from None
     if not number.is_finite():
@@ -61,8 +67,12 @@ def kpi_settings_validate(*, response_weight, resolution_weight, satisfaction_we
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
-        hours = int(str(response_hours).strip())
+        text = str(response_hours).strip()
+        if len(text) > MAX_INPUT:
+            raise ValueError(text)
+        hours = int(text)
     except ValueError:
+        response_hours = str(response_hours)[:MAX_INPUT]
         errors["response_hours"] = [f"{HOURS_LABEL}“{response_hours}”应为整数小时，如24"]
     else:
         if not 1 <= hours <= 720:
@@ -95,6 +105,8 @@ def kpi_settings_update(*, district_code: str, actor, response_weight, resolutio
     row = KpiSettings.objects.select_for_update().filter(district_code=district_code).first()
     before = row or KpiSettings.defaults(district_code)
     previous = {k: _plain(getattr(before, k)) for k in FIELDS}
+    if row is not None and previous == {k: _plain(clean[k]) for k in FIELDS}:
+        return row  # nothing changed (a second click of the same form): no second audit row
     row = row or KpiSettings(district_code=district_code)
     for key, value in clean.items():
         setattr(row, key, value)

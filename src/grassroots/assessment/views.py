@@ -45,7 +45,7 @@ from .selectors import (
     unit_ids_of,
     unit_ranking,
 )
-from .services import kpi_settings_update
+from .services import MAX_INPUT, kpi_settings_update
 from .xlsx import XLSX_MIME, ranking_xlsx
 
 WEIGHT_FIELDS = ("response_weight", "resolution_weight", "satisfaction_weight", "basic_factor", "response_hours")
@@ -270,6 +270,7 @@ def weights(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已保存新的考核参数，排名已按新参数计算。"))
             return redirect(_url("assessment:weights", district=district.code))
+        values = {name: value[:MAX_INPUT] for name, value in values.items()}  # as typed, but bounded
     return render(request, "assessment/weights.html", {
         "district": district, "districts": districts, "current": current, "values": values,
         "errors": errors, "general_errors": errors.get("__all__", []), "editable": editable,

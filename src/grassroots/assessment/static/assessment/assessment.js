@@ -3,6 +3,12 @@
 (function () {
   "use strict";
 
+  function esc(text) {  /* the tooltip is HTML: names are shown as typed, never as markup */
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
   function chart() {
     var el = document.getElementById("kpi-chart");
     var data = document.getElementById("kpi-chart-data");
@@ -18,7 +24,7 @@
         trigger: "axis", axisPointer: { type: "shadow" },
         formatter: function (items) {
           var r = rows[items[0].dataIndex];
-          return r.name + "<br>" + el.dataset.scoreLabel + "：" + (r.score === null ? el.dataset.noneLabel : r.score.toFixed(2));
+          return esc(r.name) + "<br>" + esc(el.dataset.scoreLabel) + "：" + (r.score === null ? esc(el.dataset.noneLabel) : r.score.toFixed(2));
         }
       },
       xAxis: {
