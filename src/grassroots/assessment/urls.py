@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "assessment"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("export.xlsx", views.export, name="export"),
+    path("units/", views.units, name="units"),
+    path("units/export.xlsx", views.units_export, name="units_export"),
+    path("weights/", views.weights, name="weights"),
+]
