@@ -15,7 +15,6 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.models import Capability
-from grassroots.orgs.selectors import units_visible_to
 from grassroots.people.forms import area_choices_for
 from grassroots.worktime.models import Urgency
 
@@ -87,7 +86,7 @@ class CaseFilterForm(forms.Form):
             self.fields["area"].choices = areas
         else:
             del self.fields["area"]
-        units = units_visible_to(user).order_by("kind", "name").values_list("pk", "name")
+        units = selectors.units_for_filter(user).values_list("pk", "name")
         self.fields["unit"].choices = _all((str(pk), name) for pk, name in units)
 
     def clean(self):
@@ -159,7 +158,8 @@ class BulkForm(forms.Form):
     """Accept, or dispatch, several cases at once: all of them, or — if one cannot — none."""
 
     ACTIONS = {"accept": _("受理"), "dispatch": _("派单")}
-    action = forms.ChoiceField(choices=list(ACTIONS.items()))
+    action = forms.ChoiceField(choices=list(ACTIONS.items()), error_messages={
+        "required": _("请选择批量受理或批量派单"), "invalid_choice": _("只能批量受理或批量派单")})
     cases = CaseIdsField(label=_("诉求"), error_messages={"required": _("请先勾选诉求")})
     to_unit = forms.ChoiceField(label=_("派给承办单位"), required=False,
                                 error_messages={"invalid_choice": _("请从列表中选择承办单位")})

@@ -425,6 +425,16 @@ def whistle_units_for(case: Case) -> list[Unit]:
     return list(Unit.objects.filter(district_code=case.district_code).order_by("kind", "name"))
 
 
+def units_for_filter(user) -> QuerySet[Unit]:
+    """Units a staff member's cases may be held by: every unit of their districts, and their own."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return Unit.objects.order_by("kind", "name")
+    districts = {code[:6] for code in scope.codes(Capability.VIEW_CASES)}
+    own = scope.unit_ids.get(Capability.HANDLE_CASES, frozenset())
+    return Unit.objects.filter(Q(district_code__in=districts) | Q(pk__in=sorted(own))).order_by("kind", "name")
+
+
 def bulk_dispatch_choices(user) -> tuple[list[Unit], list[Area]]:
     """Units and teams offered by the board's bulk dispatch: those of the user's dispatch areas.
     The service still checks each case (a unit must serve the case's place)."""

@@ -59,6 +59,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     url = reverse("cases:detail", args=[case.pk])
     if event is not None:
         messages.success(request, _("已%(label)s：%(code)s") % {"label": form.label, "code": case.code})
+        if not selectors.staff_cases_for(request.user).filter(pk=case.pk).exists():
+            messages.info(request, _("该诉求已不在您的办理范围内"))  # e.g. a unit that returned it
+            url = reverse("cases:list")
         if is_htmx(request):
             response = HttpResponse(status=200)
             response["HX-Redirect"] = url
