@@ -133,9 +133,15 @@ S = Case.Status
 OPEN_STATUSES = (S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.EXTENDED, S.ESCALATED,
                  S.WHISTLED, S.REOPENED)
 ACTIVE_STATUSES = OPEN_STATUSES[1:]
-EXTRA_ACTION_LABELS = {  # non-status actions of the engine, until their labels are in the table
-    "supervise": "督办", "unsupervise": "取消督办", "comment": "备注", "request_extension": "申请延期",
-    "deny_extension": "驳回延期", "task_reply": "协办回复", "warn": "临期预警",
+# Every action's label, marked for translation (the table's labels are plain Chinese); the engine's
+# non-status actions are here too until their labels are in the table.
+ACTION_LABELS = {
+    "report": _("上报"), "accept": _("受理"), "reject": _("不予受理"), "merge": _("合并"), "dispatch": _("派单"),
+    "start": _("就地办理"), "take": _("接单"), "return": _("退单"), "reassign": _("转派"), "extend": _("延期"),
+    "park": _("挂账"), "unpark": _("解除挂账"), "escalate": _("上提"), "whistle": _("吹哨"), "reply": _("答复"),
+    "verify": _("核实"), "rate": _("评价"), "rate_unsatisfied": _("评价"), "reopen": _("重办"), "close": _("办结"),
+    "supervise": _("督办"), "unsupervise": _("取消督办"), "comment": _("备注"), "request_extension": _("申请延期"),
+    "deny_extension": _("驳回延期"), "task_reply": _("协办回复"), "warn": _("临期预警"),
 }
 
 
@@ -460,8 +466,9 @@ def can_reveal_contact(user, case: Case) -> bool:
 
 
 def action_text(action: str) -> str:
-    label = action_label(action)
-    return EXTRA_ACTION_LABELS.get(action, label) if label == action else label
+    """The action's label in the user's language (the table's own label for actions added later)."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action_label(action)
 
 
 @dataclass(frozen=True)
