@@ -406,7 +406,7 @@ def action_form(action: str, data=None, *, case: Case, user, prefix: str | None 
 
 
 # The panel's order: the usual next step first, the ones that end or undo a case last.
-PANEL_ORDER = ["accept", "take", "start", "dispatch", "reassign", "reply", "task_reply", "verify", "rate",
+PANEL_ORDER = ["accept", "take", "dispatch", "start", "reassign", "reply", "task_reply", "verify", "rate",
                "request_extension", "extend", "deny_extension", "whistle", "escalate", "park", "unpark",
                "supervise", "unsupervise", "comment", "return", "reopen", "close", "reject", "merge"]
 

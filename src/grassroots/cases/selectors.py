@@ -249,7 +249,8 @@ class Clock:
                 text = gettext("剩余%(t)s") % {"t": _span(case.deadline - self.now)}
             else:
                 seconds = worktime_calendar.working_seconds(self.now, case.deadline, self.overrides)
-                text = gettext("剩余%(t)s（工作时间）") % {"t": _working_span(seconds)}
+                text = gettext("剩余%(t)s（工作时间）") % {"t": _working_span(seconds)} if seconds >= 3600 \
+                    else gettext("剩余%(t)s") % {"t": _span(case.deadline - self.now)}
             used = worktime_calendar.fraction_elapsed(case.created_at, case.deadline, self.now, unit=unit,
                                                       overrides=self.overrides)
         except CalendarMissing:
@@ -266,8 +267,10 @@ def _span(delta: timedelta) -> str:
         return gettext("%(d)s天%(h)s小时") % {"d": days, "h": hours}
     if days:
         return gettext("%(d)s天") % {"d": days}
-    if hours:
+    if hours and minutes:
         return gettext("%(h)s小时%(m)s分") % {"h": hours, "m": minutes}
+    if hours:
+        return gettext("%(h)s小时") % {"h": hours}
     return gettext("%(m)s分钟") % {"m": minutes}
 
 
@@ -280,9 +283,7 @@ def _working_span(seconds: float) -> str:
         return gettext("%(d)s个工作日%(h)s小时") % {"d": days, "h": hours}
     if days:
         return gettext("%(d)s个工作日") % {"d": days}
-    if hours:
-        return gettext("%(h)s小时") % {"h": hours}
-    return gettext("%(m)s分钟") % {"m": max(1, rest // 60)}
+    return gettext("%(h)s小时") % {"h": hours}
 
 
 @dataclass(frozen=True)
