@@ -240,3 +240,25 @@ def test_everything_is_in_the_openapi_document(client_as, tree):
     assert {"accept", "dispatch", "whistle", "rate"} <= set(action_param["schema"]["enum"])
     assert {"200", "403", "404", "409", "422"} <= set(operation["responses"])
     assert "ActionIn" in doc["components"]["schemas"]
+
+
+def test_notes_through_the_api(client_as, tree, placed):
+    from grassroots.accounts.models import Role
+    from tests.factories import make_user
+
+    case = accepted(placed["A"], tree)
+    client = client_as(tree.user("community_worker_1"))
+    response = act(client, case, "supervise", {"note": "限期三日"})
+    assert response.status_code == 200 and response.json()["case"]["supervised"] is True
+    assert "supervise" not in response.json()["case"]["actions"] and "unsupervise" in response.json()["case"]["actions"]
+    response = act(client, case, "whistle", {"lead": tree.units["dept"].pk, "assisting": [tree.units["property"].pk],
+                                             "tasks": {str(tree.units["property"].pk): "配合断电"}, "note": "联合处置"})
+    tasks = response.json()["case"]["whistle_tasks"]
+    assist = next(t for t in tasks if t["role"] == "assist")
+    assert assist["task"] == "配合断电" and assist["status"] == "open"
+    handler = make_user("property_handler", Role.DEPARTMENT_HANDLER, unit=tree.units["property"])
+    response = act(client_as(handler), case, "task_reply", {"task": assist["id"], "reply": "已断电"})
+    assert response.status_code == 200, response.json()
+    assert next(t for t in response.json()["case"]["whistle_tasks"] if t["role"] == "assist")["reply"] == "已断电"
+    response = act(client_as(handler), case, "comment", {"note": ""})
+    assert response.status_code == 422 and "请填写内部备注" in response.json()["detail"]

@@ -202,3 +202,102 @@ def test_another_communitys_worker_cannot_act(client_as, tree, new_case):
         response = post(client_as(tree.user(username)), case, "accept")
         assert response.status_code == 404
     assert counts() == before
+
+
+# --- the engine's notes: an event, the status kept ---------------------------------------------------
+
+
+@pytest.fixture
+def property_handler(tree):
+    from grassroots.accounts.models import Role
+    from tests.factories import make_user
+
+    return make_user("property_handler", Role.DEPARTMENT_HANDLER, unit=tree.units["property"])
+
+
+def test_supervise_and_unsupervise(client_as, tree, new_case):
+    case = accepted(new_case("A"), tree)
+    client = client_as(tree.user("community_worker_1"))
+    response = post(client, case, "supervise", {"note": ""})
+    assert "请填写督办意见" in response.content.decode() and case.events.count() == 2
+    assert post(client, case, "supervise", {"note": "三日内办结并报街道"}).status_code == 200
+    case.refresh_from_db()
+    assert case.supervised_at is not None and case.status == S.ACCEPTED
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="action-supervise"' not in html and 'id="action-unsupervise"' in html  # no second 督办
+    assert "三日内办结并报街道" in html and "flag-supervised" in html
+    post(client, case, "unsupervise")
+    case.refresh_from_db()
+    assert case.supervised_at is None
+
+
+def test_comment_by_the_grid_worker(client_as, tree, new_case):
+    case = new_case("A")
+    client = client_as(tree.user("grid_worker_A"))
+    assert post(client, case, "comment", {"note": "已电话联系居民，约明早上门"}).status_code == 200
+    event = CaseEvent.objects.get(case=case, action="comment")
+    assert event.public is False and event.to_status == S.REPORTED
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "约明早上门" in html and "内部" in html
+
+
+def test_extension_request_then_approval_as_asked(client_as, tree, new_case):
+    case = in_progress(new_case("A"), tree)
+    asked = local_input(timedelta(days=20))
+    dept = client_as(tree.user("dept_handler"))
+    assert post(dept, case, "request_extension", {"until": asked, "reason": "需采购配件"}).status_code == 200
+    case.refresh_from_db()
+    assert case.extension_requested_until is not None and case.status == S.IN_PROGRESS
+    cw1 = client_as(tree.user("community_worker_1"))
+    board = cw1.get("/cases/board/", {"kind": "extension"}).content.decode()
+    assert case.code in board and "需采购配件" in board
+    html = cw1.get(f"/cases/{case.pk}/").content.decode()
+    assert "留空即按申请批准" in html and 'id="action-deny_extension"' in html
+    assert post(cw1, case, "extend", {"until": "", "reason": "同意"}).status_code == 200
+    case.refresh_from_db()
+    assert case.status == S.EXTENDED and timezone.localtime(case.deadline).strftime("%Y-%m-%dT%H:%M") == asked
+
+
+def test_extension_request_denied(client_as, tree, new_case):
+    case = in_progress(new_case("A"), tree)
+    post(client_as(tree.user("dept_handler")), case, "request_extension",
+         {"until": local_input(timedelta(days=20)), "reason": "需采购配件"})
+    cw1 = client_as(tree.user("community_worker_1"))
+    assert "请填写驳回理由" in post(cw1, case, "deny_extension", {"reason": ""}).content.decode()
+    assert post(cw1, case, "deny_extension", {"reason": "配件本地可购"}).status_code == 200
+    case.refresh_from_db()
+    assert case.extension_requested_until is None and case.status == S.IN_PROGRESS
+
+
+def test_extend_without_a_request_needs_a_date(client_as, tree, new_case):
+    case = in_progress(new_case("A"), tree)
+    response = post(client_as(tree.user("community_worker_1")), case, "extend", {"until": "", "reason": "x"})
+    assert "请填写新的办理时限" in response.content.decode() and case.events.count() == 4
+
+
+def test_whistle_with_a_task_per_unit_then_the_assisting_unit_replies(client_as, tree, new_case, property_handler):
+    from grassroots.cases.models import WhistleTask
+
+    case = accepted(new_case("A"), tree)
+    dept, prop = tree.units["dept"], tree.units["property"]
+    deadline = local_input(timedelta(days=3))
+    response = post(client_as(tree.user("community_worker_1")), case, "whistle", {
+        "lead": dept.pk, "assisting": [prop.pk], f"task_{prop.pk}": "配合断电并疏导住户",
+        "deadline": deadline, "note": "联合整治楼道线路"})
+    assert response.status_code == 200 and "HX-Redirect" in response
+    tasks = {t.unit_id: t for t in WhistleTask.objects.filter(case=case)}
+    assert tasks[dept.pk].task == "联合整治楼道线路" and tasks[dept.pk].role == "lead"
+    assert tasks[prop.pk].task == "配合断电并疏导住户" and tasks[prop.pk].role == "assist"
+    assert timezone.localtime(tasks[prop.pk].deadline).strftime("%Y-%m-%dT%H:%M") == deadline
+
+    client = client_as(property_handler)
+    html = client.get(f"/cases/{case.pk}/").content.decode()  # the assisting unit sees the case
+    assert 'id="action-task_reply"' in html and 'id="action-reply"' not in html
+    response = post(client, case, "task_reply", {"task": tasks[prop.pk].pk, "reply": "已于今晚断电配合"})
+    assert response.status_code == 200 and "HX-Redirect" in response
+    tasks[prop.pk].refresh_from_db()
+    assert tasks[prop.pk].status == "replied" and tasks[prop.pk].reply == "已于今晚断电配合"
+    case.refresh_from_db()
+    assert case.status == S.WHISTLED
+    again = post(client, case, "task_reply", {"task": tasks[prop.pk].pk, "reply": "再次回复"})
+    assert "只能回复本单位尚未回复的吹哨任务" in again.content.decode() or "您无权" in again.content.decode()

@@ -66,9 +66,11 @@ def test_the_panel_shows_exactly_the_offered_actions(client_as, tree, case):
         return html
 
     html = check("community_worker_1")
-    assert panel_actions(html) == {"accept", "reject", "merge"}
-    assert panel_actions(check("grid_worker_A")) == set()
-    assert "当前没有您可以执行的操作" in page(client_as(tree.user("grid_worker_A")), case)
+    assert panel_actions(html) == {"accept", "reject", "merge", "escalate", "supervise", "comment"}
+    assert panel_actions(check("grid_worker_A")) == {"comment", "escalate"}  # the grid team holds it
+    assert panel_actions(check("district_admin")) == panel_actions(html)
+    outsider = make_user("assistant_A", Role.GRID_ASSISTANT, area=tree.grid("A"))  # may view, not act
+    assert "当前没有您可以执行的操作" in page(client_as(outsider), case)
     in_progress(case, tree)
     assert {"reply", "return", "escalate"} <= panel_actions(check("dept_handler"))
     assert {"reassign", "extend", "park"} <= panel_actions(check("community_worker_1"))
@@ -97,12 +99,8 @@ def test_timeline_shows_every_event_with_actor_status_and_visibility(client_as, 
 
 def test_whistle_tasks_are_listed(client_as, tree, case):
     svc.case_accept(case=case, actor=tree.user("community_worker_1"))
-    event = svc.case_whistle(case=case, lead=tree.units["dept"], assisting=[tree.units["property"]],
-                             actor=tree.user("community_worker_1"), note="联合整治楼道照明")
-    if not WhistleTask.objects.filter(case=case).exists():  # the engine before it wrote tasks itself
-        for unit, role in ((tree.units["dept"], "lead"), (tree.units["property"], "assist")):
-            WhistleTask.objects.create(case=case, event=event, unit=unit, role=role, task="更换线路",
-                                       district_code=case.district_code)
+    svc.case_whistle(case=case, lead=tree.units["dept"], assisting=[tree.units["property"]],
+                     actor=tree.user("community_worker_1"), note="联合整治楼道照明")
     WhistleTask.objects.filter(case=case, unit=tree.units["property"]).update(status="replied", reply="已配合断电")
     html = page(client_as(tree.user("community_worker_1")), case)
     tasks = html.split("吹哨任务</h2>")[1].split("</section>")[0]

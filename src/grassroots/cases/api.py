@@ -100,6 +100,7 @@ class CaseDetailOut(CaseOut):
     anonymous: bool
     handler: str | None
     first_deadline: datetime | None
+    deadline_started_at: datetime | None
     responded_at: datetime | None
     extension_requested_until: datetime | None
     parked_until: date | None
@@ -236,7 +237,8 @@ def _detail_out(user, case: Case) -> dict[str, Any]:
     out.update(
         body=case.body, lat=case.lat, lng=case.lng, anonymous=case.anonymous,
         handler=str(case.handler) if case.handler else None, first_deadline=case.first_deadline,
-        responded_at=case.responded_at, extension_requested_until=case.extension_requested_until,
+        deadline_started_at=case.deadline_started_at, responded_at=case.responded_at,
+        extension_requested_until=case.extension_requested_until,
         parked_until=case.parked_until, merged_into_code=case.merged_into.code if case.merged_into else None,
         return_count=case.return_count, reopen_count=case.reopen_count, rated_at=case.rated_at,
         can_reveal=selectors.can_reveal_contact(user, case),

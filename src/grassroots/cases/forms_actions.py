@@ -201,25 +201,33 @@ def _future(value: datetime | None, label) -> datetime | None:
 
 
 class ExtendForm(ActionForm):
+    """延期: the dispatcher grants more time — what the holder asked for (prefilled), or another."""
+
     action = "extend"
     field_map = {"note": "reason"}
-    until = forms.DateTimeField(label=_("延期至"), widget=DateTimeInput(),
-                                error_messages={"required": _("请填写新的办理时限"),
-                                                "invalid": _("请填写正确的日期和时间")})
+    until = forms.DateTimeField(label=_("延期至"), required=False, widget=DateTimeInput(),
+                                error_messages={"invalid": _("请填写正确的日期和时间")})
     reason = text_field(_("延期理由"), required=True)
 
     def setup(self):
         if self.case.extension_requested_until:
             self.initial["until"] = timezone.localtime(self.case.extension_requested_until)
+            self.fields["until"].help_text = _("承办方申请延期至 %(t)s；留空即按申请批准") % {
+                "t": timezone.localtime(self.case.extension_requested_until).strftime("%Y-%m-%d %H:%M")}
 
     def clean_until(self):
-        return _future(self.cleaned_data["until"], _("延期时限"))
+        value = self.cleaned_data["until"]
+        if value is None and self.case.extension_requested_until is None:
+            raise forms.ValidationError(_("请填写新的办理时限"))
+        return _future(value, _("延期时限"))
 
     def perform(self, data):
         return svc.case_extend(case=self.case, until=data["until"], actor=self.user, reason=data["reason"])
 
 
 class RequestExtensionForm(ExtendForm):
+    """申请延期: the holder asks the dispatcher for more time."""
+
     action = "request_extension"
     until = forms.DateTimeField(label=_("申请延期至"), widget=DateTimeInput(),
                                 error_messages={"required": _("请填写希望延期到的时间"),
@@ -227,6 +235,9 @@ class RequestExtensionForm(ExtendForm):
 
     def setup(self):
         pass
+
+    def clean_until(self):
+        return _future(self.cleaned_data["until"], _("延期时限"))
 
     def perform(self, data):
         return svc.case_request_extension(case=self.case, until=data["until"], reason=data["reason"],
@@ -293,20 +304,7 @@ class WhistleForm(ActionForm):
         assisting = [self.units[pk] for pk in data["assisting"]]
         tasks = {u.pk: data.get(f"task_{u.pk}", "").strip() or data["note"] for u in (lead, *assisting)}
         return svc.case_whistle(case=self.case, lead=lead, assisting=assisting, actor=self.user,
-                                note=data["note"], **_whistle_extras(tasks, data["deadline"]))
-
-
-def _whistle_extras(tasks: dict[int, str], deadline) -> dict[str, Any]:
-    """The engine's ``tasks``/``deadline`` arguments, when the installed engine takes them."""
-    import inspect
-
-    params = inspect.signature(svc.case_whistle).parameters
-    extras: dict[str, Any] = {}
-    if "tasks" in params:
-        extras["tasks"] = tasks
-    if "deadline" in params:
-        extras["deadline"] = deadline
-    return extras
+                                note=data["note"], tasks=tasks, deadline=data["deadline"])
 
 
 class ReplyForm(ActionForm):
@@ -385,19 +383,14 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "reject": RejectForm,
     "merge": MergeForm,
 }
-# The engine's non-status actions, offered once the installed engine has their services.
-if hasattr(svc, "case_supervise"):
-    ACTION_FORMS["supervise"] = _note_form("supervise", "case_supervise", note_label=_("督办意见"))
-if hasattr(svc, "case_unsupervise"):
-    ACTION_FORMS["unsupervise"] = _note_form("unsupervise", "case_unsupervise")
-if hasattr(svc, "case_comment"):
-    ACTION_FORMS["comment"] = CommentForm
-if hasattr(svc, "case_request_extension"):
-    ACTION_FORMS["request_extension"] = RequestExtensionForm
-if hasattr(svc, "case_deny_extension"):
-    ACTION_FORMS["deny_extension"] = DenyExtensionForm
-if hasattr(svc, "whistle_task_reply"):
-    ACTION_FORMS["task_reply"] = TaskReplyForm
+ACTION_FORMS.update({
+    "supervise": _note_form("supervise", "case_supervise", note_label=_("督办意见"), required=True),
+    "unsupervise": _note_form("unsupervise", "case_unsupervise"),
+    "comment": CommentForm,
+    "request_extension": RequestExtensionForm,
+    "deny_extension": DenyExtensionForm,
+    "task_reply": TaskReplyForm,
+})
 
 
 def action_form(action: str, data=None, *, case: Case, user, prefix: str | None = None) -> ActionForm:

@@ -28,7 +28,7 @@ from grassroots.worktime.selectors import limits_load, overrides_load
 
 from .models import Case, CaseAttachment, CaseEvent, Rating, WhistleTask
 from .permissions import may
-from .transitions import CREATE_ACTION, action_label, actions_from, offered, status_label
+from .transitions import CREATE_ACTION, RUNNING, action_label, actions_from, offered, status_label
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -129,10 +129,8 @@ def case_events(case: Case) -> QuerySet[CaseEvent]:
 # (the ``cases`` pages and ``/api/cases``; every function starts from ``staff_cases_for``)
 
 S = Case.Status
-# The statuses whose clock runs: a deadline can pass.
-OPEN_STATUSES = (S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.EXTENDED, S.ESCALATED,
-                 S.WHISTLED, S.REOPENED)
-ACTIVE_STATUSES = OPEN_STATUSES[1:]
+OPEN_STATUSES = sorted(RUNNING)  # the statuses whose clock runs: a deadline can pass
+ACTIVE_STATUSES = sorted(RUNNING - {S.REPORTED})
 # Every action's label, marked for translation (the table's labels are plain Chinese); the engine's
 # non-status actions are here too until their labels are in the table.
 ACTION_LABELS = {
@@ -141,7 +139,8 @@ ACTION_LABELS = {
     "park": _("挂账"), "unpark": _("解除挂账"), "escalate": _("上提"), "whistle": _("吹哨"), "reply": _("答复"),
     "verify": _("核实"), "rate": _("评价"), "rate_unsatisfied": _("评价"), "reopen": _("重办"), "close": _("办结"),
     "supervise": _("督办"), "unsupervise": _("取消督办"), "comment": _("备注"), "request_extension": _("申请延期"),
-    "deny_extension": _("驳回延期"), "task_reply": _("协办回复"), "warn": _("临期预警"),
+    "deny_extension": _("不同意延期"), "task_reply": _("协办回复"), "warn": _("临期预警"),
+    "overdue": _("超时督办"),
 }
 
 
@@ -251,7 +250,8 @@ class Clock:
                 seconds = worktime_calendar.working_seconds(self.now, case.deadline, self.overrides)
                 text = gettext("剩余%(t)s（工作时间）") % {"t": _working_span(seconds)} if seconds >= 3600 \
                     else gettext("剩余%(t)s") % {"t": _span(case.deadline - self.now)}
-            used = worktime_calendar.fraction_elapsed(case.created_at, case.deadline, self.now, unit=unit,
+            start = case.deadline_started_at or case.created_at
+            used = worktime_calendar.fraction_elapsed(start, case.deadline, self.now, unit=unit,
                                                       overrides=self.overrides)
         except CalendarMissing:
             text, used = gettext("剩余%(t)s") % {"t": _span(case.deadline - self.now)}, 0.0
@@ -536,9 +536,11 @@ def whistle_tasks_of(case: Case) -> QuerySet[WhistleTask]:
 
 
 def open_tasks_for(user, case: Case) -> QuerySet[WhistleTask]:
-    """The open whistle tasks of this case that ``user``'s units may answer."""
+    """The open assisting tasks of this case that ``user``'s units may answer (the lead answers the
+    resident with the case's reply)."""
     scope = scope_for(user)
-    tasks = WhistleTask.objects.filter(case=case, status=WhistleTask.Status.OPEN).select_related("unit")
+    tasks = WhistleTask.objects.filter(case=case, status=WhistleTask.Status.OPEN,
+                                       role=WhistleTask.Role.ASSIST).select_related("unit")
     if scope.is_superuser:
         return tasks
     return tasks.filter(unit_id__in=sorted(scope.unit_ids.get(Capability.HANDLE_CASES, ())))
