@@ -63,6 +63,16 @@ def category_choices() -> list[tuple[str, str]]:
             for c in Category.objects.filter(level__lte=2).only("code", "name", "level")]
 
 
+def _place_choices(form: forms.Form, user, capability: str) -> None:
+    """The category picker, and the area picker over the user's areas (none: no area field)."""
+    form.fields["category"].choices = _all(category_choices())
+    areas = area_choices_for(user, capability)
+    if areas:
+        form.fields["area"].choices = areas
+    else:
+        del form.fields["area"]
+
+
 class CaseFilterForm(forms.Form):
     group = forms.ChoiceField(label=_("分类"), required=False)
     status = forms.ChoiceField(label=_("状态"), required=False, choices=_all(Case.Status.choices))
@@ -80,12 +90,7 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = _all((g.key, g.label) for g in selectors.STATUS_GROUPS)
-        self.fields["category"].choices = _all(category_choices())
-        areas = area_choices_for(user, Capability.VIEW_CASES)
-        if areas:
-            self.fields["area"].choices = areas
-        else:
-            del self.fields["area"]
+        _place_choices(self, user, Capability.VIEW_CASES)
         units = selectors.units_for_filter(user).values_list("pk", "name")
         self.fields["unit"].choices = _all((str(pk), name) for pk, name in units)
 
@@ -118,12 +123,7 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = _all((k.key, k.label) for k in selectors.BOARD_KINDS)
-        self.fields["category"].choices = _all(category_choices())
-        areas = area_choices_for(user, Capability.DISPATCH_CASES)
-        if areas:
-            self.fields["area"].choices = areas
-        else:
-            del self.fields["area"]
+        _place_choices(self, user, Capability.DISPATCH_CASES)
 
     def values(self) -> dict[str, Any]:
         if not self.is_bound or not self.is_valid():

@@ -34,6 +34,8 @@ class ActionForm(forms.Form):
     #: where a service error keyed by the service's field name lands in this form
     field_map: dict[str, str] = {}
     button = ""
+    #: why ``submit`` failed: "invalid" (the input), "conflict" (the case's state), "denied" (the user)
+    failure = ""
 
     def __init__(self, data=None, *, case: Case, user, **kwargs):
         self.case, self.user = case, user
@@ -53,9 +55,6 @@ class ActionForm(forms.Form):
     @property
     def submit_label(self) -> str:
         return self.button or _("确认%(label)s") % {"label": self.label}
-
-    #: why ``submit`` failed: "invalid" (the input), "conflict" (the case's state), "denied" (the user)
-    failure = ""
 
     def add_service_error(self, exc: Exception) -> None:
         self.failure = "conflict" if isinstance(exc, TransitionNotAllowed) else \
@@ -82,9 +81,6 @@ class ActionForm(forms.Form):
         except (TransitionNotAllowed, PermissionDenied, ValidationError) as exc:
             self.add_service_error(exc)
             return None
-
-    def error_dict(self) -> dict[str, list[str]]:
-        return {("__all__" if k == "__all__" else k): [str(m) for m in v] for k, v in self.errors.items()}
 
 
 class NoteForm(ActionForm):
@@ -120,7 +116,7 @@ class ReasonForm(ActionForm):
 class RejectForm(ReasonForm):
     action, service_name = "reject", "case_reject"
     reason = text_field(_("不予受理的原因及应反映的渠道"), required=True, rows=3,
-                   help_text=_("如：属民事纠纷，请向人民法院起诉；属劳动争议，请向劳动仲裁委员会申请仲裁"))
+                        help_text=_("如：属民事纠纷，请向人民法院起诉；属劳动争议，请向劳动仲裁委员会申请仲裁"))
 
 
 class ReturnForm(ReasonForm):
