@@ -128,11 +128,12 @@ def test_hotline_case_without_place_has_no_map(client_as, tree, new_case):
     assert "未标注位置" in html and "case-map-data" not in html
 
 
-def test_photos_do_not_break_the_page_without_the_portal_view(client_as, tree, case):
-    CaseAttachment.objects.create(case=case, file="cases/x/a.jpg", content_type="image/jpeg", size=10,
-                                  sha256="0" * 64, district_code=case.district_code)
+def test_photos_link_to_the_portals_attachment_view(client_as, tree, case):
+    photo = CaseAttachment.objects.create(case=case, file="cases/x/a.jpg", content_type="image/jpeg", size=10,
+                                          sha256="0" * 64, district_code=case.district_code)
     html = page(client_as(tree.user("grid_worker_A")), case)
     assert "照片 1" in html
+    assert f'href="/r/attachments/{photo.pk}/"' in html and f'src="/r/attachments/{photo.pk}/thumb/"' in html
 
 
 def test_html_typed_by_anyone_is_shown_as_text(client_as, tree, new_case):

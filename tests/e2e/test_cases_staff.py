@@ -3,13 +3,18 @@ the dispatch board (bulk accept, then a bulk dispatch that fails for one case an
 then one that works), and the detail page's action panel (an HTMX dispatch; a stale second click
 gets the engine's message next to the form)."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image
 
-from grassroots.cases.models import Case, Category
+from grassroots.cases.attachments import attachments_add
+from grassroots.cases.models import Case, Category, TierRule
 from grassroots.cases.services import case_create
+from grassroots.cases.taxonomy import load_taxonomy, load_tier_rules
 from grassroots.orgs.models import Duty
 from tests.factories import PASSWORD, build_tree
 
@@ -41,19 +46,40 @@ def make_cases(tree):
     return cases
 
 
-def test_dispatcher_list_board_and_detail(live_server, transactional_db, page, screenshot_dir):
+def photo(colour) -> ContentFile:
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), colour).save(out, "JPEG")
+    return ContentFile(out.getvalue(), name="photo.jpg")
+
+
+def seed_reference_data() -> None:
+    """What migrations seed (taxonomy, tier rules, time limits): a transactional test that ran before
+    this one flushed it. Idempotent."""
+    import importlib
+
+    from django.apps import apps
+
+    load_taxonomy(Category)
+    load_tier_rules(Category, TierRule)
+    importlib.import_module("grassroots.worktime.migrations.0002_seed_time_limits").seed(apps, None)
+
+
+def test_dispatcher_list_board_and_detail(live_server, transactional_db, page, screenshot_dir, settings, tmp_path):
+    seed_reference_data()
+    settings.MEDIA_ROOT = tmp_path
     tree = build_tree()
     cases = make_cases(tree)
+    attachments_add(case=cases[0], files=[photo("#8a9bb0"), photo("#b0a08a")], actor=None)
     login(page, live_server, "community_worker_1")
 
-    page.click("nav.mainnav >> text=诉求")
+    page.click("nav.mainnav >> text=\"诉求\"")
     page.wait_for_url("**/cases/")
     assert page.locator("table.cases tbody tr").count() == 4
     assert "已超时" in page.locator(f"tr[data-case='{cases[3].code}']").inner_text()
     assert "138****5678" in page.content() and "13812345678" not in page.content()
     page.screenshot(path=str(screenshot_dir / "cases_list.png"), full_page=True)
 
-    page.click("nav.mainnav >> text=派单台")
+    page.click("nav.mainnav >> text=\"派单台\"")
     page.wait_for_url("**/cases/board/")
     assert "★ 阳光物业" in page.locator(f"tr[data-case='{cases[0].code}']").inner_text()
     page.check("#tick-all")
@@ -79,6 +105,8 @@ def test_dispatcher_list_board_and_detail(live_server, transactional_db, page, s
     page.wait_for_url(f"**/cases/{cases[0].pk}/")
     page.wait_for_selector("#case-map[data-loaded='true']")
     assert page.locator("#case-map .leaflet-interactive").count() >= 2  # the grid outline and the point
+    page.wait_for_function("Array.from(document.querySelectorAll('.photos img')).every(i => i.complete && i.naturalWidth > 0)")
+    assert page.locator(".photos img").count() == 2
     panel = page.locator("#actions")
     assert panel.locator("details.action summary").all_inner_texts()[:2] == ["派单", "就地办理"]
     page.click("#action-dispatch summary")
