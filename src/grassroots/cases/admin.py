@@ -1,13 +1,15 @@
-"""Case categories, and cases (scoped by the case's place, read-only: writes go through the services)."""
+"""Case categories, the 分级响应 rules, and cases (scoped by the case's place, read-only: writes go
+through the services; the whistle tasks are shown on the case, read-only)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.models import Capability
 from grassroots.core.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
 
-from .models import Case, CaseEvent, Category
+from .models import Case, CaseEvent, Category, TierRule, WhistleTask
 
 
 @admin.register(Category)
@@ -20,6 +22,40 @@ class CategoryAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
     list_per_page = 100
+
+
+@admin.register(TierRule)
+class TierRuleAdmin(admin.ModelAdmin):
+    """分级响应规则: shared by the installation like the taxonomy; editing needs model permissions.
+    The most specific rule wins (a category beats its ancestors, an urgency beats "any")."""
+
+    list_display = ["category", "urgency_display", "tier", "note"]
+    list_display_links = ["category"]
+    list_editable = ["tier", "note"]
+    list_filter = ["tier", "urgency"]
+    search_fields = ["category__name", "category__code", "note"]
+    autocomplete_fields = ["category"]
+    list_select_related = ["category"]
+    ordering = ["category__code", "urgency"]
+
+    @admin.display(description=_("紧急程度"), ordering="urgency")
+    def urgency_display(self, obj: TierRule) -> str:
+        return obj.get_urgency_display() or str(_("任意"))
+
+
+class WhistleTaskInline(admin.TabularInline):
+    model = WhistleTask
+    extra = 0
+    can_delete = False
+    fields = ["unit", "role", "task", "deadline", "status", "reply", "replied_at", "replied_by"]
+    readonly_fields = fields
+    verbose_name = verbose_name_plural = _("吹哨任务")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class CaseEventInline(admin.TabularInline):
@@ -48,4 +84,4 @@ class CaseAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_select_related = ["category", "area", "assigned_unit"]
     date_hierarchy = "created_at"
     exclude = ["contact_name_enc", "contact_phone_enc", "contact_phone_index"]
-    inlines = [CaseEventInline]
+    inlines = [WhistleTaskInline, CaseEventInline]
