@@ -14,6 +14,23 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
+@pytest.fixture(autouse=True)
+def _seeded_tables(transactional_db):
+    """Browser tests run against live_server, so each ends with a flush that also empties what the
+    migrations seeded. Put it back the way the migrations do (idempotently), so every browser test
+    sees a real installation — the taxonomy, the tier rules, the time limits — whatever ran before."""
+    import importlib
+
+    from django.apps import apps
+
+    from grassroots.cases.models import Category, TierRule
+    from grassroots.cases.taxonomy import load_taxonomy, load_tier_rules
+
+    load_taxonomy(Category)
+    load_tier_rules(Category, TierRule)
+    importlib.import_module("grassroots.worktime.migrations.0002_seed_time_limits").seed(apps, None)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

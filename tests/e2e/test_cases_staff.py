@@ -12,9 +12,8 @@ from django.utils import timezone
 from PIL import Image
 
 from grassroots.cases.attachments import attachments_add
-from grassroots.cases.models import Case, Category, TierRule
+from grassroots.cases.models import Case, Category
 from grassroots.cases.services import case_create
-from grassroots.cases.taxonomy import load_taxonomy, load_tier_rules
 from grassroots.orgs.models import Duty
 from tests.factories import PASSWORD, build_tree
 
@@ -52,20 +51,7 @@ def photo(colour) -> ContentFile:
     return ContentFile(out.getvalue(), name="photo.jpg")
 
 
-def seed_reference_data() -> None:
-    """What migrations seed (taxonomy, tier rules, time limits): a transactional test that ran before
-    this one flushed it. Idempotent."""
-    import importlib
-
-    from django.apps import apps
-
-    load_taxonomy(Category)
-    load_tier_rules(Category, TierRule)
-    importlib.import_module("grassroots.worktime.migrations.0002_seed_time_limits").seed(apps, None)
-
-
 def test_dispatcher_list_board_and_detail(live_server, transactional_db, page, screenshot_dir, settings, tmp_path):
-    seed_reference_data()
     settings.MEDIA_ROOT = tmp_path
     tree = build_tree()
     cases = make_cases(tree)
