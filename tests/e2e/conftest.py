@@ -57,3 +57,9 @@ def page(browser):
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def menu(page, group: str, item: str) -> None:
+    """Open a group of the top bar's menu and click one of its pages."""
+    page.click(f'nav.mainnav summary:text-is("{group}")')
+    page.click(f'nav.mainnav .navmenu a:text-is("{item}")')

@@ -15,6 +15,7 @@ from grassroots.cases.attachments import attachments_add
 from grassroots.cases.models import Case, Category
 from grassroots.cases.services import case_create
 from grassroots.orgs.models import Duty
+from tests.e2e.conftest import menu
 from tests.factories import PASSWORD, build_tree
 
 pytestmark = pytest.mark.e2e
@@ -58,14 +59,14 @@ def test_dispatcher_list_board_and_detail(live_server, transactional_db, page, s
     attachments_add(case=cases[0], files=[photo("#8a9bb0"), photo("#b0a08a")], actor=None)
     login(page, live_server, "community_worker_1")
 
-    page.click("nav.mainnav >> text=\"诉求\"")
+    menu(page, "诉求办理", "诉求清单")
     page.wait_for_url("**/cases/")
     assert page.locator("table.cases tbody tr").count() == 4
     assert "已超时" in page.locator(f"tr[data-case='{cases[3].code}']").inner_text()
     assert "138****5678" in page.content() and "13812345678" not in page.content()
     page.screenshot(path=str(screenshot_dir / "cases_list.png"), full_page=True)
 
-    page.click("nav.mainnav >> text=\"派单台\"")
+    menu(page, "诉求办理", "派单台")
     page.wait_for_url("**/cases/board/")
     assert "★ 阳光物业" in page.locator(f"tr[data-case='{cases[0].code}']").inner_text()
     page.check("#tick-all")

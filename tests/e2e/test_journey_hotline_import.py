@@ -13,6 +13,7 @@ import pytest
 from grassroots.cases.models import Case
 from grassroots.intake.hotline import hotline_run_next
 from grassroots.intake.models import HotlineImport
+from tests.e2e.conftest import menu
 from tests.factories import PASSWORD, build_tree
 from tests.intake.conftest import HEADERS, csv_bytes, hotline_rows, xlsx_bytes
 
@@ -46,7 +47,7 @@ def test_hotline_import_journey(live_server, transactional_db, settings, tmp_pat
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
-    page.click("nav.mainnav >> text=12345工单导入")
+    menu(page, "诉求办理", "12345工单导入")
     page.wait_for_url("**/intake/hotline/")
     page.screenshot(path=str(screenshot_dir / "hotline_upload.png"), full_page=True)
 

@@ -15,6 +15,7 @@ import pytest
 from grassroots.people.models import Resident
 from grassroots.registers.models import ImportJob
 from grassroots.registers.services import import_job_run_next
+from tests.e2e.conftest import menu
 from tests.factories import PASSWORD, build_tree
 from tests.registers.util import new_id, xlsx_bytes
 
@@ -66,7 +67,7 @@ def test_register_import_journey(live_server, transactional_db, settings, tmp_pa
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
-    page.click("nav.mainnav >> text=台账导入导出")
+    menu(page, "台账与日历", "台账导入导出")
     page.wait_for_url("**/registers/")
     card = page.locator("#register-residents")
     assert card.locator("h2").inner_text() == "居民"

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.e2e.conftest import menu
 from tests.factories import PASSWORD, build_tree
 
 pytestmark = pytest.mark.e2e
@@ -17,7 +18,7 @@ def test_tree_to_map_journey(live_server, transactional_db, page, screenshot_dir
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 
-    page.click("nav.mainnav >> text=组织架构")
+    menu(page, "基层组织", "组织架构")
     page.wait_for_url("**/areas/")
     root = page.locator(f"li.node[data-code='{community.code}']")
     assert root.locator(".name").inner_text() == community.name

@@ -4,6 +4,18 @@ from django.utils.translation import pgettext
 
 from grassroots.accounts.models import RoleAssignment
 from grassroots.areas.selectors import areas_visible_to
+from grassroots.cases.selectors import (
+    STATUS_GROUPS,
+    board_cases_for,
+    cases_filter,
+    is_case_staff,
+    is_dispatcher_somewhere,
+    staff_cases_for,
+)
+from grassroots.notifications.selectors import unread_count
+
+# The status groups a worker's dashboard counts (each links to the case list filtered by it).
+TODO_GROUPS = ("pending", "active", "to_verify", "to_rate", "overdue", "near", "supervised")
 
 
 @login_required
@@ -17,4 +29,12 @@ def home(request):
         "building": pgettext("dashboard count", "楼栋"),
     }
     counts = [(label, visible.filter(level=level).count()) for level, label in labels.items()]
-    return render(request, "web/home.html", {"roles": roles, "counts": counts})
+    todo, board = [], None
+    if is_case_staff(request.user):
+        mine = staff_cases_for(request.user)
+        names = {g.key: g.label for g in STATUS_GROUPS}
+        todo = [(key, names[key], cases_filter(mine, group=key).count()) for key in TODO_GROUPS]
+        if is_dispatcher_somewhere(request.user):
+            board = board_cases_for(request.user).count()
+    return render(request, "web/home.html", {"roles": roles, "counts": counts, "todo": todo, "board": board,
+                                             "unread": unread_count(request.user)})

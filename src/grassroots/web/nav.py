@@ -1,0 +1,79 @@
+"""The top bar's menu: a few groups, each showing only the pages the user's roles open.
+
+Built here rather than in the template so that what a user is offered follows the same capabilities
+the pages check (a resident sees 我要反映 / 我的诉求, a unit's handler 诉求清单, a dispatcher the
+dispatch board, …).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.accounts.models import Capability as C
+from grassroots.accounts.scope import Scope
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Group:
+    label: str
+    links: tuple[Link, ...]
+
+    @property
+    def single(self) -> Link | None:
+        """A group of one page is shown as a plain link."""
+        return self.links[0] if len(self.links) == 1 else None
+
+
+# (group label, [(link label, url name, capability needed or None for any staff, on areas only)])
+MENU = [
+    (_("诉求办理"), [
+        (_("诉求清单"), "cases:list", (C.VIEW_CASES, C.HANDLE_CASES), False),
+        (_("派单台"), "cases:board", (C.DISPATCH_CASES,), False),
+        (_("录入诉求"), "portal:staff_new", (C.HANDLE_CASES,), True),
+        (_("12345工单导入"), "intake:hotline", (C.DISPATCH_CASES,), True),
+    ]),
+    (_("考核排名"), [(_("考核排名"), "assessment:index", (C.VIEW_CASES, C.HANDLE_CASES), False)]),
+    (_("基层组织"), [
+        (_("组织架构"), "areas:tree", (C.VIEW_AREAS,), False),
+        (_("网格地图"), "areas:map", (C.VIEW_AREAS,), False),
+        (_("党组织"), "orgs:party", (C.VIEW_PARTY,), False),
+        (_("单位"), "orgs:units", (C.VIEW_UNITS,), False),
+    ]),
+    (_("居民"), [(_("居民"), "people:residents", (C.VIEW_RESIDENTS,), False)]),
+    (_("台账与日历"), [
+        (_("台账导入导出"), "registers:index", (C.MANAGE_REGISTERS,), False),
+        (_("工作日历"), "worktime:index", (C.VIEW_AREAS,), False),
+    ]),
+]
+RESIDENT_MENU = [(_("我要反映"), "portal:new"), (_("我的诉求"), "portal:mine")]
+
+
+def _allowed(scope: Scope, capabilities: tuple[str, ...], areas_only: bool) -> bool:
+    if scope.is_superuser:
+        return True
+    if areas_only:
+        return any(scope.codes(c) for c in capabilities)
+    return any(scope.can(c) for c in capabilities)
+
+
+def nav_for(user, scope: Scope) -> list[Group]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    groups = []
+    for label, links in MENU:
+        shown = tuple(Link(str(text), reverse(name)) for text, name, caps, areas_only in links
+                      if _allowed(scope, caps, areas_only))
+        if shown:
+            groups.append(Group(str(label), shown))
+    if not groups:  # a resident (or a user without a staff role): the portal
+        groups = [Group(str(text), (Link(str(text), reverse(name)),)) for text, name in RESIDENT_MENU]
+    return groups
