@@ -13,7 +13,6 @@ import pytest
 from grassroots.accounts.models import Role
 from grassroots.cases.models import Case, Rating
 from grassroots.notifications.models import Notification
-from tests.e2e.conftest import menu
 from tests.e2e.test_journey_resident import tap_map
 from tests.factories import PASSWORD, build_tree, make_user
 from tests.portal.conftest import photo_bytes
