@@ -63,3 +63,14 @@ def menu(page, group: str, item: str) -> None:
     """Open a group of the top bar's menu and click one of its pages."""
     page.click(f'nav.mainnav summary:text-is("{group}")')
     page.click(f'nav.mainnav .navmenu a:text-is("{item}")')
+
+
+def login(page, live_server, username: str) -> None:
+    """Log in through the login page (every demo and test user has the same password)."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")

@@ -4,18 +4,11 @@ community's grids and sorts the table; a district administrator edits the weight
 import pytest
 
 from tests.assessment.factories import build_spread
-from tests.factories import PASSWORD, build_tree
+from tests.e2e.conftest import login
+from tests.factories import build_tree
 
 pytestmark = pytest.mark.e2e
 MARCH = "start=2026-03-01&end=2026-04-01"
-
-
-def login(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_ranking_drill_down_and_sort(live_server, transactional_db, page, screenshot_dir):

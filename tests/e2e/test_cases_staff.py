@@ -15,18 +15,10 @@ from grassroots.cases.attachments import attachments_add
 from grassroots.cases.models import Case, Category
 from grassroots.cases.services import case_create
 from grassroots.orgs.models import Duty
-from tests.e2e.conftest import menu
-from tests.factories import PASSWORD, build_tree
+from tests.e2e.conftest import login, menu
+from tests.factories import build_tree
 
 pytestmark = pytest.mark.e2e
-
-
-def login(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def make_cases(tree):

@@ -13,8 +13,9 @@ import pytest
 from grassroots.accounts.models import Role
 from grassroots.cases.models import Case, Rating
 from grassroots.notifications.models import Notification
+from tests.e2e.conftest import login
 from tests.e2e.test_journey_resident import tap_map
-from tests.factories import PASSWORD, build_tree, make_user
+from tests.factories import build_tree, make_user
 from tests.portal.conftest import photo_bytes
 
 pytestmark = pytest.mark.e2e
@@ -23,11 +24,7 @@ pytestmark = pytest.mark.e2e
 def staff_page(browser, live_server, username: str):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    login(page, live_server, username)
     return page
 
 
