@@ -83,3 +83,12 @@ def test_export_needs_login(client, placed):
     response = client.get("/cases/export.xlsx")
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert Case.objects.count() == 4 and not AuditEntry.objects.filter(action="case.export").exists()
+
+
+def test_a_list_longer_than_the_limit_says_it_was_cut(client_as, tree, placed, monkeypatch):
+    from grassroots.cases import exports
+
+    monkeypatch.setattr(exports, "EXPORT_MAX_ROWS", 1)
+    rows = sheet_rows(client_as(tree.user("district_admin")).get("/cases/export.xlsx"))
+    assert len(rows) == 3 and "仅导出了前1条" in rows[2][0]
+    assert AuditEntry.objects.filter(action="case.export").latest("at").detail["cut"] is True

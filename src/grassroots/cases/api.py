@@ -24,7 +24,8 @@ from . import selectors
 from .forms import BulkForm, CaseFilterForm
 from .forms_actions import ACTION_FORMS, PANEL_ORDER, action_form
 from .models import Case, CaseEvent, WhistleTask
-from .views_shared import case_contact_reveal, case_or_404
+from .services import case_contact_reveal
+from .views_shared import case_or_404
 
 router = Router()
 PAGE_SIZE = 50

@@ -22,6 +22,7 @@ from grassroots.accounts.scope import scope_for
 from grassroots.areas.geo import GridLocateError, check_coordinates, grid_locate
 from grassroots.areas.models import Area
 from grassroots.core import crypto
+from grassroots.core.services import audit_record
 from grassroots.orgs.models import Unit
 from grassroots.worktime.calendar import CalendarMissing
 from grassroots.worktime.models import Urgency
@@ -30,8 +31,10 @@ from grassroots.worktime.selectors import deadline_for
 from . import notify
 from .effects import EFFECTS, Step
 from .errors import CaseError, TransitionNotAllowed
+from .exports import cases_xlsx
 from .models import Case, CaseEvent, Category, Channel, Tier, WhistleTask
 from .permissions import who_is
+from .selectors import can_reveal_contact
 from .tiers import route_for
 from .transitions import ACTIONS, CREATE_ACTION, TABLE, Who, resolve_action, status_label, target_of
 
@@ -472,3 +475,25 @@ def _draw_codes(case: Case, now: datetime) -> None:
     """A fresh case number (district, date, 8 random characters) and tracking code."""
     case.code = f"{case.district_code}-{timezone.localtime(now):%y%m%d}-{random_code(8)}"
     case.tracking_code = random_code(TRACKING_CODE_LENGTH)
+
+
+# --- audited reads ------------------------------------------------------------------------------------
+
+
+def case_contact_reveal(*, case: Case, actor) -> tuple[str, str]:
+    """The reporter's plain name and phone, for the call-back; needs REVEAL_PERSONAL at the case's
+    place, and every reveal is audited (never with the values themselves), like person_reveal."""
+    if not can_reveal_contact(actor, case):
+        raise PermissionDenied("您没有查看完整联系方式的权限")
+    with transaction.atomic():
+        audit_record(actor=actor, action="case.contact_reveal", obj=case,
+                     detail={"code": case.code, "via_area": case.scope_code, "anonymous": case.anonymous})
+        return case.plain_contact()
+
+
+def cases_export(*, user, cases, filters: dict) -> tuple[bytes, int]:
+    """The (already scoped and filtered) list as .xlsx, audited with its size and filters."""
+    content, rows, cut = cases_xlsx(cases)
+    audit_record(actor=user, action="case.export", object_type="cases.case",
+                 detail={"rows": rows, "cut": cut, "filters": {k: str(v) for k, v in filters.items() if v}})
+    return content, rows

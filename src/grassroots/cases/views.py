@@ -16,7 +16,7 @@ from grassroots.registers.xlsx import XLSX_MIME
 
 from . import selectors
 from .forms import CaseFilterForm
-from .views_shared import cases_export
+from .services import cases_export
 
 PAGE_SIZE = 30
 

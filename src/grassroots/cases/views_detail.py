@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from . import selectors
 from .forms_actions import ACTION_FORMS, ActionForm, action_form, action_forms_for
 from .models import Case
-from .views_shared import case_contact_reveal, case_or_404, is_htmx
+from .services import case_contact_reveal
+from .views_shared import case_or_404, is_htmx
 
 
 def _context(request: HttpRequest, case: Case, bound: ActionForm | None = None) -> dict:
