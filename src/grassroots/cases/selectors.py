@@ -78,7 +78,7 @@ def _fmt(value: str | None) -> str:
     return value[:16].replace("T", " ") if value else ""
 
 
-def _public_text(event: CaseEvent) -> str:
+def public_text(event: CaseEvent) -> str:
     """One plain-Chinese line for the resident; it never names the staff member who acted."""
     d = event.data or {}
     name = d.get("to_name", "")
@@ -115,7 +115,7 @@ def case_timeline_public(case: Case) -> list[TimelineEntry]:
     """The events shown on the resident's tracking page, oldest first."""
     events = CaseEvent.objects.filter(case=case, public=True).order_by("at", "pk")
     return [
-        TimelineEntry(at=e.at, action=e.action, status=e.to_status, text=_public_text(e), note=e.note)
+        TimelineEntry(at=e.at, action=e.action, status=e.to_status, text=public_text(e), note=e.note)
         for e in events
     ]
 

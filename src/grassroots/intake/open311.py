@@ -29,7 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from grassroots.areas.models import Area, Level
 from grassroots.cases.models import Case, CaseEvent, Category, Channel
-from grassroots.cases.selectors import _public_text  # the resident's one-line text for an event
+from grassroots.cases.selectors import public_text
 
 from . import inputs
 from .models import ApiClient, IntakeReceipt
@@ -313,7 +313,7 @@ def _status_notes(pks: list[int]) -> dict[int, str]:
     notes: dict[int, str] = {}
     events = CaseEvent.objects.filter(case_id__in=pks, public=True).order_by("case_id", "-at", "-pk")
     for event in events.iterator():
-        notes.setdefault(event.case_id, str(_public_text(event)))
+        notes.setdefault(event.case_id, str(public_text(event)))
     return notes
 
 
