@@ -119,12 +119,29 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = PROJECT_DIR / "var" / "media"
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploads above this go to a temporary file instead of memory (six 10 MB photos would otherwise hold
+# 60 MB per request). MEDIA_ROOT is never served directly: photos go through portal:attachment.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Map tiles: a URL template, or empty for no tile server (grid outlines on a plain background).
 GRASSROOTS_TILE_URL = os.environ.get("GRASSROOTS_TILE_URL", "")
 GRASSROOTS_TILE_ATTRIBUTION = os.environ.get("GRASSROOTS_TILE_ATTRIBUTION", "")
+
+def _int_env(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+# The case loop (docs/cases.md): the sweep's interval and the days a verified case waits for its rating.
+GRASSROOTS_SWEEP_SECONDS = _int_env("GRASSROOTS_SWEEP_SECONDS", 60)
+GRASSROOTS_UNRATED_CLOSE_DAYS = _int_env("GRASSROOTS_UNRATED_CLOSE_DAYS", 7)
+# The resident portal: the district its public pages serve (default: the first one), the largest photo,
+# and how many wrong tracking codes a visitor may try in a window before being blocked for a while.
+GRASSROOTS_PORTAL_DISTRICT = os.environ.get("GRASSROOTS_PORTAL_DISTRICT", "")
+GRASSROOTS_PHOTO_MAX_BYTES = _int_env("GRASSROOTS_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+GRASSROOTS_TRACK_GUESS_LIMIT = _int_env("GRASSROOTS_TRACK_GUESS_LIMIT", 20)
+GRASSROOTS_TRACK_GUESS_WINDOW = _int_env("GRASSROOTS_TRACK_GUESS_WINDOW", 600)
+GRASSROOTS_TRACK_GUESS_BLOCK = _int_env("GRASSROOTS_TRACK_GUESS_BLOCK", 900)
 
 LOGGING = {
     "version": 1,
