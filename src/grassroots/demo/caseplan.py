@@ -16,7 +16,7 @@ decided here (no database):
 * **how it goes** — channel, reporter, anonymity, the fate (normal, rejected, merged duplicate,
   parked, whistled, returned, extended), the first and second rating, and the *pace*: the share of
   the time limit at which the reply comes, drawn from the real reply delays (``texts.real_reply_days``
-  × 0.3 / 9.5 days: the grassroots loop is faster than a provincial message board; about one case
+  × 0.26 / 9.5 days: the grassroots loop is faster than a provincial message board; about one case
   in eight still ends up late and is escalated by the deadline rules).
 
 The pinned rows (``pinned_rows``) give each demo account something to do at ``end``.
@@ -40,7 +40,7 @@ from .texts import COMPLEX, EMERGENCY, GENERAL, Template, real_reply_days, real_
 TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_CASES = 8000
 DAYS = 365
-PACE_SCALE = 0.3 / 9.5  # real delay (days) → share of a general 7-working-day limit (~9.5 days)
+PACE_SCALE = 0.26 / 9.5  # real delay (days) → share of a general 7-working-day limit (~9.5 days)
 
 CHANNELS = {"resident_web": 0.32, "hotline": 0.30, "patrol": 0.14, "woodpecker": 0.08, "walk_in": 0.11,
             "open311": 0.03, "api": 0.02}

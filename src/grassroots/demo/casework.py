@@ -24,6 +24,14 @@ The deadline sweep is simulated step by step: before any step, if the current de
 and the status allows it, the system escalates the case one tier (as ``cases.sweep`` would), at the
 deadline plus a few minutes.
 
+**Notifications.** The engine writes the inbox rows, text messages and their audit rows inside
+each event's transaction; for the history that is half of the load's time, for messages that
+would all have been read and sent long ago. So the walk lets the engine notify only for events of
+the last ``NOTIFY_DAYS`` days before ``end`` (``cases.notify.case_event_written`` is wrapped for the
+walk; nothing else about the event changes), then marks what was sent and read by then
+(``settle_messages``): text messages sent a few seconds after they were queued (a demo load must
+not text anyone), notifications older than three days read. The inboxes show the last days' work.
+
 **Determinism.** Every draw comes from ``random.Random`` seeded by (seed, case index); the case
 numbers' random part is drawn from the same kind of generator (tracking codes stay random: they are
 the residents' secrets). Same seed, same case count and same end → the same cases, numbers,
@@ -40,14 +48,15 @@ from time import monotonic
 from unittest import mock
 
 import time_machine
-from django.conf import settings
 
+from grassroots.cases import notify as case_notify
 from grassroots.cases import services
 from grassroots.cases.errors import TransitionNotAllowed
 from grassroots.cases.models import Case, Category
-from grassroots.cases.transitions import TRANSITIONS
+from grassroots.cases.sweep import unrated_close_days
+from grassroots.cases.transitions import RUNNING, TRANSITIONS
 from grassroots.worktime import calendar
-from grassroots.worktime.selectors import overrides_load
+from grassroots.worktime.selectors import limits_load, overrides_load
 
 from . import notes
 from .caseplan import (
@@ -64,11 +73,15 @@ from .caseplan import (
     build_case_rows,
 )
 from .texts import EMERGENCY, UTILITY, render
+from .timeline import WARN_AT, next_office_moment, sweep_delay, warn_moment
 
 S = Case.Status
 HOURS = {EMERGENCY: 2, UTILITY: 24}
+NOTIFY_DAYS = 14
 ESTIMATED_DAYS = {"general": 10, "complex": 21}  # when the calendar cannot give a deadline
 ESCALATE_FROM = TRANSITIONS["escalate"].sources
+SWEEP_UNPARK_NOTE = "已到复查日期，自动恢复办理"  # the notes cases.sweep writes
+SWEEP_CLOSE_NOTE = "核实后{days}天内未评价，系统自动办结（未评价）"
 HAS = {name: hasattr(services, name) for name in ("case_supervise", "case_comment", "case_request_extension",
                                                   "whistle_task_reply")}
 WHISTLE_TASKS = "tasks" in inspect.signature(services.case_whistle).parameters
@@ -111,7 +124,8 @@ class Desk:
         for i, (_street, _communities, roads) in enumerate(ZHANGWAN_STREETS, 1):
             self.roads[f"{plan.district_code}{i:03d}"] = roads
         self.overrides = overrides_load()
-        self.unrated_days = int(getattr(settings, "GRASSROOTS_UNRATED_CLOSE_DAYS", 7))
+        self.limits = limits_load()
+        self.unrated_days = unrated_close_days()
         self.cases: dict[int, int] = {}  # row index → case pk
 
     # --- who --------------------------------------------------------------------------------------
@@ -171,32 +185,17 @@ class Walk:
         self.case: Case | None = None
         self.done = False
         self.count: Counter = Counter()
-        self.escalated_for: set = set()
         self.reply_due: datetime | None = None
         self.replier = None
         self.reply_text = ""
         self.last = ""  # the action the last ``act`` performed (a sweep step may come instead)
+        self.warn_at: dict = {}  # (limit start, deadline) → the moment of the 75 % warning
         self.text = desk.places(row, self.rng)
 
     # --- time -------------------------------------------------------------------------------------
 
     def working(self, t: datetime) -> datetime:
-        """``t``, or the next office hour of a working day when ``t`` falls outside them."""
-        local = calendar.local(t)
-        for _ in range(30):
-            try:
-                working = calendar.is_working_day(local.date(), self.desk.overrides)
-            except calendar.CalendarMissing:
-                working = local.weekday() < 5
-            if working:
-                for opens, closes in calendar.WORKING_PERIODS:
-                    start, stop = calendar.at(local.date(), opens), calendar.at(local.date(), closes)
-                    if local < start:
-                        return start + timedelta(minutes=self.rng.uniform(2, 50))
-                    if local < stop:
-                        return local
-            local = calendar.at(local.date() + timedelta(days=1), time(0, 0))
-        return local
+        return next_office_moment(t, self.rng, self.desk.overrides)
 
     def later(self, lo: float, hi: float, *, office: bool = True) -> datetime:
         """A moment ``lo``–``hi`` hours after the last step (log-uniform), in office hours unless
@@ -211,14 +210,20 @@ class Walk:
         if case.deadline:
             return case.deadline
         if self.row.urgency in HOURS:
-            return case.created_at + timedelta(hours=HOURS[self.row.urgency])
-        return case.created_at + timedelta(days=ESTIMATED_DAYS.get(self.row.urgency, 10))
+            return self.t + timedelta(hours=HOURS[self.row.urgency])
+        return self.t + timedelta(days=ESTIMATED_DAYS.get(self.row.urgency, 10))
+
+    def fresh_limit(self) -> None:
+        """A new time limit started (escalation at the deadline, reopening, unparking): the reply
+        now comes within it — mostly; one in twelve is late again."""
+        share = self.rng.uniform(1.05, 1.4) if self.rng.random() < 0.08 else self.rng.uniform(0.15, 0.85)
+        self.reply_due = self.t + (self.deadline() - self.t) * share
 
     # --- acting -----------------------------------------------------------------------------------
 
     def act(self, when: datetime, action: str, fn, **kwargs) -> bool:
         """Run ``fn`` (a case service) at ``when``; False when the story ends here (after ``end``,
-        or a pinned row's last step). A due system step (escalation) may come first."""
+        or a pinned row's last step). A due sweep step may come first (then True, nothing else done)."""
         when = max(when, self.t + timedelta(seconds=self.rng.randint(20, 90)))
         if self.sweep(when):
             return True
@@ -226,42 +231,63 @@ class Walk:
             self.done = True
             return False
         self.traveller.move_to(when)
+        started = self.case.deadline_started_at
         fn(case=self.case, **kwargs)
-        self.t = when
-        self.last = action
-        self.count[action] += 1
+        self._done(when, action)
+        if self.case.deadline_started_at != started and action != "extend":
+            self.fresh_limit()
         if self.row.stop == action:
             self.done = True
         return True
 
-    def sweep(self, when: datetime) -> bool:
-        """The deadline rule before ``when``: escalate once per deadline that passed unreplied."""
-        case = self.case
-        due = case.deadline
-        if due is None or due >= when or case.status not in ESCALATE_FROM or due in self.escalated_for:
+    def _done(self, when: datetime, action: str) -> None:
+        self.t = when
+        self.last = action
+        self.count[action] += 1
+
+    def system(self, when: datetime, action: str, note: str = "", **data) -> bool:
+        """A step of the sweep (no actor) at ``when``; False when ``when`` is after the end."""
+        if when > self.desk.end:
             return False
-        self.escalated_for.add(due)
-        # the sweep's next run after the deadline (or after the step that made the case eligible)
-        at = max(due, self.t) + timedelta(minutes=self.rng.uniform(1, 10))
-        if at > self.desk.end:
-            return False
-        self.traveller.move_to(at)
-        try:
-            services.case_escalate(case=case, actor=None, note=notes.ESCALATE_NOTE)
-        except TransitionNotAllowed:  # already at the district: it stays late
-            return False
-        self.t = at
-        self.last = "escalate"
-        self.count["escalate"] += 1
-        self.reply_due = max(self.reply_due or at, at + timedelta(hours=self.rng.uniform(20, 72)))
+        self.traveller.move_to(when)
+        services.case_transition(case=self.case, action=action, actor=None, note=note, **data)
+        self._done(when, action)
+        if action in ("escalate", "unpark"):
+            self.fresh_limit()
         return True
+
+    def sweep(self, when: datetime) -> bool:
+        """What ``cases.sweep.sla_sweep`` would do to this case before ``when``: the 75 % warning,
+        then at the deadline escalation one tier up (or, where escalating cannot help, 超时督办).
+        One step at a time; True when one was taken."""
+        case, desk = self.case, self.desk
+        if case.status not in RUNNING or case.deadline is None:
+            return False
+        if case.warned_at is None and case.deadline_started_at is not None:
+            unit = desk.limits[case.urgency].unit if case.urgency in desk.limits else calendar.WORKING_DAYS
+            key = (case.deadline_started_at, case.deadline)
+            if key not in self.warn_at:
+                self.warn_at[key] = warn_moment(case.deadline_started_at, case.deadline, unit, desk.overrides)
+            moment = max(self.warn_at[key], self.t)
+            moment += sweep_delay(self.rng)
+            if moment < when and moment < case.deadline:
+                return self.system(moment, "warn", fraction=WARN_AT)
+        if case.deadline < when and case.overdue_at is None:
+            moment = max(case.deadline, self.t) + sweep_delay(self.rng)
+            if case.status in ESCALATE_FROM:
+                try:
+                    return self.system(moment, "escalate", deadline_passed=True)
+                except TransitionNotAllowed:
+                    pass  # at the district already: the lateness is recorded instead
+            return self.system(moment, "overdue")
+        return False
 
     # --- the walk ---------------------------------------------------------------------------------
 
     def run(self) -> Case | None:
         if not self.receive():
             return None
-        for _ in range(60):  # a bound: no story loops forever
+        for _ in range(90):  # a bound: no story loops forever
             if self.done or self.case.status in (S.CLOSED, S.REJECTED, S.MERGED):
                 break
             if not self.next_step():
@@ -346,9 +372,9 @@ class Walk:
             return self.dispatch_right(self.later(0.5, 24))
         if st == S.ESCALATED:
             return self.after_escalation()
-        if st == S.PARKED:
-            until = calendar.at(case.parked_until, time(8, 30))
-            return self.act(until, "unpark", services.case_unpark, actor=None, note=notes.UNPARK_NOTE)
+        if st == S.PARKED:  # the sweep unparks in the first minutes of the review day
+            return self.system(calendar.at(case.parked_until, time(0, 0)) + sweep_delay(self.rng), "unpark",
+                               note=SWEEP_UNPARK_NOTE)
         if st == S.IN_PROGRESS:
             return self.in_progress()
         if st in (S.EXTENDED, S.WHISTLED):
@@ -358,7 +384,6 @@ class Walk:
         if st == S.VERIFIED:
             return self.judge()
         if st == S.REOPENED:
-            self.reply_due = None
             return self.act(self.later(0.5, 24), "take", services.case_take, actor=desk.holder(case),
                             note="收到重办，再次核查处理")
         return False
@@ -428,7 +453,7 @@ class Walk:
     def after_escalation(self) -> bool:
         case, desk = self.case, self.desk
         dispatcher = desk.dispatcher(case)
-        if HAS["case_supervise"] and not self.count["supervise"] and self.rng.random() < 0.5:
+        if HAS["case_supervise"] and case.supervised_at is None and self.rng.random() < 0.5:
             ok = self.act(self.later(0.2, 6), "supervise", services.case_supervise, actor=dispatcher,
                           note=self.rng.choice(notes.SUPERVISE_NOTES))
             if not ok or case.status != S.ESCALATED:
@@ -539,9 +564,9 @@ class Walk:
         if row.channel == "patrol":
             return self.act(self.later(0.3, 24), "close", services.case_close, actor=desk.dispatcher(case),
                             note=self.rng.choice(notes.PATROL_CLOSE_NOTES))
-        if rating == UNRATED:
-            when = self.t + timedelta(days=desk.unrated_days, minutes=self.rng.uniform(1, 30))
-            return self.act(when, "close", services.case_close, actor=None, note=notes.UNRATED_NOTE)
+        if rating == UNRATED:  # nobody rates: the sweep closes it N days after the verification
+            when = self.t + timedelta(days=desk.unrated_days) + sweep_delay(self.rng)
+            return self.system(when, "close", note=SWEEP_CLOSE_NOTE.format(days=desk.unrated_days))
         comment = self.rng.choice(notes.RATING_COMMENTS[rating])
         if row.who == "resident":
             return self.act(self.later(1, 50, office=False), "rate", services.case_rate, actor=desk.crew.resident,
@@ -553,6 +578,14 @@ class Walk:
                             tracking_code=case.tracking_code)
         return self.act(self.later(2, 30), "rate", services.case_rate, actor=desk.dispatcher(case), rating=rating,
                         comment=f"电话回访：{comment}" if comment else "电话回访")
+
+
+def _recent_only(original, since: datetime):
+    def case_event_written(event, case) -> None:
+        if event.at >= since:
+            original(event, case)
+
+    return case_event_written
 
 
 def _seeded_codes(original, state: dict):
@@ -577,7 +610,9 @@ def load_cases(plan, *, cases: int, end: datetime, crew, area_ids: dict[str, int
     started = monotonic()
     steps = 0
     with time_machine.travel(rows[0].at, tick=False) as traveller, \
-            mock.patch.object(services, "random_code", _seeded_codes(services.random_code, state)):
+            mock.patch.object(services, "random_code", _seeded_codes(services.random_code, state)), \
+            mock.patch.object(case_notify, "case_event_written",
+                              _recent_only(case_notify.case_event_written, end - timedelta(days=NOTIFY_DAYS))):
         for i, row in enumerate(rows, 1):
             state["rng"] = random.Random(f"grassroots-demo:{plan.seed}:code:{row.index}")
             walk = Walk(desk, row, traveller, plan.seed)
@@ -586,4 +621,23 @@ def load_cases(plan, *, cases: int, end: datetime, crew, area_ids: dict[str, int
             if i % 1000 == 0 or i == len(rows):
                 spent = monotonic() - started
                 log(f"诉求 {i}/{len(rows)} 件，办理记录 {steps} 条，用时 {spent:.0f} 秒")
+    settle_messages(plan.district_code, end)
     return {"cases": len(rows), "events": steps}
+
+
+def settle_messages(district_code: str, end: datetime) -> dict[str, int]:
+    """The history's messages went out and were read long ago: a demo load must not text a year of
+    residents and staff (the worker would send every queued message), nor fill every inbox with a
+    year of unread items. Text messages are marked sent a few seconds after they were queued;
+    notifications older than three days are marked read a few hours after they arrived."""
+    from django.db.models import F
+
+    from grassroots.notifications.models import Notification, OutboxMessage
+
+    sent = OutboxMessage.objects.filter(district_code=district_code, status=OutboxMessage.Status.QUEUED,
+                                        created_at__lte=end).update(
+        status=OutboxMessage.Status.SENT, attempts=1, sent_at=F("created_at") + timedelta(seconds=40))
+    read = Notification.objects.filter(district_code=district_code, read_at__isnull=True,
+                                       created_at__lt=end - timedelta(days=3)).update(
+        read_at=F("created_at") + timedelta(hours=3))
+    return {"sent": sent, "read": read}
