@@ -25,6 +25,7 @@ The pinned rows (``pinned_rows``) give each demo account something to do at ``en
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -32,7 +33,6 @@ from zoneinfo import ZoneInfo
 from grassroots.worktime import calendar
 
 from .accounts import account_places
-from .geometry import allocate
 from .local_texts import local_templates
 from .plan import Plan, rng_for
 from .texts import COMPLEX, EMERGENCY, GENERAL, Template, real_reply_days, real_templates
@@ -139,21 +139,32 @@ def _season(t: Template, month: int) -> float:
         return 1.0
     if month not in t.months:
         return 0.0
-    family = t.key.split(":")[1].split("-")[0]
-    return 3.0 if month in PEAK.get(family, ()) else 1.5
+    return 3.0 if month in PEAK.get(family(t), ()) else 1.5
 
 
-def _template_weight(t: Template, month: int, grid: str, day: date, hot: dict) -> float:
+def family(t: Template) -> str:
+    """``flood`` for ``local:flood-gate``; "" for the real messages."""
+    return t.key.split(":")[1].split("-")[0] if t.key.startswith("local:") else ""
+
+
+def _template_weight(t: Template, month: int, day: date, hot: dict) -> float:
     w = _season(t, month)
-    family = t.key.split(":")[1].split("-")[0] if t.key.startswith("local:") else ""
-    if family == "flood":
-        w *= (8.0 if grid in hot["flood"] else 1.0) * (10.0 if day in hot["storms"] else 1.0)
-    elif family in ("heat", "frost"):
-        w *= (6.0 if grid in hot["heat"] else 1.0) * (5.0 if day in hot["snaps"] else 1.0)
+    if family(t) == "flood":
+        w *= 10.0 if day in hot["storms"] else 1.0
+    elif family(t) in ("heat", "frost"):
+        w *= 5.0 if day in hot["snaps"] else 1.0
     return w
 
 
-def _pick_template(rng: random.Random, channel: str, month: int, grid: str, day: date, hot: dict) -> Template:
+def _hot_grid(rng: random.Random, t: Template, grid: str, hot: dict) -> str:
+    """Flooding happens mostly in the low-lying grids, cold flats at the end of the heating lines."""
+    pool = {"flood": hot["flood"], "heat": hot["heat"], "frost": hot["heat"]}.get(family(t))
+    if pool and rng.random() < 0.55:
+        return rng.choice(sorted(pool))
+    return grid
+
+
+def _pick_template(rng: random.Random, channel: str, month: int, day: date, hot: dict) -> Template:
     local = local_templates()
     if channel in FINDING_CHANNELS:
         pool = [t for t in local if t.finding] + [t for t in local if not t.finding and t.path[0] == "城乡建设"]
@@ -161,7 +172,7 @@ def _pick_template(rng: random.Random, channel: str, month: int, grid: str, day:
         return rng.choice(real_templates())
     else:
         pool = [t for t in local if not t.finding]
-    weights = [_template_weight(t, month, grid, day, hot) for t in pool]
+    weights = [_template_weight(t, month, day, hot) * (2.0 if t.finding else 1.0) for t in pool]
     return rng.choices(pool, weights=weights)[0]
 
 
@@ -213,13 +224,14 @@ def build_case_rows(plan: Plan, n: int = DEFAULT_CASES, end: date | None = None)
 
     budget = n - len(pinned)
     originals = round(budget / 1.03)
-    per_day = allocate(originals, day_weights)
+    drawn = Counter(rng.choices(range(DAYS), weights=day_weights, k=originals))
     rows: list[CaseRow] = []
-    for day, count in zip(days, per_day, strict=True):
-        for _ in range(count):
+    for i, day in enumerate(days):
+        for _ in range(drawn[i]):
             channel = rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0]
             grid = rng.choices(grid_codes, weights=grid_weights)[0]
-            template = _pick_template(rng, channel, day.month, grid, day, hot)
+            template = _pick_template(rng, channel, day.month, day, hot)
+            grid = _hot_grid(rng, template, grid, hot)
             urgency = template.urgency
             if urgency == GENERAL and rng.random() < 0.04:
                 urgency = COMPLEX
@@ -235,7 +247,8 @@ def build_case_rows(plan: Plan, n: int = DEFAULT_CASES, end: date | None = None)
                 anonymous=channel in ("resident_web", "hotline") and rng.random() < 0.12,
                 fate=_fate(rng, template, channel, urgency), rating=first, second_rating=second, pace=pace))
     rows.sort(key=lambda r: r.at)
-    rows.extend(_duplicates(rows, budget - len(rows), rng, residents))
+    last = datetime.combine(end, time(23, 59), tzinfo=TZ)
+    rows.extend(_duplicates(rows, budget - len(rows), rng, residents, last))
     rows.extend(pinned)
     rows.sort(key=lambda r: (r.at, r.grid, r.template.key))
     for i, row in enumerate(rows):
@@ -247,14 +260,14 @@ def build_case_rows(plan: Plan, n: int = DEFAULT_CASES, end: date | None = None)
     return rows
 
 
-def _duplicates(rows: list[CaseRow], count: int, rng: random.Random, residents) -> list[CaseRow]:
+def _duplicates(rows: list[CaseRow], count: int, rng: random.Random, residents, last: datetime) -> list[CaseRow]:
     """Second reports of a matter already reported (another channel, hours later): merged."""
     candidates = [r for r in rows if not r.placeless and r.fate == NORMAL and r.channel != "patrol"]
     out = []
     for original in rng.sample(candidates, min(max(0, count), len(candidates))):
         channel = rng.choice(["hotline", "resident_web", "walk_in"])
         out.append(CaseRow(
-            index=0, at=original.at + timedelta(hours=rng.uniform(0.5, 30)), template=original.template,
+            index=0, at=min(last, original.at + timedelta(hours=rng.uniform(0.5, 30))), template=original.template,
             grid=original.grid, building=original.building, channel=channel, urgency=original.urgency,
             reporter=_reporter(rng, channel, original.grid, residents, {}), anonymous=False, fate=MERGE,
             rating=UNRATED, second_rating=UNRATED, pace=1.0, merge_of=original))  # type: ignore[arg-type]

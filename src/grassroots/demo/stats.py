@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 
 from grassroots.areas.models import Area, Level
-from grassroots.cases.models import Case
+from grassroots.cases.models import Case, Channel
 from grassroots.core.i18n import source_label
 from grassroots.orgs.models import CommitteeSeat, Duty, PartyLevel, PartyOrg, Unit, UnitKind
 from grassroots.people.models import GridStaff, PartyMember, Person, Resident, Volunteer
@@ -23,7 +23,7 @@ def _by(qs, field: str, keys) -> dict[str, int]:
 
 
 def collect_stats(district: str | None = None) -> dict:
-    """Counts per area level, Party-org level, unit kind, kind of person and case status;
+    """Counts per area level, Party-org level, unit kind, kind of person, case status and channel;
     all of them, or those of one district (its 6-digit code)."""
 
     def scoped(qs, field: str = "district_code"):
@@ -47,6 +47,7 @@ def collect_stats(district: str | None = None) -> dict:
         "committee_seats": scoped(CommitteeSeat.objects, "unit__district_code").count(),
         "duties": scoped(Duty.objects, "unit__district_code").count(),
         "cases": _by(scoped(Case.objects), "status", Case.Status.values),
+        "cases_by_channel": _by(scoped(Case.objects), "channel", Channel.values),
     }
 
 
@@ -59,6 +60,7 @@ def stats_table(stats: dict) -> str:
         ("人员", {PEOPLE_LABELS[k]: v for k, v in stats["people"].items()}),
         ("共建", {OTHER_LABELS[k]: stats[k] for k in OTHER_LABELS}),
         ("诉求", {source_label(Case.Status, k): v for k, v in stats["cases"].items()}),
+        ("诉求来源", {source_label(Channel, k): v for k, v in stats["cases_by_channel"].items()}),
     ]
     title = f"统计（区县 {stats['district']}）" if stats["district"] else "统计（全部区县）"
     lines = [title]

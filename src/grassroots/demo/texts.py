@@ -111,7 +111,7 @@ def shorten(text: str, limit: int) -> str:
     cut = max(head.rfind(ch) for ch in "。！？!?；")
     if cut >= limit // 3:
         return head[: cut + 1]
-    return head.rstrip("，、,;；：: ") + "……"
+    return head[: limit - 2].rstrip("，、,;；：: ") + "……"
 
 
 def relative_years(text: str, year: int) -> str:
