@@ -1,6 +1,6 @@
 """A year of cases over the demo district, as plain rows: a pure function of (plan, n, end date).
 
-``build_case_rows(plan, n=8000, end=date(2026, 12, 1))`` returns :class:`CaseRow`s sorted by the
+``build_case_rows(plan, n=6000, end=date(2026, 12, 1))`` returns :class:`CaseRow`s sorted by the
 time they are reported; ``casework.load_cases`` walks each one through the case services. What is
 decided here (no database):
 
@@ -38,7 +38,7 @@ from .plan import Plan, rng_for
 from .texts import COMPLEX, EMERGENCY, GENERAL, Template, real_reply_days, real_templates
 
 TZ = ZoneInfo("Asia/Shanghai")
-DEFAULT_CASES = 8000
+DEFAULT_CASES = 6000
 DAYS = 365
 PACE_SCALE = 0.26 / 9.5  # real delay (days) → share of a general 7-working-day limit (~9.5 days)
 
