@@ -327,7 +327,7 @@ def pinned_rows(plan: Plan, end: date) -> list[CaseRow]:
     if resident is not None:
         row("stair-light", 200, who="resident")
         row("water-yellow", 70, who="resident", rating=BASIC)
-        row("lift-broken", 5, who="resident", stop="verify", pace=0.3)
+        row("lift-broken", 6, who="resident", stop="verify", pace=0.2)
         row("parking", 0.6, who="resident", stop="report")
     # the grid's inbox: new cases, accepted ones to handle on the spot, one in hand to reply
     for i, key in enumerate(("garbage", "dog-waste", "stair-light")):

@@ -40,7 +40,6 @@ statuses and times.
 
 from __future__ import annotations
 
-import inspect
 import random
 from collections import Counter
 from datetime import datetime, time, timedelta
@@ -52,11 +51,9 @@ import time_machine
 from grassroots.cases import notify as case_notify
 from grassroots.cases import services
 from grassroots.cases.errors import TransitionNotAllowed
-from grassroots.cases.models import Case, Category
-from grassroots.cases.sweep import unrated_close_days
+from grassroots.cases.models import Case
 from grassroots.cases.transitions import RUNNING, TRANSITIONS
 from grassroots.worktime import calendar
-from grassroots.worktime.selectors import limits_load, overrides_load
 
 from . import notes
 from .caseplan import (
@@ -72,6 +69,7 @@ from .caseplan import (
     CaseRow,
     build_case_rows,
 )
+from .desk import Desk
 from .texts import EMERGENCY, UTILITY, render
 from .timeline import WARN_AT, next_office_moment, sweep_delay, warn_moment
 
@@ -82,97 +80,6 @@ ESTIMATED_DAYS = {"general": 10, "complex": 21}  # when the calendar cannot give
 ESCALATE_FROM = TRANSITIONS["escalate"].sources
 SWEEP_UNPARK_NOTE = "已到复查日期，自动恢复办理"  # the notes cases.sweep writes
 SWEEP_CLOSE_NOTE = "核实后{days}天内未评价，系统自动办结（未评价）"
-HAS = {name: hasattr(services, name) for name in ("case_supervise", "case_comment", "case_request_extension",
-                                                  "whistle_task_reply")}
-WHISTLE_TASKS = "tasks" in inspect.signature(services.case_whistle).parameters
-
-
-class Desk:
-    """Everything the walk looks up, loaded once: places, units, categories, people, staff."""
-
-    def __init__(self, plan, *, crew, area_ids: dict[str, int], unit_ids: dict[str, int], person_ids: list[int],
-                 end: datetime):
-        from grassroots.areas.models import Area
-        from grassroots.orgs.models import Unit
-        from grassroots.people.models import Person
-
-        self.plan, self.crew, self.end = plan, crew, end
-        self.areas = {a.code: a for a in Area.objects.exclude(level="household")}
-        self.names = {a.code: a.name for a in plan.areas if a.level != "household"}
-        self.grids_of: dict[str, list[str]] = {}
-        for code in self.names:
-            if len(code) == 15:
-                self.grids_of.setdefault(code[:12], []).append(code)
-        self.communities = [c for c in self.names if len(c) == 12]
-        self.units = {u.name: u for u in Unit.objects.select_related("area").filter(pk__in=unit_ids.values())}
-        cats = {c.pk: c for c in Category.objects.all()}
-        for c in cats.values():  # parents in memory: routing walks the chain without queries
-            c.parent = cats.get(c.parent_id)
-        self.categories = {tuple(c.path_names()): c for c in cats.values()}
-        self.duties = {d.category: d.unit for d in plan.duties}
-        self.property_units: dict[str, list[str]] = {}
-        for u in plan.units:
-            if u.kind == "property":
-                self.property_units.setdefault(u.area, []).append(u.key)
-        self.departments = [u.key for u in plan.units if u.kind in ("department", "utility")]
-        users = {p: uid for p, uid in Person.objects.filter(pk__in=person_ids, user__isnull=False)
-                 .values_list("pk", "user_id")}
-        self.person_ids = person_ids
-        self.person_user = users
-        self.roads = {}
-        from .names import ZHANGWAN_STREETS
-        for i, (_street, _communities, roads) in enumerate(ZHANGWAN_STREETS, 1):
-            self.roads[f"{plan.district_code}{i:03d}"] = roads
-        self.overrides = overrides_load()
-        self.limits = limits_load()
-        self.unrated_days = unrated_close_days()
-        self.cases: dict[int, int] = {}  # row index → case pk
-
-    # --- who --------------------------------------------------------------------------------------
-
-    def dispatcher(self, case: Case):
-        code = case.assigned_area.code if case.assigned_area_id else case.scope_code
-        code = code[:12] if len(code) >= 12 else code[:9] if len(code) >= 9 else code[:6]
-        return self.crew.by_code(code)
-
-    def holder(self, case: Case):
-        if case.assigned_unit_id:
-            return self.crew.unit.get(case.assigned_unit_id)
-        return self.crew.by_code(case.assigned_area.code) if case.assigned_area_id else self.crew.district
-
-    def place_staff(self, case: Case):
-        return self.crew.grid.get(case.scope_code[:15]) if len(case.scope_code) >= 15 else None
-
-    # --- what -------------------------------------------------------------------------------------
-
-    def category(self, path: tuple[str, ...]) -> Category | None:
-        while path and path not in self.categories:
-            path = path[:-1]
-        return self.categories.get(path)
-
-    def duty_unit(self, path: tuple[str, ...]) -> str | None:
-        for n in range(len(path), 0, -1):
-            if path[:n] in self.duties:
-                return self.duties[path[:n]]
-        return None
-
-    def places(self, row: CaseRow, rng: random.Random) -> dict[str, str]:
-        grid = row.grid
-        community, street = grid[:12], grid[:9]
-        siblings = [c for c in self.grids_of.get(community, []) if c != grid]
-        streets = [c for c in self.roads if c != street]
-        roads = list(self.roads.get(street, ["人民路"]))
-        rng.shuffle(roads)
-        building = self.names.get(row.building, "1栋")
-        return {
-            "district": self.plan.district_name, "city": "十堰市", "province": "湖北省",
-            "street": self.names[street], "street2": self.names[rng.choice(streets)] if streets else self.names[street],
-            "community": self.names[community], "estate": self.names[grid], "building": building,
-            "estate2": self.names[rng.choice(siblings)] if siblings else self.names[grid],
-            "community2": self.names[rng.choice([c for c in self.communities if c != community])],
-            "road": roads[0], "road2": roads[1 % len(roads)], "road3": roads[2 % len(roads)],
-            "reply_date": "", "phone": f"{rng.randint(0, 9999999):07d}", "year": str(row.at.year),
-        }
 
 
 class Walk:
@@ -200,6 +107,8 @@ class Walk:
     def later(self, lo: float, hi: float, *, office: bool = True) -> datetime:
         """A moment ``lo``–``hi`` hours after the last step (log-uniform), in office hours unless
         the matter is urgent."""
+        if self.row.stop:  # a pinned case reaches its last step well before the end
+            hi = min(hi, max(2 * lo, 3.0))
         hours = lo * (hi / lo) ** self.rng.random()
         t = self.t + timedelta(hours=hours)
         urgent = self.row.urgency in (EMERGENCY, UTILITY)
@@ -453,7 +362,7 @@ class Walk:
     def after_escalation(self) -> bool:
         case, desk = self.case, self.desk
         dispatcher = desk.dispatcher(case)
-        if HAS["case_supervise"] and case.supervised_at is None and self.rng.random() < 0.5:
+        if case.supervised_at is None and self.rng.random() < 0.5:
             ok = self.act(self.later(0.2, 6), "supervise", services.case_supervise, actor=dispatcher,
                           note=self.rng.choice(notes.SUPERVISE_NOTES))
             if not ok or case.status != S.ESCALATED:
@@ -474,18 +383,17 @@ class Walk:
         assisting = [desk.units[u] for u in self.rng.sample(others, self.rng.randint(1, 2))]
         lead = desk.units[lead_name]
         note = "该问题涉及多个部门职责，街道吹哨召集，请牵头单位组织联合处置"
-        kwargs = dict(actor=desk.dispatcher(self.case), lead=lead, assisting=assisting, note=note)
-        if WHISTLE_TASKS:
-            kwargs["tasks"] = {lead.pk: f"牵头处置并答复反映人：{self.case.title}",
-                               **{u.pk: f"配合{lead.name}现场联合处置，三日内反馈本单位意见" for u in assisting}}
-        return self.act(when, "whistle", services.case_whistle, **kwargs)
+        tasks = {lead.pk: f"牵头处置并答复反映人：{self.case.title}"[:2000],
+                 **{u.pk: f"配合{lead.name}现场联合处置，三日内反馈本单位意见" for u in assisting}}
+        return self.act(when, "whistle", services.case_whistle, actor=desk.dispatcher(self.case), lead=lead,
+                        assisting=assisting, note=note, tasks=tasks)
 
     # --- handling and closing ---------------------------------------------------------------------
 
     def in_progress(self) -> bool:
         case, row, desk = self.case, self.row, self.desk
         holder = desk.holder(case)
-        if HAS["case_comment"] and not self.count["comment"] and self.rng.random() < 0.06:
+        if not self.count["comment"] and self.rng.random() < 0.06:
             return self.act(self.later(0.5, 20), "comment", services.case_comment, actor=holder or desk.dispatcher(case),
                             note=self.rng.choice(notes.COMMENTS))
         if row.fate == EXTEND and not self.count["extend"]:
@@ -502,7 +410,7 @@ class Walk:
             until = calendar.add_working_days(old, self.rng.randint(5, 10), desk.overrides)
         except calendar.CalendarMissing:
             until = old + timedelta(days=10)
-        if HAS["case_request_extension"] and not self.count["request_extension"]:
+        if not self.count["request_extension"]:
             return self.act(ask, "request_extension", services.case_request_extension, actor=desk.holder(case),
                             until=until, reason=reason)
         when = self.later(0.3, 6) if self.count["request_extension"] else ask
@@ -516,7 +424,7 @@ class Walk:
         if case.status == S.IN_PROGRESS and self.count["request_extension"] and not self.count["extend"]:
             return self.extend(self.t, self.deadline())
         holder = desk.holder(case)
-        if case.status == S.WHISTLED and HAS["whistle_task_reply"]:
+        if case.status == S.WHISTLED:
             task = case.whistle_tasks.filter(role="assist", status="open").select_related("unit").first()
             if task is not None:
                 return self.act(self.later(2, 60), "task_reply", self._task_reply, task=task)

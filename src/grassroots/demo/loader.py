@@ -178,7 +178,6 @@ def flush_demo(*, actor=None, district_codes: tuple[str, ...] = DEMO_DISTRICT_CO
     the demo accounts. Returns how many areas were removed per district. Audited."""
     from grassroots.accounts.models import User
 
-    User.objects.filter(Q(username__in=DEMO_USERNAMES) | Q(username__startswith=STAFF_PREFIX)).delete()
     pending = _district_models()
     for _round in range(len(pending) + 1):
         blocked = []
@@ -194,6 +193,8 @@ def flush_demo(*, actor=None, district_codes: tuple[str, ...] = DEMO_DISTRICT_CO
     else:
         names = "、".join(str(m._meta.verbose_name) for m in pending)
         raise ProtectedError(f"无法删除演示数据：{names}仍被其他数据引用", set())
+    # the accounts after their cases, events and messages: nothing is left to unlink from them
+    User.objects.filter(Q(username__in=DEMO_USERNAMES) | Q(username__startswith=STAFF_PREFIX)).delete()
     removed = {}
     for code in district_codes:
         areas = Area.objects.filter(code__startswith=code)

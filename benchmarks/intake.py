@@ -1,0 +1,369 @@
+"""Cases per second through the whole intake path, against a bare one-row insert, on SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/intake.py              # SQLite scratch database + a throw-away PostgreSQL
+    DATABASE_URL=postgres://… .venv/bin/python benchmarks/intake.py   # that PostgreSQL (a THROW-AWAY one)
+    options: --cases N (full requests, default 600)  --bare N (default 3000)  --only sqlite|postgresql
+             --profile (where a full request's time goes, per phase, plus a pyinstrument tree)
+
+Both endpoints get the same HTTP POST through Django's test client — the project's whole middleware
+stack (sessions, locale, CSRF, auth, messages), URL resolution behind every project route — and
+answer with a small JSON body:
+
+* **full** (``/bench/intake/``): a Django form validates the input (title, body, lat/lng, category,
+  urgency, contact, idempotency key), then ``case_receive`` locates the point in a grid (STRtree),
+  routes the case by the 分级响应 rules, computes the deadline on the working calendar, and writes the
+  case, its ``report`` event and the notifications (inbox rows for the grid's and the owning team's
+  staff) in one transaction — what the resident's page does.
+* **bare** (``/bench/bare/``): reads two fields of the same POST and runs one ``INSERT``.
+
+The world is the demo district (``load_demo --people none``: 335 grids, the tier rules, the demo
+accounts) plus one staff account per grid, community, street and unit, so every new case notifies
+its grid worker and its dispatchers as it would in production. Rounds of full and bare requests
+alternate so a busy machine slows both alike. Each database runs in its own process; the script
+ends with one JSON line per database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import glob
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_KEY = "benchmark-data-key-0123456789abcdef0123"
+
+
+# --- the parent: one child process per database -------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_postgres(work: Path) -> str:
+    """A throw-away PostgreSQL server in ``work`` (stopped and removed at exit), like ``./dev pg``."""
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in p.split("/")[4].split(".")])
+    if not bins:
+        sys.exit("PostgreSQL is not installed (apt-get install postgresql), or give DATABASE_URL")
+    pg = bins[-1]
+    folder = work / "pg"
+    folder.mkdir()
+    run: list[str] = []
+    if os.getuid() == 0:
+        shutil.chown(folder, "postgres")
+        run = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    quiet = {"stdout": subprocess.DEVNULL, "check": True}
+    subprocess.run([*run, f"{pg}/initdb", "-D", f"{folder}/data", "-U", "grassroots", "--auth=trust", "-E", "UTF8",
+                    "--locale=C.UTF-8"], **quiet)
+    options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+               "-c full_page_writes=off")
+    subprocess.run([*run, f"{pg}/pg_ctl", "-D", f"{folder}/data", "-l", f"{folder}/log", "-w", "-o", options,
+                    "start"], **quiet)
+    atexit.register(subprocess.run, [*run, f"{pg}/pg_ctl", "-D", f"{folder}/data", "-m", "fast", "stop"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([*run, f"{pg}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "grassroots", "grassroots"],
+                   **quiet)
+    return f"postgres://grassroots@127.0.0.1:{port}/grassroots"
+
+
+def parent(args: argparse.Namespace) -> None:
+    work = Path(tempfile.mkdtemp(prefix="grassroots-intake-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
+    given = os.environ.get("DATABASE_URL", "")
+    targets = []
+    if args.only in ("", "sqlite"):
+        targets.append(("sqlite", f"sqlite:///{work / 'bench.sqlite3'}"))
+    if args.only in ("", "postgresql"):
+        url = given if given.startswith("postgres") else ""
+        if not url:
+            print("starting a throw-away PostgreSQL …", flush=True)
+            url = start_postgres(work)
+        targets.append(("postgresql", url))
+    lines = []
+    for name, url in targets:
+        env = {**os.environ, "DATABASE_URL": url, "GRASSROOTS_HOME": str(work),
+               "GRASSROOTS_DATA_KEY": os.environ.get("GRASSROOTS_DATA_KEY", DATA_KEY),
+               "DJANGO_SETTINGS_MODULE": "grassroots.settings"}
+        print(f"\n=== {name} ===", flush=True)
+        cmd = [sys.executable, __file__, "--child", "--cases", str(args.cases), "--bare", str(args.bare),
+               *(["--profile"] if args.profile else [])]
+        proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=False)
+        out = proc.stdout.splitlines()
+        print("\n".join(line for line in out if not line.startswith("{")), flush=True)
+        if proc.returncode != 0:
+            sys.exit(f"{name}: the benchmark failed (exit {proc.returncode})")
+        lines += [line for line in out if line.startswith("{")]
+    print()
+    for line in lines:
+        print(line)
+
+
+# --- the child: one database --------------------------------------------------------------------------
+
+
+def child(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    call_command("migrate", verbosity=0)
+    t0 = time.perf_counter()
+    world = build_world()
+    print(f"database: {connection.vendor}; demo district and {world['staff']} staff accounts in "
+          f"{time.perf_counter() - t0:.1f} s", flush=True)
+    install_urls()
+    payloads = make_payloads(world, args.cases + args.bare + 500)
+    with override_settings(ROOT_URLCONF="intake_bench_urls", ALLOWED_HOSTS=["*"], DEBUG=False):
+        client = Client()
+        post = client.post
+        for _i in range(20):  # warm up: the grid index, the memoized tables, the URL resolver
+            assert post("/bench/intake/", payloads.pop()).status_code == 201
+            assert post("/bench/bare/", payloads.pop()).status_code == 201
+        with CaptureQueriesContext(connection) as full_q:
+            post("/bench/intake/", payloads.pop())
+        with CaptureQueriesContext(connection) as bare_q:
+            post("/bench/bare/", payloads.pop())
+        rounds = 6
+        full_s = bare_s = 0.0
+        full_n = bare_n = 0
+        for r in range(rounds):
+            n = args.cases // rounds + (1 if r < args.cases % rounds else 0)
+            t = time.perf_counter()
+            for _ in range(n):
+                response = post("/bench/intake/", payloads.pop())
+            full_s += time.perf_counter() - t
+            full_n += n
+            assert response.status_code == 201, response.content
+            n = args.bare // rounds + (1 if r < args.bare % rounds else 0)
+            t = time.perf_counter()
+            for _ in range(n):
+                response = post("/bench/bare/", payloads.pop())
+            bare_s += time.perf_counter() - t
+            bare_n += n
+            assert response.status_code == 201, response.content
+        report = summarise(connection.vendor, full_n, full_s, bare_n, bare_s, full_q, bare_q)
+        if args.profile:
+            profile(post, payloads, min(300, len(payloads)))
+    print(json.dumps(report, ensure_ascii=False))
+
+
+def build_world() -> dict:
+    from grassroots.accounts.models import User
+    from grassroots.areas.models import Area
+    from grassroots.demo.accounts import DEMO_USERNAMES
+    from grassroots.demo.generator import build_plan
+    from grassroots.demo.loader import load_plan
+    from grassroots.demo.staff import create_crew
+    from grassroots.orgs.models import Unit
+
+    plan = build_plan("zhangwan", 1, people="none")
+    load_plan(plan)
+    area_ids = dict(Area.objects.values_list("code", "pk"))
+    unit_ids = dict(Unit.objects.values_list("name", "pk"))
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
+    crew = create_crew(plan, area_ids=area_ids, unit_ids=unit_ids, person_ids=[], demo_users=users,
+                       password=users["grid"].password)
+    points = list(Area.objects.filter(level="building").values_list("lat", "lng"))
+    return {"plan": plan, "points": points,
+            "staff": len(crew.grid) + len(crew.community) + len(crew.street) + len(crew.unit)}
+
+
+def make_payloads(world: dict, n: int) -> list[dict]:
+    """Form posts as the resident page sends them: texts of the demo's templates, a point inside a
+    grid, a category of the taxonomy, an urgency, a contact, a fresh idempotency key."""
+    from grassroots.cases.models import Category
+    from grassroots.demo.local_texts import local_templates
+    from grassroots.demo.texts import real_templates, render
+
+    rng = random.Random(7)
+    codes = {tuple(c.path_names()): c.code for c in Category.objects.select_related("parent__parent")}
+    places = {"district": "张湾区", "city": "十堰市", "province": "湖北省", "street": "汉江路街道",
+              "community": "阳光社区", "estate": "阳光栖谷小区", "building": "3栋", "road": "汉江路",
+              "reply_date": "", "phone": "6213457", "year": "2026"}
+    templates = [*local_templates(), *real_templates()]
+    out = []
+    for i in range(n):
+        t = rng.choice(templates)
+        lat, lng = rng.choice(world["points"])
+        out.append({
+            "title": render(t.title, places), "body": render(t.body, places), "lat": f"{lat:.6f}",
+            "lng": f"{lng:.6f}", "category": codes.get(t.path, ""), "urgency": t.urgency,
+            "contact_name": "张女士", "contact_phone": f"139{rng.randint(0, 99999999):08d}",
+            "intake_key": f"bench-{i}-{rng.getrandbits(40):x}",
+        })
+    return out
+
+
+def install_urls() -> None:
+    """The two endpoints, behind every route of the project (the resolver walks them all first)."""
+    import types
+
+    from django import forms
+    from django.db import connection
+    from django.http import JsonResponse
+    from django.urls import path
+    from django.utils import timezone
+
+    from grassroots import urls as project_urls
+    from grassroots.cases.models import Category
+    from grassroots.cases.services import case_receive
+    from grassroots.worktime.models import Urgency
+
+    with connection.cursor() as cur:
+        cur.execute("CREATE TABLE bench_bare (id INTEGER PRIMARY KEY, title VARCHAR(200), body TEXT, at VARCHAR(40))"
+                    if connection.vendor == "sqlite" else
+                    "CREATE TABLE bench_bare (id SERIAL PRIMARY KEY, title VARCHAR(200), body TEXT, at VARCHAR(40))")
+
+    class IntakeForm(forms.Form):
+        title = forms.CharField(max_length=200)
+        body = forms.CharField(max_length=5000)
+        lat = forms.FloatField(min_value=-90, max_value=90)
+        lng = forms.FloatField(min_value=-180, max_value=180)
+        category = forms.ModelChoiceField(queryset=Category.objects.all(), to_field_name="code", required=False)
+        urgency = forms.ChoiceField(choices=Urgency.choices)
+        contact_name = forms.CharField(max_length=50, required=False)
+        contact_phone = forms.CharField(max_length=20, required=False)
+        anonymous = forms.BooleanField(required=False)
+        intake_key = forms.CharField(max_length=64)
+
+    def intake(request):
+        form = IntakeForm(request.POST)
+        if not form.is_valid():
+            return JsonResponse({"errors": form.errors}, status=400)
+        d = form.cleaned_data
+        case, _created = case_receive(
+            title=d["title"], body=d["body"], channel="resident_web",
+            actor=request.user if request.user.is_authenticated else None, lat=d["lat"], lng=d["lng"],
+            category=d["category"], urgency=d["urgency"], contact_name=d["contact_name"],
+            contact_phone=d["contact_phone"], anonymous=d["anonymous"], intake_key=d["intake_key"])
+        return JsonResponse({"code": case.code, "tracking_code": case.tracking_code}, status=201)
+
+    def bare(request):
+        title, body = request.POST.get("title", ""), request.POST.get("body", "")
+        with connection.cursor() as cur:
+            cur.execute("INSERT INTO bench_bare (title, body, at) VALUES (%s, %s, %s)",
+                        [title[:200], body, timezone.now().isoformat()])
+        return JsonResponse({"ok": True}, status=201)
+
+    module = types.ModuleType("intake_bench_urls")
+    module.urlpatterns = [*project_urls.urlpatterns, path("bench/intake/", intake), path("bench/bare/", bare)]
+    sys.modules["intake_bench_urls"] = module
+
+
+def summarise(vendor: str, full_n: int, full_s: float, bare_n: int, bare_s: float, full_q, bare_q) -> dict:
+    from grassroots.cases.models import Case
+    from grassroots.notifications.models import Notification
+
+    full_per_s, bare_per_s = full_n / full_s, bare_n / bare_s
+    cases = Case.objects.count()
+    notes = Notification.objects.count()
+    statements = lambda q: [x["sql"].split()[0].upper() for x in q.captured_queries]  # noqa: E731
+    print(f"full intake: {full_n} cases in {full_s:.2f} s = {full_per_s:,.1f} cases/s "
+          f"({1000 * full_s / full_n:.2f} ms each); {len(full_q)} statements per case "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(_count(statements(full_q)).items()))})")
+    print(f"bare insert: {bare_n} rows in {bare_s:.2f} s = {bare_per_s:,.1f} rows/s "
+          f"({1000 * bare_s / bare_n:.2f} ms each); {len(bare_q)} statements per request")
+    print(f"ratio full/bare: {full_per_s / bare_per_s:.1%}; {cases} cases written with {notes} notifications "
+          f"({notes / max(cases, 1):.1f} per case)")
+    return {"db": "postgresql" if vendor == "postgresql" else vendor, "full_per_s": round(full_per_s, 1),
+            "bare_per_s": round(bare_per_s, 1), "ratio": round(full_per_s / bare_per_s, 3),
+            "full_ms": round(1000 * full_s / full_n, 2), "bare_ms": round(1000 * bare_s / bare_n, 2),
+            "full_statements": len(full_q), "bare_statements": len(bare_q),
+            "notifications_per_case": round(notes / max(cases, 1), 2), "cases": full_n, "bare": bare_n}
+
+
+def _count(items: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items:
+        out[item] = out.get(item, 0) + 1
+    return out
+
+
+def profile(post, payloads: list[dict], n: int) -> None:
+    """Where a full request's time goes: each phase timed by wrapping the function that does it."""
+    from grassroots.cases import notify, services
+
+    phases = {
+        "locate (grid_locate)": (services, "_place"),
+        "idempotency look-up": (services, "_already_received"),
+        "route (tier rules, team)": (services, "route_for"),
+        "deadline (working calendar)": (services, "_deadline"),
+        "event insert": (services, "_event"),
+        "notifications": (notify, "case_event_written"),
+        "case_receive (all of it)": (services, "case_receive"),
+    }
+    spent = dict.fromkeys(phases, 0.0)
+    originals = {}
+    for label, (module, name) in phases.items():
+        original = getattr(module, name)
+        originals[label] = original
+
+        def timed(*a, _f=original, _label=label, **kw):
+            t = time.perf_counter()
+            try:
+                return _f(*a, **kw)
+            finally:
+                spent[_label] += time.perf_counter() - t
+
+        setattr(module, name, timed)
+    try:
+        t = time.perf_counter()
+        for _ in range(n):
+            post("/bench/intake/", payloads.pop())
+        total = time.perf_counter() - t
+    finally:
+        for label, (module, name) in phases.items():
+            setattr(module, name, originals[label])
+    inner = spent.pop("case_receive (all of it)")
+    rest = inner - sum(spent.values())
+    spent["case insert, checks, transaction"] = rest
+    spent["request, form, view, response"] = total - inner
+    print(f"\nprofile of {n} full requests ({1000 * total / n:.2f} ms each):")
+    for label, s in spent.items():
+        print(f"  {label:<34} {1000 * s / n:7.2f} ms  {s / total:6.1%}")
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        return
+    profiler = Profiler()
+    profiler.start()
+    for _ in range(min(100, len(payloads))):
+        post("/bench/intake/", payloads.pop())
+    profiler.stop()
+    print(profiler.output_text(show_all=False, color=False)[:6000])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=600, help="full intake requests (default 600)")
+    parser.add_argument("--bare", type=int, default=3000, help="bare insert requests (default 3000)")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"], default="")
+    parser.add_argument("--profile", action="store_true", help="time each phase of a full request")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+    else:
+        parent(args)
+
+
+if __name__ == "__main__":
+    main()
