@@ -52,14 +52,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_postgres(work: Path) -> str:
-    """A throw-away PostgreSQL server in ``work`` (stopped and removed at exit), like ``./dev pg``."""
+def start_postgres() -> str:
+    """A throw-away PostgreSQL server in a folder of its own (stopped and removed at exit), like ``./dev pg``."""
     bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in p.split("/")[4].split(".")])
     if not bins:
         sys.exit("PostgreSQL is not installed (apt-get install postgresql), or give DATABASE_URL")
     pg = bins[-1]
-    folder = work / "pg"
-    folder.mkdir()
+    folder = Path(tempfile.mkdtemp(prefix="grassroots-pg-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # runs after the stop registered below
     run: list[str] = []
     if os.getuid() == 0:
         shutil.chown(folder, "postgres")
@@ -90,7 +90,7 @@ def parent(args: argparse.Namespace) -> None:
         url = given if given.startswith("postgres") else ""
         if not url:
             print("starting a throw-away PostgreSQL …", flush=True)
-            url = start_postgres(work)
+            url = start_postgres()
         targets.append(("postgresql", url))
     lines = []
     for name, url in targets:
@@ -122,7 +122,7 @@ def child(args: argparse.Namespace) -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import override_settings
 
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
@@ -137,9 +137,10 @@ def child(args: argparse.Namespace) -> None:
         for _i in range(20):  # warm up: the grid index, the memoized tables, the URL resolver
             assert post("/bench/intake/", payloads.pop()).status_code == 201
             assert post("/bench/bare/", payloads.pop()).status_code == 201
-        with CaptureQueriesContext(connection) as full_q:
+        full_q, bare_q = Statements(), Statements()
+        with connection.execute_wrapper(full_q):
             post("/bench/intake/", payloads.pop())
-        with CaptureQueriesContext(connection) as bare_q:
+        with connection.execute_wrapper(bare_q):
             post("/bench/bare/", payloads.pop())
         rounds = 6
         full_s = bare_s = 0.0
@@ -223,8 +224,8 @@ def install_urls() -> None:
     from django.utils import timezone
 
     from grassroots import urls as project_urls
+    from grassroots.cases import services
     from grassroots.cases.models import Category
-    from grassroots.cases.services import case_receive
     from grassroots.worktime.models import Urgency
 
     with connection.cursor() as cur:
@@ -249,7 +250,7 @@ def install_urls() -> None:
         if not form.is_valid():
             return JsonResponse({"errors": form.errors}, status=400)
         d = form.cleaned_data
-        case, _created = case_receive(
+        case, _created = services.case_receive(
             title=d["title"], body=d["body"], channel="resident_web",
             actor=request.user if request.user.is_authenticated else None, lat=d["lat"], lng=d["lng"],
             category=d["category"], urgency=d["urgency"], contact_name=d["contact_name"],
@@ -275,10 +276,9 @@ def summarise(vendor: str, full_n: int, full_s: float, bare_n: int, bare_s: floa
     full_per_s, bare_per_s = full_n / full_s, bare_n / bare_s
     cases = Case.objects.count()
     notes = Notification.objects.count()
-    statements = lambda q: [x["sql"].split()[0].upper() for x in q.captured_queries]  # noqa: E731
     print(f"full intake: {full_n} cases in {full_s:.2f} s = {full_per_s:,.1f} cases/s "
           f"({1000 * full_s / full_n:.2f} ms each); {len(full_q)} statements per case "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(_count(statements(full_q)).items()))})")
+          f"({full_q.kinds()})")
     print(f"bare insert: {bare_n} rows in {bare_s:.2f} s = {bare_per_s:,.1f} rows/s "
           f"({1000 * bare_s / bare_n:.2f} ms each); {len(bare_q)} statements per request")
     print(f"ratio full/bare: {full_per_s / bare_per_s:.1%}; {cases} cases written with {notes} notifications "
@@ -290,11 +290,26 @@ def summarise(vendor: str, full_n: int, full_s: float, bare_n: int, bare_s: floa
             "notifications_per_case": round(notes / max(cases, 1), 2), "cases": full_n, "bare": bare_n}
 
 
-def _count(items: list[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for item in items:
-        out[item] = out.get(item, 0) + 1
-    return out
+class Statements:
+    """An execute wrapper that keeps the SQL of every statement (across reconnects: SQLite closes the
+    connection after each request, CONN_MAX_AGE = 0)."""
+
+    def __init__(self) -> None:
+        self.sql: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.sql.append(sql)
+        return execute(sql, params, many, context)
+
+    def __len__(self) -> int:
+        return len(self.sql)
+
+    def kinds(self) -> str:
+        out: dict[str, int] = {}
+        for sql in self.sql:
+            word = sql.split()[0].upper()
+            out[word] = out.get(word, 0) + 1
+        return ", ".join(f"{k} {v}" for k, v in sorted(out.items()))
 
 
 def profile(post, payloads: list[dict], n: int) -> None:
