@@ -2,18 +2,22 @@
 
     .venv/bin/python benchmarks/intake.py              # SQLite scratch database + a throw-away PostgreSQL
     DATABASE_URL=postgres://… .venv/bin/python benchmarks/intake.py   # that PostgreSQL (a THROW-AWAY one)
-    options: --cases N (full requests, default 600)  --bare N (default 3000)  --only sqlite|postgresql
+    options: --cases N (full and receive requests each, default 600)  --bare N (default 3000)
+             --only sqlite|postgresql
              --profile (where a full request's time goes, per phase, plus a pyinstrument tree)
 
 Both endpoints get the same HTTP POST through Django's test client — the project's whole middleware
 stack (sessions, locale, CSRF, auth, messages), URL resolution behind every project route — and
 answer with a small JSON body:
 
-* **full** (``/bench/intake/``): a Django form validates the input (title, body, lat/lng, category,
-  urgency, contact, idempotency key), then ``case_receive`` locates the point in a grid (STRtree),
-  routes the case by the 分级响应 rules, computes the deadline on the working calendar, and writes the
-  case, its ``report`` event and the notifications (inbox rows for the grid's and the owning team's
-  staff) in one transaction — what the resident's page does.
+* **full** (``/r/new/``, the resident page of ``portal``): its form validates the input
+  (description, map point, category, contact, one-time key), ``report_submit`` checks it and locates
+  the point in a grid (STRtree), ``case_receive`` routes the case by the 分级响应 rules, computes the
+  deadline on the working calendar, and writes the case, its ``report`` event and the notifications
+  (inbox rows for the grid's and the owning team's staff) in one transaction; the view remembers the
+  case in the session and redirects to the "done" page — everything a resident's submit costs.
+* **receive** (``/bench/intake/``, defined here): a plain Django form around ``case_receive`` — the
+  same service path without the portal's own checks, session and redirect.
 * **bare** (``/bench/bare/``): reads two fields of the same POST and runs one ``INSERT``.
 
 The world is the demo district (``load_demo --people none``: 335 grids, the tier rules, the demo
@@ -130,39 +134,40 @@ def child(args: argparse.Namespace) -> None:
     print(f"database: {connection.vendor}; demo district and {world['staff']} staff accounts in "
           f"{time.perf_counter() - t0:.1f} s", flush=True)
     install_urls()
-    payloads = make_payloads(world, args.cases + args.bare + 500)
+    payloads = make_payloads(world, 2 * args.cases + args.bare + 700)
+    endpoints = {  # name → (path, the status it answers a good post with)
+        "full": ("/r/new/", 302),  # the resident page (portal): form, report_submit, session, redirect
+        "receive": ("/bench/intake/", 201),  # a plain form view around case_receive
+        "bare": ("/bench/bare/", 201),
+    }
     with override_settings(ROOT_URLCONF="intake_bench_urls", ALLOWED_HOSTS=["*"], DEBUG=False):
         client = Client()
-        post = client.post
-        for _i in range(20):  # warm up: the grid index, the memoized tables, the URL resolver
-            assert post("/bench/intake/", payloads.pop()).status_code == 201
-            assert post("/bench/bare/", payloads.pop()).status_code == 201
-        full_q, bare_q = Statements(), Statements()
-        with connection.execute_wrapper(full_q):
-            post("/bench/intake/", payloads.pop())
-        with connection.execute_wrapper(bare_q):
-            post("/bench/bare/", payloads.pop())
+
+        def post(name: str) -> None:
+            path, status = endpoints[name]
+            response = client.post(path, payloads.pop())
+            assert response.status_code == status, (name, response.status_code, response.content[:300])
+
+        for _i in range(20):  # warm up: the grid index, the memoized tables, the URL resolver, the session
+            for name in endpoints:
+                post(name)
+        statements = {name: Statements() for name in endpoints}
+        for name, counter in statements.items():
+            with connection.execute_wrapper(counter):
+                post(name)
+        counts = {"full": args.cases, "receive": args.cases, "bare": args.bare}
+        spent = dict.fromkeys(endpoints, 0.0)
         rounds = 6
-        full_s = bare_s = 0.0
-        full_n = bare_n = 0
-        for r in range(rounds):
-            n = args.cases // rounds + (1 if r < args.cases % rounds else 0)
-            t = time.perf_counter()
-            for _ in range(n):
-                response = post("/bench/intake/", payloads.pop())
-            full_s += time.perf_counter() - t
-            full_n += n
-            assert response.status_code == 201, response.content
-            n = args.bare // rounds + (1 if r < args.bare % rounds else 0)
-            t = time.perf_counter()
-            for _ in range(n):
-                response = post("/bench/bare/", payloads.pop())
-            bare_s += time.perf_counter() - t
-            bare_n += n
-            assert response.status_code == 201, response.content
-        report = summarise(connection.vendor, full_n, full_s, bare_n, bare_s, full_q, bare_q)
+        for r in range(rounds):  # interleaved, so a busy machine slows all three alike
+            for name, total in counts.items():
+                n = total // rounds + (1 if r < total % rounds else 0)
+                t = time.perf_counter()
+                for _ in range(n):
+                    post(name)
+                spent[name] += time.perf_counter() - t
+        report = summarise(connection.vendor, counts, spent, statements)
         if args.profile:
-            profile(post, payloads, min(300, len(payloads)))
+            profile(lambda: post("full"), min(300, len(payloads)))
     print(json.dumps(report, ensure_ascii=False))
 
 
@@ -189,7 +194,8 @@ def build_world() -> dict:
 
 def make_payloads(world: dict, n: int) -> list[dict]:
     """Form posts as the resident page sends them: texts of the demo's templates, a point inside a
-    grid, a category of the taxonomy, an urgency, a contact, a fresh idempotency key."""
+    grid, a category of the taxonomy, an urgency, a contact, a fresh idempotency key (the portal's
+    fields and the bench view's in one dict; each view reads its own)."""
     from grassroots.cases.models import Category
     from grassroots.demo.local_texts import local_templates
     from grassroots.demo.texts import real_templates, render
@@ -204,11 +210,13 @@ def make_payloads(world: dict, n: int) -> list[dict]:
     for i in range(n):
         t = rng.choice(templates)
         lat, lng = rng.choice(world["points"])
+        body = render(t.body, places)
         out.append({
-            "title": render(t.title, places), "body": render(t.body, places), "lat": f"{lat:.6f}",
+            "title": render(t.title, places), "body": body, "description": body, "lat": f"{lat:.6f}",
             "lng": f"{lng:.6f}", "category": codes.get(t.path, ""), "urgency": t.urgency,
+            **({"emergency": "on"} if t.urgency == "emergency" else {}),
             "contact_name": "张女士", "contact_phone": f"139{rng.randint(0, 99999999):08d}",
-            "intake_key": f"bench-{i}-{rng.getrandbits(40):x}",
+            "intake_key": f"bench-{i:06d}-{rng.getrandbits(64):016x}",
         })
     return out
 
@@ -269,25 +277,27 @@ def install_urls() -> None:
     sys.modules["intake_bench_urls"] = module
 
 
-def summarise(vendor: str, full_n: int, full_s: float, bare_n: int, bare_s: float, full_q, bare_q) -> dict:
+def summarise(vendor: str, counts: dict[str, int], spent: dict[str, float], statements: dict) -> dict:
     from grassroots.cases.models import Case
     from grassroots.notifications.models import Notification
 
-    full_per_s, bare_per_s = full_n / full_s, bare_n / bare_s
-    cases = Case.objects.count()
-    notes = Notification.objects.count()
-    print(f"full intake: {full_n} cases in {full_s:.2f} s = {full_per_s:,.1f} cases/s "
-          f"({1000 * full_s / full_n:.2f} ms each); {len(full_q)} statements per case "
-          f"({full_q.kinds()})")
-    print(f"bare insert: {bare_n} rows in {bare_s:.2f} s = {bare_per_s:,.1f} rows/s "
-          f"({1000 * bare_s / bare_n:.2f} ms each); {len(bare_q)} statements per request")
-    print(f"ratio full/bare: {full_per_s / bare_per_s:.1%}; {cases} cases written with {notes} notifications "
-          f"({notes / max(cases, 1):.1f} per case)")
-    return {"db": "postgresql" if vendor == "postgresql" else vendor, "full_per_s": round(full_per_s, 1),
-            "bare_per_s": round(bare_per_s, 1), "ratio": round(full_per_s / bare_per_s, 3),
-            "full_ms": round(1000 * full_s / full_n, 2), "bare_ms": round(1000 * bare_s / bare_n, 2),
-            "full_statements": len(full_q), "bare_statements": len(bare_q),
-            "notifications_per_case": round(notes / max(cases, 1), 2), "cases": full_n, "bare": bare_n}
+    per_s = {name: counts[name] / spent[name] for name in counts}
+    labels = {"full": "full intake (resident page)", "receive": "case_receive view", "bare": "bare insert"}
+    for name, label in labels.items():
+        ms = 1000 * spent[name] / counts[name]
+        print(f"{label:<28} {counts[name]:>5} in {spent[name]:6.2f} s = {per_s[name]:7.1f}/s ({ms:6.2f} ms each); "
+              f"{len(statements[name])} statements ({statements[name].kinds()})")
+    cases, notes = Case.objects.count(), Notification.objects.count()
+    ratio = per_s["full"] / per_s["bare"]
+    print(f"ratio full/bare: {ratio:.1%} (case_receive view/bare: {per_s['receive'] / per_s['bare']:.1%}); "
+          f"{cases} cases written with {notes} notifications ({notes / max(cases, 1):.1f} per case)")
+    return {"db": vendor, "full_per_s": round(per_s["full"], 1), "bare_per_s": round(per_s["bare"], 1),
+            "ratio": round(ratio, 3), "receive_per_s": round(per_s["receive"], 1),
+            "full_ms": round(1000 * spent["full"] / counts["full"], 2),
+            "bare_ms": round(1000 * spent["bare"] / counts["bare"], 2),
+            "full_statements": len(statements["full"]), "bare_statements": len(statements["bare"]),
+            "notifications_per_case": round(notes / max(cases, 1), 2), "cases": counts["full"],
+            "bare": counts["bare"]}
 
 
 class Statements:
@@ -312,47 +322,57 @@ class Statements:
         return ", ".join(f"{k} {v}" for k, v in sorted(out.items()))
 
 
-def profile(post, payloads: list[dict], n: int) -> None:
-    """Where a full request's time goes: each phase timed by wrapping the function that does it."""
+def profile(post_full, n: int) -> None:
+    """Where a full request's time goes: each phase timed by wrapping the functions that do it
+    (wherever the portal and the case services call them from)."""
     from grassroots.cases import notify, services
+    from grassroots.portal import services as portal
+    from grassroots.portal import views as portal_views
 
-    phases = {
-        "locate (grid_locate)": (services, "_place"),
-        "idempotency look-up": (services, "_already_received"),
-        "route (tier rules, team)": (services, "route_for"),
-        "deadline (working calendar)": (services, "_deadline"),
-        "event insert": (services, "_event"),
-        "notifications": (notify, "case_event_written"),
-        "case_receive (all of it)": (services, "case_receive"),
+    phases = {  # label → the (module, attribute) pairs that do it
+        "report_submit": [(portal_views, "report_submit")],
+        "case_receive": [(portal, "case_receive")],
+        "locate (grid_locate)": [(portal, "grid_locate"), (services, "_place")],
+        "category look-up": [(portal, "_category")],
+        "idempotency look-up": [(services, "_already_received")],
+        "route (tier rules, team)": [(services, "route_for")],
+        "deadline (working calendar)": [(services, "_deadline")],
+        "event insert": [(services, "_event")],
+        "notifications": [(notify, "case_event_written")],
     }
     spent = dict.fromkeys(phases, 0.0)
-    originals = {}
-    for label, (module, name) in phases.items():
-        original = getattr(module, name)
-        originals[label] = original
+    originals = []
+    for label, targets in phases.items():
+        for module, name in targets:
+            original = getattr(module, name)
+            originals.append((module, name, original))
 
-        def timed(*a, _f=original, _label=label, **kw):
-            t = time.perf_counter()
-            try:
-                return _f(*a, **kw)
-            finally:
-                spent[_label] += time.perf_counter() - t
+            def timed(*a, _f=original, _label=label, **kw):
+                t = time.perf_counter()
+                try:
+                    return _f(*a, **kw)
+                finally:
+                    spent[_label] += time.perf_counter() - t
 
-        setattr(module, name, timed)
+            setattr(module, name, timed)
     try:
         t = time.perf_counter()
         for _ in range(n):
-            post("/bench/intake/", payloads.pop())
+            post_full()
         total = time.perf_counter() - t
     finally:
-        for label, (module, name) in phases.items():
-            setattr(module, name, originals[label])
-    inner = spent.pop("case_receive (all of it)")
-    rest = inner - sum(spent.values())
-    spent["case insert, checks, transaction"] = rest
-    spent["request, form, view, response"] = total - inner
+        for module, name, original in originals:
+            setattr(module, name, original)
+    submit, receive = spent.pop("report_submit"), spent.pop("case_receive")
+    inside = ("idempotency look-up", "route (tier rules, team)", "deadline (working calendar)", "event insert",
+              "notifications")
+    rows = {k: v for k, v in spent.items()}
+    rows["case insert, checks, savepoints"] = receive - sum(spent[k] for k in inside)
+    rows["portal checks (report_submit)"] = submit - receive - spent["locate (grid_locate)"] - spent[
+        "category look-up"]
+    rows["request, form, session, redirect"] = total - submit
     print(f"\nprofile of {n} full requests ({1000 * total / n:.2f} ms each):")
-    for label, s in spent.items():
+    for label, s in rows.items():
         print(f"  {label:<34} {1000 * s / n:7.2f} ms  {s / total:6.1%}")
     try:
         from pyinstrument import Profiler
@@ -360,10 +380,10 @@ def profile(post, payloads: list[dict], n: int) -> None:
         return
     profiler = Profiler()
     profiler.start()
-    for _ in range(min(100, len(payloads))):
-        post("/bench/intake/", payloads.pop())
+    for _ in range(100):
+        post_full()
     profiler.stop()
-    print(profiler.output_text(show_all=False, color=False)[:6000])
+    print(profiler.output_text(show_all=False, color=False)[:8000])
 
 
 def main() -> None:
