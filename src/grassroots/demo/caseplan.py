@@ -311,12 +311,14 @@ def pinned_rows(plan: Plan, end: date) -> list[CaseRow]:
     household_people = [r.person for r in plan.residents if r.household == places["household"]]
     resident = household_people[0] if household_people else None
     anchor = datetime.combine(end, time(8, 0), tzinfo=TZ)
+    rng = rng_for(plan.seed, "pinned")
     out: list[CaseRow] = []
 
     def row(key: str, days_ago: float, *, channel="resident_web", stop="", tier="", unit="", fate=NORMAL,
             rating=SATISFIED, who="", pace=0.4, urgency=None, place=grid):
         t = local[key]
-        out.append(CaseRow(index=0, at=anchor - timedelta(days=days_ago), template=t, grid=place,
+        jitter = timedelta(hours=rng.uniform(0.2, 11)) if days_ago >= 1 else timedelta(minutes=rng.uniform(0, 30))
+        out.append(CaseRow(index=0, at=anchor - timedelta(days=days_ago) - jitter, template=t, grid=place,
                            building=building if place == grid else "", channel=channel,
                            urgency=urgency or t.urgency, reporter=resident if who else None, anonymous=False,
                            fate=fate, rating=rating, second_rating="", pace=pace, tier=tier, unit=unit,

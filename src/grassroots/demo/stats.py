@@ -74,3 +74,30 @@ def stats_table(stats: dict) -> str:
 
 def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def account_work() -> list[str]:
+    """What the demo accounts find to do (printed after ``load_demo``), in Chinese."""
+    from grassroots.accounts.models import User
+    from grassroots.cases.selectors import cases_visible_to
+    from grassroots.notifications.models import Notification
+
+    users = {u.username: u for u in User.objects.filter(username__in=["grid", "community", "dept", "resident"])}
+    lines = []
+    if "grid" in users:
+        mine = cases_visible_to(users["grid"])
+        unread = Notification.objects.filter(recipient=users["grid"], read_at=None).count()
+        lines.append(f"grid：网格内新上报 {mine.filter(status='reported').count()} 件、办理中 "
+                     f"{mine.filter(status='in_progress').count()} 件，未读消息 {unread} 条")
+    if "community" in users:
+        board = cases_visible_to(users["community"]).filter(assigned_area__level="community")
+        lines.append(f"community：待受理 {board.filter(status='reported').count()} 件、待派单 "
+                     f"{board.filter(status='accepted').count()} 件、退单 {board.filter(status='returned').count()} 件")
+    if "dept" in users:
+        held = Case.objects.filter(assigned_unit__role_assignments__user=users["dept"])
+        lines.append(f"dept：待接单 {held.filter(status='dispatched').count()} 件、办理中 "
+                     f"{held.filter(status='in_progress').count()} 件")
+    if "resident" in users:
+        own = Case.objects.filter(reporter_user=users["resident"])
+        lines.append(f"resident：本人诉求 {own.count()} 件，待评价 {own.filter(status='verified').count()} 件")
+    return lines

@@ -13,6 +13,7 @@ from grassroots.demo.caseplan import DEFAULT_CASES
 from grassroots.demo.generator import DEFAULT_SEED, build_plan
 from grassroots.demo.loader import DEMO_DISTRICT_CODES, existing_data, flush_demo, load_plan
 from grassroots.demo.plan import PEOPLE_LEVELS, SCALES
+from grassroots.demo.stats import account_work
 
 
 class Command(BaseCommand):
@@ -59,6 +60,12 @@ class Command(BaseCommand):
             f"诉求{counts.get('cases', {}).get('cases', 0)}件，"
             f"用时 {time.monotonic() - started:.1f} 秒"))
         self._print_accounts(plan)
+        if counts.get("cases"):
+            self.stdout.write("另有每个网格、社区、街道和单位的工作人员账号（密码相同）：demo.gw.<网格编码>、"
+                              "demo.cw.<社区编码>、demo.sa.<街道编码>、demo.uh.<单位序号>")
+            self.stdout.write("\n待办：")
+            for line in account_work():
+                self.stdout.write(f"  {line}")
 
     def _end(self, value: str | None) -> datetime:
         if not value:
