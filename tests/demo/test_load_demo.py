@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 def demo(django_db_setup, django_db_blocker):
     # the same fast hasher as tests/conftest.py, so check_password works inside the tests
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
-        call_command("load_demo", "--seed", str(SEED), stdout=StringIO())
+        call_command("load_demo", "--seed", str(SEED), "--cases", "0", stdout=StringIO())
         try:
             yield
         finally:
@@ -219,7 +219,7 @@ def test_a_second_load_is_refused_without_flush():
 
 def test_flush_replaces_the_demo_district():
     # inside this test's transaction: rolled back afterwards, the module's data stays
-    call_command("load_demo", "--flush", "--seed", "1", "--people", "none", stdout=StringIO())
+    call_command("load_demo", "--flush", "--seed", "1", "--people", "none", "--cases", "0", stdout=StringIO())
     s = stats()
     assert s["areas"]["grid"] == 335 and s["areas"]["household"] == 0
     assert s["people"]["persons"] == 0

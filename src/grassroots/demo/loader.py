@@ -4,16 +4,20 @@ The loader bypasses the one-row services for speed (``bulk_create`` in batches, 
 but fills exactly what they would: ``district_code`` on every row that carries it, and the
 ciphertext / blind index / mask columns of ID numbers and phones through ``Person.set_id_number``
 and ``Person.set_phone``. It writes one audit row for the whole load.
+
+Cases are the exception: ``cases=N`` creates the staff accounts that work them (``staff.py``) and
+walks a year of cases through the real case services, back in time (``casework.py``).
 """
 
 from __future__ import annotations
 
 from django.apps import apps
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.db.models.deletion import ProtectedError, RestrictedError
 
 from grassroots.areas.models import LEVEL_ORDER, Area
-from grassroots.cases.models import Category
+from grassroots.cases.models import Case, Category
 from grassroots.core.models import AuditEntry
 from grassroots.core.services import audit_record
 from grassroots.orgs.models import URBAN_FIVE_LEVELS, CommitteeSeat, Duty, PartyOrg, Unit
@@ -21,6 +25,7 @@ from grassroots.people.models import GridStaff, PartyMember, Person, Resident, V
 
 from .accounts import DEMO_USERNAMES, create_demo_users
 from .plan import SCALES, Plan
+from .staff import STAFF_PREFIX
 
 BATCH = 1000
 DEMO_DISTRICT_CODES = tuple(sorted({s.district_code for s in SCALES.values()}))
@@ -35,7 +40,8 @@ def existing_data() -> dict[str, int]:
         "人员": Person.objects.count(),
         "单位": Unit.objects.count(),
         "党组织": PartyOrg.objects.count(),
-        "演示账号": User.objects.filter(username__in=DEMO_USERNAMES).count(),
+        "演示账号": User.objects.filter(Q(username__in=DEMO_USERNAMES) | Q(username__startswith=STAFF_PREFIX)).count(),
+        "诉求": Case.objects.count(),
     }
     return {k: v for k, v in found.items() if v}
 
@@ -61,8 +67,9 @@ def category_paths() -> dict[tuple[str, ...], int]:
 
 
 @transaction.atomic
-def load_plan(plan: Plan, *, actor=None, log=None) -> dict:
-    """Write ``plan``; returns its counts (also recorded in the audit row)."""
+def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None) -> dict:
+    """Write ``plan`` and, with ``cases``, that many cases over the year ending at ``end`` (an aware
+    datetime, default now); returns the counts (also recorded in the audit row)."""
     log = log or (lambda msg: None)
     dc = plan.district_code
     area_ids: dict[str, int] = {}
@@ -120,11 +127,28 @@ def load_plan(plan: Plan, *, actor=None, log=None) -> dict:
 
     accounts = create_demo_users(plan, area_ids=area_ids, unit_ids=unit_ids, person_ids=person_ids)
     counts = plan.counts()
+    if cases > 0:
+        counts["cases"] = _load_cases(plan, accounts, cases=cases, end=end, log=log, area_ids=area_ids,
+                                      unit_ids=unit_ids, person_ids=person_ids)
     audit_record(actor=actor, action="demo.load", object_type="areas.area", object_id=str(area_ids[dc]),
                  district_code=dc,
                  detail={"scale": plan.scale, "seed": plan.seed, "people": plan.people, "counts": counts,
                          "accounts": [a.username for a in accounts]})
     return counts
+
+
+def _load_cases(plan: Plan, accounts: list, *, cases: int, end, log, area_ids, unit_ids, person_ids) -> dict:
+    from django.utils import timezone
+
+    from .casework import load_cases
+    from .staff import create_crew
+
+    users = {u.username: u for u in accounts}
+    crew = create_crew(plan, area_ids=area_ids, unit_ids=unit_ids, person_ids=person_ids, demo_users=users,
+                       password=accounts[0].password)
+    log(f"工作人员账号 {len(crew.grid) + len(crew.community) + len(crew.street) + len(crew.unit)} 个")
+    return load_cases(plan, cases=cases, end=end or timezone.now(), crew=crew, area_ids=area_ids,
+                      unit_ids=unit_ids, person_ids=person_ids, log=log)
 
 
 def _district_models() -> list[type[models.Model]]:
@@ -154,7 +178,6 @@ def flush_demo(*, actor=None, district_codes: tuple[str, ...] = DEMO_DISTRICT_CO
     the demo accounts. Returns how many areas were removed per district. Audited."""
     from grassroots.accounts.models import User
 
-    User.objects.filter(username__in=DEMO_USERNAMES).delete()
     pending = _district_models()
     for _round in range(len(pending) + 1):
         blocked = []
@@ -170,6 +193,8 @@ def flush_demo(*, actor=None, district_codes: tuple[str, ...] = DEMO_DISTRICT_CO
     else:
         names = "、".join(str(m._meta.verbose_name) for m in pending)
         raise ProtectedError(f"无法删除演示数据：{names}仍被其他数据引用", set())
+    # the accounts after their cases, events and messages: nothing is left to unlink from them
+    User.objects.filter(Q(username__in=DEMO_USERNAMES) | Q(username__startswith=STAFF_PREFIX)).delete()
     removed = {}
     for code in district_codes:
         areas = Area.objects.filter(code__startswith=code)

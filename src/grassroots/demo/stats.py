@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 
 from grassroots.areas.models import Area, Level
-from grassroots.cases.models import Case
+from grassroots.cases.models import Case, Channel
 from grassroots.core.i18n import source_label
 from grassroots.orgs.models import CommitteeSeat, Duty, PartyLevel, PartyOrg, Unit, UnitKind
 from grassroots.people.models import GridStaff, PartyMember, Person, Resident, Volunteer
@@ -23,7 +23,7 @@ def _by(qs, field: str, keys) -> dict[str, int]:
 
 
 def collect_stats(district: str | None = None) -> dict:
-    """Counts per area level, Party-org level, unit kind, kind of person and case status;
+    """Counts per area level, Party-org level, unit kind, kind of person, case status and channel;
     all of them, or those of one district (its 6-digit code)."""
 
     def scoped(qs, field: str = "district_code"):
@@ -47,6 +47,7 @@ def collect_stats(district: str | None = None) -> dict:
         "committee_seats": scoped(CommitteeSeat.objects, "unit__district_code").count(),
         "duties": scoped(Duty.objects, "unit__district_code").count(),
         "cases": _by(scoped(Case.objects), "status", Case.Status.values),
+        "cases_by_channel": _by(scoped(Case.objects), "channel", Channel.values),
     }
 
 
@@ -59,6 +60,7 @@ def stats_table(stats: dict) -> str:
         ("人员", {PEOPLE_LABELS[k]: v for k, v in stats["people"].items()}),
         ("共建", {OTHER_LABELS[k]: stats[k] for k in OTHER_LABELS}),
         ("诉求", {source_label(Case.Status, k): v for k, v in stats["cases"].items()}),
+        ("诉求来源", {source_label(Channel, k): v for k, v in stats["cases_by_channel"].items()}),
     ]
     title = f"统计（区县 {stats['district']}）" if stats["district"] else "统计（全部区县）"
     lines = [title]
@@ -72,3 +74,30 @@ def stats_table(stats: dict) -> str:
 
 def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def account_work() -> list[str]:
+    """What the demo accounts find to do (printed after ``load_demo``), in Chinese."""
+    from grassroots.accounts.models import User
+    from grassroots.cases.selectors import cases_visible_to
+    from grassroots.notifications.models import Notification
+
+    users = {u.username: u for u in User.objects.filter(username__in=["grid", "community", "dept", "resident"])}
+    lines = []
+    if "grid" in users:
+        mine = cases_visible_to(users["grid"])
+        unread = Notification.objects.filter(recipient=users["grid"], read_at=None).count()
+        lines.append(f"grid：网格内新上报 {mine.filter(status='reported').count()} 件、办理中 "
+                     f"{mine.filter(status='in_progress').count()} 件，未读消息 {unread} 条")
+    if "community" in users:
+        board = cases_visible_to(users["community"]).filter(assigned_area__level="community")
+        lines.append(f"community：待受理 {board.filter(status='reported').count()} 件、待派单 "
+                     f"{board.filter(status='accepted').count()} 件、退单 {board.filter(status='returned').count()} 件")
+    if "dept" in users:
+        held = Case.objects.filter(assigned_unit__role_assignments__user=users["dept"])
+        lines.append(f"dept：待接单 {held.filter(status='dispatched').count()} 件、办理中 "
+                     f"{held.filter(status='in_progress').count()} 件")
+    if "resident" in users:
+        own = Case.objects.filter(reporter_user=users["resident"])
+        lines.append(f"resident：本人诉求 {own.count()} 件，待评价 {own.filter(status='verified').count()} 件")
+    return lines
