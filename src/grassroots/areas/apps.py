@@ -9,7 +9,8 @@ class AreasConfig(AppConfig):
     def ready(self) -> None:
         from grassroots.core.memo import forget_on_change
 
-        from .geo import GRID_KEY
+        from .geo import GRID_KEY, TEAM_AREAS_KEY
         from .models import Area
 
         forget_on_change(GRID_KEY, Area)
+        forget_on_change(TEAM_AREAS_KEY, Area)

@@ -230,6 +230,7 @@ def _bisect(codes: tuple[str, ...], code: str) -> int | None:
 _lock = threading.Lock()
 _cached: GridIndex | None = None
 GRID_KEY = "areas.grid_index_key"
+TEAM_AREAS_KEY = "areas.team_areas"
 
 
 def _grids_with_boundary():
@@ -276,7 +277,26 @@ def invalidate_grid_index() -> None:
     global _cached
     with _lock:
         _cached = None
-    forget(GRID_KEY)
+    forget(GRID_KEY, TEAM_AREAS_KEY)
+
+
+TEAM_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
+
+
+def _team_areas() -> dict[str, Area]:
+    return {a.code: a for a in Area.objects.filter(level__in=TEAM_LEVELS).defer("boundary")}
+
+
+def team_area(code: str) -> Area | None:
+    """The district, street, community or grid with this code, from a copy kept in memory for a few
+    seconds (core/memo.py; every new case needs its grid and its team); the database when the copy
+    does not have it yet. The boundary is not loaded until it is read."""
+    area = memoized(TEAM_AREAS_KEY, _team_areas).get(code)
+    if area is None:
+        area = Area.objects.filter(code=code).defer("boundary").first()
+        if area is not None:
+            forget(TEAM_AREAS_KEY)  # created since the copy was made
+    return area
 
 
 def grid_locate(lat: Any, lng: Any, *, visible: Callable[[str], bool] | None = None) -> Area:
@@ -290,7 +310,7 @@ def grid_locate(lat: Any, lng: Any, *, visible: Callable[[str], bool] | None = N
         codes = [c for c in grid_index().locate_codes(lat_f, lng_f) if visible is None or visible(c)]
         if not codes:
             break
-        area = Area.objects.filter(code=codes[0]).first()
+        area = team_area(codes[0])
         if area is not None:
             return area
         invalidate_grid_index()  # the grid was deleted after the index was built

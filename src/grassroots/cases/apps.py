@@ -16,3 +16,4 @@ class CasesConfig(AppConfig):
         register_task("cases.sweep", sweep_task)
         forget_on_change("cases.tier_rules", TierRule, Category)
         forget_on_change("cases.category_parents", Category)
+        forget_on_change("cases.categories", Category)

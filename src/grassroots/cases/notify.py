@@ -109,7 +109,7 @@ def _staff(event: CaseEvent, case: Case, recipients: list, kind: str, title: str
            body: str = "", sms: bool = False) -> None:
     notify(recipients=recipients, kind=kind, title=f"{title}：{case.title}"[:200],
            body=body or f"{case.code} · 时限 {_when(case.deadline)}", link=case_link(case), key=key,
-           obj=case, sms=sms)
+           obj=case, sms=sms, audit=False)  # the event row is the record of why
 
 
 def _resident(case: Case, event: CaseEvent, text: str) -> None:

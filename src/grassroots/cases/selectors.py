@@ -21,14 +21,25 @@ from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area
 from grassroots.core import crypto
+from grassroots.core.memo import memoized
 from grassroots.orgs.models import Duty, Unit
 from grassroots.worktime import calendar as worktime_calendar
 from grassroots.worktime.calendar import CalendarMissing
 from grassroots.worktime.selectors import limits_load, overrides_load
 
-from .models import Case, CaseAttachment, CaseEvent, Rating, WhistleTask
+from .models import Case, CaseAttachment, CaseEvent, Category, Rating, WhistleTask
 from .permissions import may
 from .transitions import CREATE_ACTION, RUNNING, action_label, actions_from, offered, status_label
+
+
+def _categories() -> dict[str, Category]:
+    return {c.code: c for c in Category.objects.all()}
+
+
+def category_by_code(code: str) -> Category | None:
+    """A category of the taxonomy by its code, from a copy kept in memory for a few seconds
+    (core/memo.py; the taxonomy changes a few times a year, and intake asks on every case)."""
+    return memoized("cases.categories", _categories).get(code)
 
 
 def cases_visible_to(user) -> QuerySet[Case]:

@@ -104,7 +104,7 @@ def case_transition(*, case: Case, action: str, actor, note: str = "", public: b
         raise ValueError(f"unknown case action: {action!r}")
     note = _clean_note(note)
     with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = Case.objects.select_for_update(of=("self",)).select_related("assigned_area").get(pk=case.pk)
         effective = resolve_action(action, rating=data.get("rating", ""), previous_rating=locked.rating)
         transition = TABLE[effective]
         if locked.status not in transition.sources:
@@ -377,15 +377,18 @@ def _clean_key(value: str, *, key: str, label: str, maximum: int) -> str:
 def _already_received(*, district: str, intake_key: str, external_source: str,
                       external_id: str) -> Case | None:
     """The case an earlier submit with the same idempotency key, or the same hotline id, created."""
-    # The conditions repeat the partial unique indexes' own, so that SQLite's planner uses them.
+    # The conditions repeat the partial unique indexes' own, so that SQLite's planner uses them, and
+    # no ordering (the model's -created_at would make it walk that index instead). Most submits are
+    # new: ask for the id only, and load the case when there is one.
+    found = None
     if intake_key:
-        found = Case.objects.filter(intake_key=intake_key).exclude(intake_key="").first()
-        if found is not None:
-            return found
-    if external_id:
-        return Case.objects.filter(district_code=district, external_source=external_source,
-                                   external_id=external_id).exclude(external_id="").first()
-    return None
+        found = Case.objects.filter(intake_key=intake_key).exclude(intake_key="").order_by().values_list(
+            "pk", flat=True).first()
+    if found is None and external_id:
+        found = Case.objects.filter(district_code=district, external_source=external_source,
+                                    external_id=external_id).exclude(external_id="").order_by().values_list(
+            "pk", flat=True).first()
+    return Case.objects.get(pk=found) if found is not None else None
 
 
 def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area | None = None,
@@ -416,10 +419,8 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
     if tier:
         _choice(tier, Tier, key="tier", label="响应层级")
     area, lat_f, lng_f, district = _place(area=area, lat=lat, lng=lng, district_code=district_code)
-    earlier = _already_received(district=district, intake_key=intake_key, external_source=external_source,
-                                external_id=external_id)
-    if earlier is not None:
-        return earlier, False
+    # An idempotency key seen before is found by the unique constraints at the insert below (most
+    # submits are new, so there is no look-up first).
     contact_name, contact_phone = _check_contact(contact_name, contact_phone)
     _check_channel_actor(channel, actor, area.code if area else district)
     route = route_for(area=area, category=category, urgency=urgency, tier=tier)
@@ -453,8 +454,8 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
                 notify.case_event_written(event, case)
             return case, True
         except IntegrityError:
-            # Two identical submits at the same moment (the other one won: answer with its case),
-            # or — very rarely — a case number drawn twice: draw again.
+            # The same submit again (a double click, a retried push, a hotline file imported twice:
+            # answer with the first case), or — very rarely — a case number drawn twice: draw again.
             earlier = _already_received(district=district, intake_key=intake_key,
                                         external_source=external_source, external_id=external_id)
             if earlier is not None:

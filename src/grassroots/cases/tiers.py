@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from grassroots.areas.geo import team_area
 from grassroots.areas.models import Area
 from grassroots.core.memo import memoized
 
@@ -74,7 +75,7 @@ def team_for(*, area: Area | None, tier: str) -> Area | None:
     code = area.code[:length]
     if code == area.code:
         return area
-    return Area.objects.filter(code=code).first()
+    return team_area(code)
 
 
 def route_for(*, area: Area | None, category: Category | None, urgency: str, tier: str = "") -> Route:

@@ -44,11 +44,21 @@ def sms_text(title: str, body: str) -> str:
     return text if len(text) <= SMS_MAX_CHARS else text[: SMS_MAX_CHARS - 1] + "…"
 
 
-@transaction.atomic
 def notify(*, recipients: Iterable, kind: str, title: str, body: str, link: str = "", key: str,
-           obj: Model | None = None, sms: bool = False, district_code: str = "") -> list[Notification]:
+           obj: Model | None = None, sms: bool = False, district_code: str = "",
+           audit: bool = True) -> list[Notification]:
     """Put one notification in each recipient's inbox (and, with ``sms``, queue a text message to
-    each recipient's phone). Recipients who already have ``key`` are skipped. Returns the new rows."""
+    each recipient's phone). Recipients who already have ``key`` are skipped. Returns the new rows.
+
+    One transaction (the caller's, when there is one: no savepoint of its own). ``audit`` False for
+    callers whose own event row already records why the message went out (the case loop's
+    CaseEvent): the notification rows themselves say to whom."""
+    with transaction.atomic(savepoint=False):
+        return _notify(recipients=recipients, kind=kind, title=title, body=body, link=link, key=key, obj=obj,
+                       sms=sms, district_code=district_code, audit=audit)
+
+
+def _notify(*, recipients, kind, title, body, link, key, obj, sms, district_code, audit) -> list[Notification]:
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     if not key or len(key) > 200:
@@ -59,20 +69,23 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str, link: str 
     district = _district_of(obj, district_code)
     object_type = obj._meta.label_lower if obj is not None else ""
     object_id = str(obj.pk) if obj is not None else ""
-    known = set(Notification.objects.filter(key=key, recipient_id__in=users).values_list("recipient_id", flat=True))
-    fresh = [pk for pk in users if pk not in known]
-    if not fresh:
-        return []
-    rows = [Notification(recipient_id=pk, kind=kind, title=title[:200], body=body, link=link[:500], key=key,
-                         object_type=object_type, object_id=object_id, district_code=district)
-            for pk in fresh]
-    try:
+
+    def rows(pks) -> list[Notification]:
+        return [Notification(recipient_id=pk, kind=kind, title=title[:200], body=body, link=link[:500], key=key,
+                             object_type=object_type, object_id=object_id, district_code=district) for pk in pks]
+
+    fresh = list(users)
+    try:  # most keys are new (they name the event): insert, and let the unique constraint say otherwise
         with transaction.atomic():
-            created = Notification.objects.bulk_create(rows)  # the new rows, with their ids
+            created = Notification.objects.bulk_create(rows(fresh))  # the new rows, with their ids
     except IntegrityError:
-        # A concurrent call with the same key (two sweeps) got there first for some recipients:
-        # skip those, keep the rest.
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        # Some recipients already have this key (a sweep run again, a retried request, two workers
+        # at once): skip them, keep the rest.
+        known = set(Notification.objects.filter(key=key, recipient_id__in=fresh).values_list("recipient_id", flat=True))
+        fresh = [pk for pk in fresh if pk not in known]
+        if not fresh:
+            return []
+        Notification.objects.bulk_create(rows(fresh), ignore_conflicts=True)
         created = list(Notification.objects.filter(key=key, recipient_id__in=fresh).order_by("pk"))
     if created and created[0].pk is None:  # a database that does not return ids from bulk inserts
         created = list(Notification.objects.filter(key=key, recipient_id__in=fresh).order_by("pk"))
@@ -86,7 +99,7 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str, link: str 
         ]
         OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
         queued = len(messages)
-    if created:
+    if created and audit:
         audit_record(actor=None, action="notification.send", obj=obj,
                      object_type=object_type or "notifications.notification", district_code=district,
                      detail={"kind": kind, "key": key, "recipients": len(created), "sms": queued})

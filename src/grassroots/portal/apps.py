@@ -7,3 +7,11 @@ class PortalConfig(AppConfig):
 
     name = "grassroots.portal"
     verbose_name = _("居民端")
+
+    def ready(self) -> None:
+        from grassroots.areas.models import Area
+        from grassroots.cases.models import Category
+        from grassroots.core.memo import forget_on_change
+
+        forget_on_change("portal.common_categories", Category)
+        forget_on_change("portal.default_district", Area)

@@ -14,11 +14,13 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.areas.geo import team_area
 from grassroots.areas.models import Area, Level
 from grassroots.areas.selectors import grids_feature_collection
 from grassroots.cases.models import Case, CaseAttachment, Category
 from grassroots.cases.selectors import TimelineEntry, case_timeline_public
 from grassroots.cases.taxonomy import category_code_by_path
+from grassroots.core.memo import memoized
 from grassroots.worktime.models import Urgency
 
 S = Case.Status
@@ -57,7 +59,12 @@ def _taxonomy_codes() -> dict[tuple[str, ...], str]:
 
 
 def common_categories() -> list[CategoryChoice]:
-    """The common categories that exist in this installation's taxonomy, in display order."""
+    """The common categories that exist in this installation's taxonomy, in display order (kept in
+    memory for a few seconds: every page view and submit asks)."""
+    return memoized("portal.common_categories", _common_categories)
+
+
+def _common_categories() -> list[CategoryChoice]:
     codes = _taxonomy_codes()
     wanted = {codes[path]: (label, urgency) for label, path, urgency in COMMON_CATEGORIES if path in codes}
     present = set(Category.objects.filter(code__in=wanted).values_list("code", flat=True))
@@ -85,8 +92,8 @@ def portal_district(code: str = "") -> Area | None:
     or there is no district at all."""
     code = (code or getattr(settings, "GRASSROOTS_PORTAL_DISTRICT", "") or "").strip()
     if code:
-        return districts().filter(code=code).first()
-    return districts().first()
+        return team_area(code) if len(code) == 6 else None
+    return memoized("portal.default_district", lambda: districts().first())
 
 
 def grid_outlines(district: Area) -> dict:

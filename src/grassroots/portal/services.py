@@ -28,6 +28,7 @@ from grassroots.areas.geo import GridLocateError, PointOutsideGrids, check_coord
 from grassroots.areas.models import Area
 from grassroots.cases.attachments import CheckedPhoto, attachments_add, attachments_discard, photos_check
 from grassroots.cases.models import Case, CaseAttachment, Category, Channel
+from grassroots.cases.selectors import category_by_code
 from grassroots.cases.services import case_receive
 from grassroots.core import crypto
 from grassroots.worktime.models import Urgency
@@ -104,7 +105,7 @@ def _category(code: str, checked: _Checked) -> Category | None:
     code = (code or "").strip()
     if not code:
         return None
-    category = Category.objects.filter(code=code).first()
+    category = category_by_code(code)
     if category is None:
         checked.add("category", "所选类别不存在，请从列表中重新选择，或不选")
     return category
