@@ -2,9 +2,12 @@
 
 import json
 import re
+from datetime import date
 
 import pytest
+from django.utils import timezone
 
+from grassroots.assessment.periods import default_preset
 from grassroots.cases.models import CaseEvent, WhistleTask
 from grassroots.orgs.models import Unit, UnitKind
 from tests.assessment.factories import S, put_case
@@ -54,8 +57,15 @@ def test_period_presets_and_a_bad_range(admin):
     html = page(admin, "/assessment/?period=last_month")
     assert re.search(r'class="button primary" href="[^"]*period=last_month[^"]*" aria-current="true">上月', html)
     html = page(admin, "/assessment/?start=2026-05-01&end=2026-04-01")
-    assert "结束日期应晚于开始日期" in html  # and the page falls back to this month
-    assert re.search(r'class="button primary" href="[^"]*period=month[^"]*" aria-current="true">本月', html)
+    assert "结束日期应晚于开始日期" in html  # and the page falls back to the default period
+    default = default_preset(timezone.localdate())
+    label = {"month": "本月", "last_month": "上月"}[default]
+    assert re.search(rf'class="button primary" href="[^"]*period={default}[^"]*" aria-current="true">{label}', html)
+
+
+def test_default_period_is_last_month_in_a_months_first_days():
+    assert default_preset(date(2026, 12, 1)) == default_preset(date(2026, 12, 5)) == "last_month"
+    assert default_preset(date(2026, 12, 6)) == default_preset(date(2026, 12, 31)) == "month"
 
 
 def test_district_page_offers_every_level(admin, tree, hand):

@@ -23,6 +23,13 @@ PRESETS = {
     "year": _("本年"),
 }
 DEFAULT_PRESET = "month"
+EARLY_DAYS = 5  # in a month's first days there is little to rank yet: the default is last month
+
+
+def default_preset(today: date) -> str:
+    """This month — except in its first EARLY_DAYS days, when last month (the one a monthly
+    assessment is about) is what a leader opening the page wants to see."""
+    return "last_month" if today.day <= EARLY_DAYS else DEFAULT_PRESET
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,7 @@ def _date(value: str, key: str, label: str) -> date:
 
 def period_parse(*, today: date, preset: str = "", start: str = "", end: str = "") -> Period:
     """The period a request asks for: ``start``/``end`` when given (both), else the preset, else
-    this month. Raises ValidationError with a Chinese message keyed by the parameter."""
+    the default (``default_preset``). Raises ValidationError with a Chinese message keyed by the parameter."""
     start, end, preset = (start or "").strip(), (end or "").strip(), (preset or "").strip()
     if start or end:
         if not start:
@@ -104,4 +111,4 @@ def period_parse(*, today: date, preset: str = "", start: str = "", end: str = "
         return Period(first, stop)
     if preset and preset != "custom":
         return preset_period(preset, today)
-    return preset_period(DEFAULT_PRESET, today)
+    return preset_period(default_preset(today), today)

@@ -30,7 +30,7 @@ from grassroots.core.i18n import source_label
 from grassroots.core.models import AuditEntry
 
 from .models import plain_number
-from .periods import DEFAULT_PRESET, PRESETS, Period, period_parse, preset_period
+from .periods import PRESETS, Period, default_preset, period_parse, preset_period
 from .selectors import (
     OutOfScope,
     Ranking,
@@ -58,7 +58,7 @@ def _period(request: HttpRequest) -> tuple[Period, str]:
         return period_parse(today=today, preset=g.get("period", ""), start=g.get("start", ""),
                             end=g.get("end", "")), ""
     except ValidationError as exc:
-        return preset_period(DEFAULT_PRESET, today), "；".join(exc.messages)
+        return preset_period(default_preset(today), today), "；".join(exc.messages)
 
 
 def _no_role(request: HttpRequest) -> HttpResponse:

@@ -179,7 +179,7 @@ def _group_q(group: str, now: datetime) -> Q:
         "closed": Q(status=S.CLOSED),
         "overdue": open_ & (Q(deadline__lt=now) | Q(overdue=True)),
         "near": open_ & Q(deadline__gte=now, warned_at__isnull=False, overdue=False),
-        "supervised": Q(supervised_at__isnull=False),
+        "supervised": Q(supervised_at__isnull=False) & ~Q(status__in=[S.CLOSED, S.REJECTED, S.MERGED]),  # 督办中
         "parked": Q(status=S.PARKED),
         "ended": Q(status__in=[S.REJECTED, S.MERGED]),
     }.get(group, Q())
