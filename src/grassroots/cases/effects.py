@@ -492,6 +492,22 @@ def overdue(step: Step) -> None:
     step.event_data["deadline"] = case.deadline.isoformat()
 
 
+def schedule(step: Step) -> None:
+    """计算时限 (the sweep): a case received while its year's calendar was missing gets its deadline,
+    counted from when its limit started, once an administrator has entered that year."""
+    case = step.case
+    if case.deadline is not None:
+        raise TransitionNotAllowed("该诉求已有办理时限")
+    start = case.deadline_started_at or case.created_at
+    try:
+        deadline = deadline_for(start=start, urgency=case.urgency)
+    except CalendarMissing as exc:
+        raise TransitionNotAllowed(str(exc)) from None
+    step.set(deadline=deadline, warned_at=None, overdue_at=None,
+             **({"first_deadline": deadline} if case.first_deadline is None else {}))
+    step.event_data["deadline"] = deadline.isoformat()
+
+
 EFFECTS: dict[str, Callable[[Step], None]] = {
     "accept": accept, "reject": reject, "merge": merge, "dispatch": dispatch, "start": start,
     "take": take, "return": return_, "reassign": dispatch, "extend": extend, "park": park,
@@ -499,5 +515,5 @@ EFFECTS: dict[str, Callable[[Step], None]] = {
     "rate": rate, "rate_unsatisfied": rate_unsatisfied, "reopen": reopen, "close": close,
     "supervise": supervise, "unsupervise": unsupervise, "comment": comment,
     "request_extension": request_extension, "deny_extension": deny_extension, "task_reply": task_reply,
-    "warn": warn, "overdue": overdue,
+    "warn": warn, "overdue": overdue, "schedule": schedule,
 }

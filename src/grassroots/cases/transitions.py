@@ -52,6 +52,10 @@ status but closed, rejected and merged)::
                        in_progress, extended, escalated, whistled,
                        reopened                                    超时督办       system (deadline passed where
                                                                                   escalation cannot help)
+    schedule           reported, accepted, returned, dispatched,
+                       in_progress, extended, escalated, whistled,
+                       reopened                                    计算时限       system (the calendar of the
+                                                                                  year was entered since)
 
 Approving an extension is ``extend``; a dispatcher may also extend without a request.
 
@@ -160,6 +164,7 @@ NOTES: dict[str, Transition] = {
     "task_reply": _t(set(OPEN), "", {T}, "协办回复", public=False),
     "warn": _t(set(RUNNING), "", {SYS}, "临期预警", public=False),
     "overdue": _t(set(RUNNING), "", {SYS}, "超时督办", public=False),
+    "schedule": _t(set(RUNNING), "", {SYS}, "计算时限", public=False),
 }
 TABLE: dict[str, Transition] = {**TRANSITIONS, **NOTES}
 
@@ -184,6 +189,7 @@ GUARDS = {
     "deny_extension": lambda case: case.extension_requested_until is not None,
     "warn": lambda case: case.deadline is not None and case.warned_at is None,
     "overdue": lambda case: case.deadline is not None and case.overdue_at is None,
+    "schedule": lambda case: case.deadline is None,
 }
 
 
