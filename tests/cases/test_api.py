@@ -135,7 +135,7 @@ def test_not_this_user_is_403(client_as, tree, placed):
     ("reject", {}, "reason", "请填写不予受理的原因及应反映的渠道"),
     ("dispatch", {"to_unit": 99999}, "to_unit", "该单位的服务区域不包括诉求所在地"),
     ("dispatch", {"to_unit": "abc"}, "to_unit", "该单位的服务区域不包括诉求所在地"),
-    ("dispatch", {}, "__all__", "请选择承办单位或责任网格/社区/街道（二选一）"),
+    ("dispatch", {}, "__all__", "请选择承办单位、责任网格/社区/街道或接单党员（选一项）"),
     ("park", {"until": "2001-01-01", "reason": "x"}, "until", "复查日期应晚于今天"),
     ("whistle", {"lead": "dept", "assisting": ["dept"]}, "assisting", "牵头单位不能同时是协办单位"),
 ])

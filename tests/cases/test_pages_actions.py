@@ -125,7 +125,7 @@ def test_second_click_gets_the_engines_message_not_a_500(client_as, tree, new_ca
 @pytest.mark.parametrize(("state", "action", "inputs", "message"), [
     (reported, "reject", {"reason": ""}, "请填写不予受理的原因及应反映的渠道"),
     (reported, "merge", {"into": "NO-SUCH-CODE"}, "找不到编号为“NO-SUCH-CODE”的诉求"),
-    (accepted, "dispatch", {}, "请选择承办单位或责任网格/社区/街道（二选一）"),
+    (accepted, "dispatch", {}, "请选择承办单位、责任网格/社区/街道或接单党员（选一项）"),
     (accepted, "dispatch", {"to_unit": "99999"}, "该单位的服务区域不包括诉求所在地"),
     (in_progress, "extend", {"until": "2001-01-01T08:00", "reason": "x"}, "延期时限应晚于现在"),
     (in_progress, "extend", {"until": "明天", "reason": "x"}, "请填写正确的日期和时间"),

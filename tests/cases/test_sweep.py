@@ -190,3 +190,20 @@ def test_worker_task_is_throttled_and_the_command_prints_json(tree, new_case, se
     call_command("case_sweep", "--json")
     out = capsys.readouterr().out.strip().splitlines()[-1]
     assert out.startswith("{") and '"supervised": 1' in out  # escalated before, so now supervised
+
+
+def test_a_case_received_without_a_calendar_gets_its_deadline_once_the_year_is_entered(tree, new_case):
+    from grassroots.worktime.models import CalendarYear
+
+    with time_machine.travel(datetime(2027, 3, 1, 9, 0, tzinfo=SH), tick=False):
+        case = new_case()  # 2027 is not in chinese-calendar yet: no deadline, and the event says why
+        assert case.deadline is None and "2027" in case.events.get().data["deadline_problem"]
+        result = sla_sweep()
+        assert result.scheduled == 0 and any("2027" in p for p in result.problems)
+        CalendarYear.objects.create(year=2027, complete=True, note="国办发明电〔2026〕测试号")
+        assert sla_sweep().scheduled == 1
+        assert sla_sweep().scheduled == 0
+    case.refresh_from_db()
+    # received Mon 1 Mar 2027, counted from the next working day: due Wed 10 Mar 17:30
+    assert timezone.localtime(case.deadline) == datetime(2027, 3, 10, 17, 30, tzinfo=SH)
+    assert case.first_deadline == case.deadline and case.events.filter(action="schedule").count() == 1

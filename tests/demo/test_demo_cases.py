@@ -141,7 +141,8 @@ def test_recent_cases_are_open_at_every_stage():
 
 
 def test_the_demo_accounts_have_work():
-    users = {u.username: u for u in User.objects.filter(username__in=["grid", "community", "dept", "resident"])}
+    users = {u.username: u for u in User.objects.filter(
+        username__in=["grid", "community", "dept", "member", "resident"])}
     grid = cases_visible_to(users["grid"])
     assert grid.filter(status="reported").count() >= 3
     assert Notification.objects.filter(recipient=users["grid"], kind=Kind.NEW_CASE, read_at=None).count() >= 3
@@ -153,6 +154,9 @@ def test_the_demo_accounts_have_work():
         dept.filter(status="dispatched").values_list("pk", flat=True))
     own = Case.objects.filter(reporter_user=users["resident"])
     assert own.filter(status="verified").exists() and own.filter(status="closed").exists()
+    taken = cases_visible_to(users["member"])  # 党员接单: one to take, one in hand, one done
+    assert {"dispatched", "in_progress"} <= set(taken.values_list("status", flat=True))
+    assert set(taken.values_list("assigned_user", flat=True)) == {users["member"].pk}
 
 
 def test_history_messages_are_sent_and_read():

@@ -307,3 +307,13 @@ def test_a_job_is_taken_by_one_worker_and_again_when_its_worker_died(tree, dispa
     again = hotline_claim(worker="w2")
     assert again.pk == job.pk and again.attempts == 2
     assert hotline_run(job=again).status == "done"
+
+
+def test_the_mapping_preview_masks_phone_and_id_numbers():
+    from grassroots.intake.hotline_files import preview_rows
+
+    class Table:
+        rows = [(2, ["GD1", "13812345678", "身份证420303198001011234，电话13900001111"])]
+
+    (row,) = preview_rows(Table())
+    assert row == ["GD1", "138****5678", "身份证420303********1234，电话139****1111"]

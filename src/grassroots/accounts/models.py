@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     PARTY_SECRETARY = "party_secretary", _("党组织书记")
     DEPARTMENT_HANDLER = "department_handler", _("部门/单位经办人")
     LEADER = "leader", _("领导(只读)")
+    PARTY_MEMBER = "party_member", _("党员（接单）")
     RESIDENT = "resident", _("居民")
 
 
@@ -28,6 +29,7 @@ AREA_ROLES = {
     Role.GRID_ASSISTANT: "grid",
     Role.PARTY_SECRETARY: None,  # any level: the area of the secretary's Party organisation
     Role.LEADER: None,
+    Role.PARTY_MEMBER: None,  # the community (or grid) where the member serves: 双报到
     Role.RESIDENT: "household",
 }
 UNIT_ROLES = {Role.DEPARTMENT_HANDLER}
@@ -44,6 +46,7 @@ class Capability(models.TextChoices):
     VIEW_CASES = "view_cases", _("查看诉求")
     DISPATCH_CASES = "dispatch_cases", _("受理/派单")
     HANDLE_CASES = "handle_cases", _("办理诉求")
+    TAKE_CASES = "take_cases", _("接单（党员）")
 
 
 _STAFF = {
@@ -66,6 +69,9 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
                            Capability.VIEW_CASES},
     Role.LEADER: {Capability.VIEW_AREAS, Capability.VIEW_PARTY, Capability.VIEW_UNITS, Capability.VIEW_CASES},
     Role.DEPARTMENT_HANDLER: {Capability.VIEW_UNITS, Capability.HANDLE_CASES},
+    # An in-service Party member registered with a community (双报到) takes the cases dispatched to
+    # them personally (点单-派单-接单); they see those cases and nothing else.
+    Role.PARTY_MEMBER: {Capability.TAKE_CASES},
     Role.RESIDENT: set(),
 }
 

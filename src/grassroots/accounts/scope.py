@@ -21,6 +21,7 @@ class Scope:
     # capability -> unit ids where the user has it
     unit_ids: dict[str, frozenset[int]] = field(default_factory=dict)
     roles: frozenset[str] = frozenset()
+    user_id: int | None = None
 
     def codes(self, capability: str) -> frozenset[str]:
         return self.area_codes.get(capability, frozenset())
@@ -85,6 +86,7 @@ def scope_for(user) -> Scope:
         area_codes={k: frozenset(v) for k, v in area_codes.items()},
         unit_ids={k: frozenset(v) for k, v in unit_ids.items()},
         roles=frozenset(roles),
+        user_id=user.pk,
     )
     user._grassroots_scope = scope
     return scope

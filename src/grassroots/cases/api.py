@@ -59,6 +59,8 @@ class CaseOut(Schema):
     assigned_area_name: str | None
     assigned_unit_id: int | None
     assigned_unit_name: str | None
+    assigned_user_id: int | None = Field(description="接单党员的用户 id（派给党员个人时）")
+    assigned_user_name: str | None
     contact_name: str = Field(description="联系人（脱敏；匿名反映为“匿名”）")
     contact_phone: str = Field(description="联系电话（脱敏）")
     created_at: datetime
@@ -159,8 +161,9 @@ class ActionIn(Schema):
                                         "request_extension、deny_extension）")
     reply: str = Field("", description="答复内容，必填（reply、task_reply）")
     public: bool = Field(True, description="答复是否居民可见（reply）")
-    to_unit: int | str | None = Field(None, description="承办单位 id（dispatch、reassign：与 to_area 二选一）")
+    to_unit: int | str | None = Field(None, description="承办单位 id（dispatch、reassign：与 to_area、to_user 三选一）")
     to_area: str = Field("", description="责任网格/社区/街道的区域编码（dispatch、reassign）")
+    to_user: int | str | None = Field(None, description="接单党员的用户 id（dispatch、reassign：派给党员个人接单）")
     until: str = Field("", description="extend、request_extension：新时限（ISO 日期时间）；park：复查日期（YYYY-MM-DD）")
     lead: int | str | None = Field(None, description="牵头单位 id（whistle）")
     assisting: list[int | str] = Field([], description="协办单位 id（whistle）")
@@ -220,6 +223,8 @@ def _case_out(row: selectors.CaseRow) -> dict[str, Any]:
         "assigned_area_name": c.assigned_area.name if c.assigned_area else None,
         "assigned_unit_id": c.assigned_unit_id,
         "assigned_unit_name": c.assigned_unit.name if c.assigned_unit else None,
+        "assigned_user_id": c.assigned_user_id,
+        "assigned_user_name": str(c.assigned_user) if c.assigned_user_id else None,
         "contact_name": row.contact_name, "contact_phone": row.contact_phone, "created_at": c.created_at,
         "deadline": c.deadline, "deadline_state": row.deadline.state, "deadline_text": row.deadline.text,
         "overdue": c.overdue, "supervised": c.supervised_at is not None, "replied_at": c.replied_at,
@@ -281,7 +286,7 @@ def _first_error(errors: dict[str, list[str]], fallback: str) -> str:
 
 def _form_data(payload: ActionIn) -> dict[str, Any]:
     data = payload.dict()
-    for key in ("to_unit", "lead", "task"):
+    for key in ("to_unit", "to_user", "lead", "task"):
         data[key] = "" if data[key] is None else str(data[key])
     data["assisting"] = [str(v) for v in data["assisting"]]
     for unit_id, text in (data.pop("tasks") or {}).items():

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -25,10 +26,11 @@ from grassroots.worktime.calendar import CalendarMissing
 from grassroots.worktime.selectors import deadline_for
 
 from .errors import TransitionNotAllowed
-from .models import Case, CaseEvent, Rating, Tier, WhistleTask
+from .models import Case, CaseEvent, Rating, Tier, WhistleTask, mask_name
 from .permissions import control_code, dispatch_root
 
-TEAM_CODE_LENGTHS = (15, 12, 9, 6)  # grid, community, street, district: the teams that own cases
+TEAM_CODE_LENGTHS = (15, 12, 9, 6)
+COMMUNITY_CODE_LENGTH = 12  # grid, community, street, district: the teams that own cases
 LEVEL_TIER = {
     Level.HOUSEHOLD: Tier.GRID, Level.BUILDING: Tier.GRID, Level.GRID: Tier.GRID,
     Level.COMMUNITY: Tier.COMMUNITY, Level.STREET: Tier.STREET, Level.DISTRICT: Tier.DEPARTMENT,
@@ -90,6 +92,8 @@ def parent_team_code(code: str) -> str | None:
 
 
 def holder_key(case: Case) -> str:
+    if case.assigned_user_id is not None:
+        return f"user:{case.assigned_user_id}"
     if case.assigned_unit_id is not None:
         return f"unit:{case.assigned_unit_id}"
     if case.assigned_area_id is not None:
@@ -163,21 +167,43 @@ def _cancel_open_tasks(step: Step) -> None:
         step.event_data["tasks_cancelled"] = n
 
 
+def member_may_take(user, case: Case) -> bool:
+    """An in-service Party member may take (接单) cases of the community where they serve: their
+    TAKE_CASES role is at that community, at one of its grids, or at an area containing the case."""
+    place = case.scope_code
+    return any(place.startswith(code) or (len(code) >= COMMUNITY_CODE_LENGTH and len(place) >= COMMUNITY_CODE_LENGTH
+                                          and code[:COMMUNITY_CODE_LENGTH] == place[:COMMUNITY_CODE_LENGTH])
+               for code in scope_for(user).codes(Capability.TAKE_CASES))
+
+
+def _check_member(step: Step, user) -> None:
+    if not user.is_active or not member_may_take(user, step.case):
+        raise ValidationError({"to_user": f"“{user}”不是在本社区报到接单的党员，不能派给他/她"})
+
+
 def dispatch(step: Step) -> None:
+    """派单 to a unit, a grid/community/street team, or one Party member personally (党员接单)."""
     unit = _as_instance(Unit, step.take("to_unit"), "to_unit")
     area = _as_instance(Area, step.take("to_area"), "to_area")
-    if (unit is None) == (area is None):
-        raise ValidationError({"to_unit": "请选择承办单位或责任网格/社区（二选一）"})
+    user = _as_instance(get_user_model(), step.take("to_user"), "to_user")
+    if sum(x is not None for x in (unit, area, user)) != 1:
+        raise ValidationError({"to_unit": "请选择承办单位、责任网格/社区或接单党员（三选一）"})
     if unit is not None:
         _check_unit(step, unit)
         tier = Tier.DEPARTMENT if unit.kind in (UnitKind.DEPARTMENT, UnitKind.UTILITY) else \
             tier_for_level(unit.area.level)
-        step.set(assigned_unit=unit, handler=None, tier=tier)
+        step.set(assigned_unit=unit, assigned_user=None, handler=None, tier=tier)
         step.event_data.update(unit=unit.pk, to_name=unit.name)
-    else:
+    elif area is not None:
         _check_team(step, area)
-        step.set(assigned_area=area, assigned_unit=None, handler=None, tier=tier_for_level(area.level))
+        step.set(assigned_area=area, assigned_unit=None, assigned_user=None, handler=None,
+                 tier=tier_for_level(area.level))
         step.event_data.update(area=area.code, to_name=area.name)
+    else:
+        _check_member(step, user)
+        step.set(assigned_user=user, assigned_unit=None, handler=None)
+        # The resident's timeline names the member only masked (张*明), as every page does.
+        step.event_data.update(user=user.pk, to_name=f"党员{mask_name(str(user))}")
     _cancel_open_tasks(step)
 
 
@@ -188,7 +214,7 @@ def start(step: Step) -> None:
     if team is not None:
         step.set(assigned_area=team, tier=tier_for_level(team.level))
         step.event_data.update(area=team.code, to_name=team.name)
-    step.set(assigned_unit=None, handler=step.actor)
+    step.set(assigned_unit=None, assigned_user=None, handler=step.actor)
     step.responded()
 
 
@@ -206,7 +232,10 @@ def return_(step: Step) -> None:
     if CaseEvent.objects.filter(case=case, action="return", data__holder=key).exists():
         raise TransitionNotAllowed("同一承办单位只能退单一次；本单位已退过一次，请办理或联系派单人转派")
     step.event_data["holder"] = key
-    if case.assigned_unit_id is not None:
+    if case.assigned_user_id is not None:  # a Party member hands it back to the team that dispatched it
+        step.event_data["user"] = case.assigned_user_id
+        step.set(assigned_user=None)
+    elif case.assigned_unit_id is not None:
         step.event_data["unit"] = case.assigned_unit_id
         step.set(assigned_unit=None)
     elif case.assigned_area_id is not None:
@@ -300,7 +329,8 @@ def escalate(step: Step) -> None:
     team = Area.objects.filter(code=parent).first() if parent else None
     if team is None:
         raise TransitionNotAllowed("该诉求已在区级，无法再上提，请吹哨或派单给职能部门")
-    step.set(assigned_area=team, assigned_unit=None, handler=None, tier=tier_for_level(team.level))
+    step.set(assigned_area=team, assigned_unit=None, assigned_user=None, handler=None,
+             tier=tier_for_level(team.level))
     step.event_data.update(area=team.code, to_name=team.name)
     if passed:
         step.set(overdue=True)
@@ -328,7 +358,7 @@ def whistle(step: Step) -> None:
             raise ValidationError({"tasks": "每项任务不能超过2000个字"})
     deadline = step.take("deadline")
     deadline = _future_datetime(deadline, "deadline") if deadline else step.case.deadline
-    step.set(assigned_unit=lead, handler=None, tier=Tier.DEPARTMENT)
+    step.set(assigned_unit=lead, assigned_user=None, handler=None, tier=Tier.DEPARTMENT)
     step.event_data.update(unit=lead.pk, to_name=lead.name, assisting=[u.pk for u in assisting],
                            assisting_names=[u.name for u in assisting],
                            task_deadline=deadline.isoformat() if deadline else None)
@@ -462,6 +492,22 @@ def overdue(step: Step) -> None:
     step.event_data["deadline"] = case.deadline.isoformat()
 
 
+def schedule(step: Step) -> None:
+    """计算时限 (the sweep): a case received while its year's calendar was missing gets its deadline,
+    counted from when its limit started, once an administrator has entered that year."""
+    case = step.case
+    if case.deadline is not None:
+        raise TransitionNotAllowed("该诉求已有办理时限")
+    start = case.deadline_started_at or case.created_at
+    try:
+        deadline = deadline_for(start=start, urgency=case.urgency)
+    except CalendarMissing as exc:
+        raise TransitionNotAllowed(str(exc)) from None
+    step.set(deadline=deadline, warned_at=None, overdue_at=None,
+             **({"first_deadline": deadline} if case.first_deadline is None else {}))
+    step.event_data["deadline"] = deadline.isoformat()
+
+
 EFFECTS: dict[str, Callable[[Step], None]] = {
     "accept": accept, "reject": reject, "merge": merge, "dispatch": dispatch, "start": start,
     "take": take, "return": return_, "reassign": dispatch, "extend": extend, "park": park,
@@ -469,5 +515,5 @@ EFFECTS: dict[str, Callable[[Step], None]] = {
     "rate": rate, "rate_unsatisfied": rate_unsatisfied, "reopen": reopen, "close": close,
     "supervise": supervise, "unsupervise": unsupervise, "comment": comment,
     "request_extension": request_extension, "deny_extension": deny_extension, "task_reply": task_reply,
-    "warn": warn, "overdue": overdue,
+    "warn": warn, "overdue": overdue, "schedule": schedule,
 }

@@ -159,6 +159,8 @@ class DispatchForm(ActionForm):
         "invalid_choice": _("该单位的服务区域不包括诉求所在地（或不存在），请从列表中选择")})
     to_area = forms.ChoiceField(label=_("或派给网格/社区/街道"), required=False, error_messages={
         "invalid_choice": _("只能派给包含该诉求、且在您负责范围内的网格/社区/街道")})
+    to_user = forms.ChoiceField(label=_("或派给党员个人接单"), required=False, error_messages={
+        "invalid_choice": _("只能派给在本社区报到接单的党员，请从列表中选择")})
     note = text_field(_("派单说明（选填）"))
 
     def setup(self):
@@ -169,18 +171,25 @@ class DispatchForm(ActionForm):
         self.fields["to_unit"].choices = [("", "—")] + [unit_choice(u, suggested) for u in units]
         self.fields["to_area"].choices = [("", "—")] + [(a.code, f"{a.name}（{a.get_level_display()}）")
                                                         for a in self.teams.values()]
+        self.members = {str(u.pk): u for u in selectors.dispatch_members_for(self.case)}
+        if self.members:
+            self.fields["to_user"].choices = [("", "—")] + [(k, str(u)) for k, u in self.members.items()]
+        else:  # nobody registered to take cases here: no empty drop-down
+            del self.fields["to_user"]
         self.suggested = [u for u in units if u.pk in suggested]
 
     def clean(self):
         data = super().clean()
-        if not self.errors and bool(data.get("to_unit")) == bool(data.get("to_area")):
-            raise forms.ValidationError(_("请选择承办单位或责任网格/社区/街道（二选一）"))
+        chosen = [k for k in ("to_unit", "to_area", "to_user") if data.get(k)]
+        if not self.errors and len(chosen) != 1:
+            raise forms.ValidationError(_("请选择承办单位、责任网格/社区/街道或接单党员（选一项）"))
         return data
 
     def perform(self, data):
         service = svc.case_reassign if self.action == "reassign" else svc.case_dispatch
         return service(case=self.case, actor=self.user, note=data["note"],
-                       to_unit=self.units.get(data["to_unit"]), to_area=self.teams.get(data["to_area"]))
+                       to_unit=self.units.get(data["to_unit"]), to_area=self.teams.get(data["to_area"]),
+                       to_user=self.members.get(data.get("to_user") or ""))
 
 
 class ReassignForm(DispatchForm):

@@ -133,11 +133,15 @@ class Case(models.Model):
                                             editable=False)
 
     # Who holds it. ``assigned_area`` is the grid/community/street team that owns the case at its
-    # tier; ``assigned_unit``, when set, is the unit doing the work (the team supervises).
+    # tier; ``assigned_unit`` (a unit) or ``assigned_user`` (a Party member personally), when set, is
+    # who does the work (the team supervises).
     assigned_area = models.ForeignKey("areas.Area", verbose_name=_("责任网格/社区/街道"), null=True,
                                       blank=True, on_delete=models.PROTECT, related_name="assigned_cases")
     assigned_unit = models.ForeignKey("orgs.Unit", verbose_name=_("承办单位"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="assigned_cases")
+    assigned_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接单党员"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="assigned_cases",
+                                      help_text=_("派给个人接单的在职党员（点单-派单-接单）"))
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("受理人"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+")
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("承办人"), null=True, blank=True,

@@ -80,8 +80,10 @@ class Around:
         return []
 
     def holders(self) -> list:
-        """The unit's handlers when a unit holds the case, else the owning team's own staff."""
+        """The Party member or the unit's handlers holding the case, else the owning team's own staff."""
         case = self.case
+        if case.assigned_user_id is not None:  # a Party member, personally
+            return [case.assigned_user] if case.assigned_user.is_active else []
         if case.assigned_unit_id is not None:
             return self._with(Capability.HANDLE_CASES, unit=case.assigned_unit_id)
         if case.assigned_area_id is not None:

@@ -38,9 +38,12 @@ def is_place_staff(scope: Scope, case: Case) -> bool:
 
 
 def is_holder(scope: Scope, case: Case) -> bool:
-    """A handler of the unit holding the case, or of exactly the team (area) holding it."""
+    """The Party member the case is dispatched to, a handler of the unit holding it, or of exactly
+    the team (area) holding it."""
     if scope.is_superuser:
         return True
+    if case.assigned_user_id is not None:  # a Party member, personally
+        return scope.user_id == case.assigned_user_id
     if case.assigned_unit_id is not None:
         return case.assigned_unit_id in scope.unit_ids.get(Capability.HANDLE_CASES, frozenset())
     if case.assigned_area_id is not None:

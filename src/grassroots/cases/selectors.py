@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.accounts.models import Capability
+from grassroots.accounts.models import Capability, Role, RoleAssignment
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area
 from grassroots.core import crypto
@@ -27,6 +27,7 @@ from grassroots.worktime import calendar as worktime_calendar
 from grassroots.worktime.calendar import CalendarMissing
 from grassroots.worktime.selectors import limits_load, overrides_load
 
+from .effects import member_may_take
 from .models import Case, CaseAttachment, CaseEvent, Category, Rating, WhistleTask
 from .permissions import may
 from .transitions import CREATE_ACTION, RUNNING, action_label, actions_from, offered, status_label
@@ -54,7 +55,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if units:
         q |= Q(assigned_unit_id__in=sorted(units))
         q |= Q(pk__in=WhistleTask.objects.filter(unit_id__in=sorted(units)).values("case_id"))
-    q |= Q(reporter_user=user)
+    q |= Q(reporter_user=user) | Q(assigned_user=user)
     return cases.filter(q)
 
 
@@ -188,7 +189,7 @@ def _group_q(group: str, now: datetime) -> Q:
 def is_case_staff(user) -> bool:
     """Whether the user works on cases (views or handles them somewhere): the staff pages are theirs."""
     scope = scope_for(user)
-    return scope.can(Capability.VIEW_CASES) or scope.can(Capability.HANDLE_CASES)
+    return any(scope.can(c) for c in (Capability.VIEW_CASES, Capability.HANDLE_CASES, Capability.TAKE_CASES))
 
 
 def is_dispatcher_somewhere(user) -> bool:
@@ -436,6 +437,15 @@ def dispatch_teams_for(user, case: Case) -> list[Area]:
     codes = [case.scope_code[:n] for n in (9, 12, 15) if len(case.scope_code) >= n]
     return [a for a in Area.objects.filter(code__in=codes).order_by("code")
             if scope.can_at(Capability.DISPATCH_CASES, a.code)]
+
+
+def dispatch_members_for(case: Case) -> list:
+    """The Party members who may take the case personally (党员接单): users whose TAKE_CASES role is
+    at the case's community, one of its grids, or an area containing it."""
+    place = case.scope_code
+    candidates = {ra.user for ra in RoleAssignment.objects.filter(
+        role=Role.PARTY_MEMBER, user__is_active=True, area__code__startswith=place[:6]).select_related("user")}
+    return sorted((u for u in candidates if member_may_take(u, case)), key=lambda u: (str(u), u.pk))
 
 
 def whistle_units_for(case: Case) -> list[Unit]:

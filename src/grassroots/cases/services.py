@@ -62,7 +62,7 @@ WHO_TEXT = {
     Who.DISPATCHER: "该诉求所在社区、街道的受理派单人员",
     Who.LOCAL_HANDLER: "负责该诉求的网格、社区的工作人员",
     Who.PLACE_STAFF: "该诉求所在网格、社区的工作人员",
-    Who.HOLDER: "承办该诉求的单位或网格",
+    Who.HOLDER: "承办该诉求的单位、网格或接单党员",
     Who.TASK_UNIT: "被吹哨召集的协办单位",
     Who.REPORTER: "反映人本人",
     Who.SYSTEM: "系统自动处理",
@@ -155,18 +155,18 @@ def case_merge(*, case: Case, into: Case | int, actor, note: str = "") -> CaseEv
     return case_transition(case=case, action="merge", actor=actor, note=note, into=into)
 
 
-def case_dispatch(*, case: Case, to_unit: Unit | None = None, to_area: Area | None = None, actor,
-                  note: str = "") -> CaseEvent:
-    """派单 to a unit, or to a grid/community/street team (exactly one of the two)."""
+def case_dispatch(*, case: Case, to_unit: Unit | None = None, to_area: Area | None = None, to_user=None,
+                  actor, note: str = "") -> CaseEvent:
+    """派单 to a unit, a grid/community/street team, or a Party member personally (exactly one)."""
     return case_transition(case=case, action="dispatch", actor=actor, note=note, to_unit=to_unit,
-                           to_area=to_area)
+                           to_area=to_area, to_user=to_user)
 
 
-def case_reassign(*, case: Case, to_unit: Unit | None = None, to_area: Area | None = None, actor,
-                  note: str = "") -> CaseEvent:
-    """转派: move a dispatched case to another unit or team."""
+def case_reassign(*, case: Case, to_unit: Unit | None = None, to_area: Area | None = None, to_user=None,
+                  actor, note: str = "") -> CaseEvent:
+    """转派: move a dispatched case to another unit, team or Party member."""
     return case_transition(case=case, action="reassign", actor=actor, note=note, to_unit=to_unit,
-                           to_area=to_area)
+                           to_area=to_area, to_user=to_user)
 
 
 def case_start(*, case: Case, actor, note: str = "") -> CaseEvent:

@@ -22,6 +22,10 @@ notifications in one commit, or neither and it is picked up next time.
 5. **close** — a verified case nobody rated within ``GRASSROOTS_UNRATED_CLOSE_DAYS`` (default 7)
    days closes as unrated.
 6. whistle tasks past their deadline: their units are reminded once (no change of the case).
+
+First of all, **schedule**: a case received while its year's working calendar was missing has no
+deadline (its first event says why); once an administrator has entered the year, it gets one,
+counted from when it was received.
 """
 
 from __future__ import annotations
@@ -64,12 +68,14 @@ class SweepResult:
     unparked: int = 0
     closed: int = 0
     tasks_reminded: int = 0
+    scheduled: int = 0
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
-        return self.warned + self.escalated + self.supervised + self.unparked + self.closed + self.tasks_reminded
+        return (self.warned + self.escalated + self.supervised + self.unparked + self.closed
+                + self.tasks_reminded + self.scheduled)
 
     def as_dict(self) -> dict:
         return {**asdict(self), "changed": self.changed}
@@ -86,6 +92,16 @@ def _step(result: SweepResult, counter: str, case: Case, action: str, **data) ->
         result.skipped += 1
         return
     setattr(result, counter, getattr(result, counter) + 1)
+
+
+def _schedule(result: SweepResult, now: datetime) -> None:
+    """Cases received while their year's calendar was missing get a deadline once it is entered."""
+    for case in Case.objects.filter(status__in=RUNNING, deadline__isnull=True).only("pk", "status"):
+        try:
+            case_transition(case=case, action="schedule", actor=None)
+            result.scheduled += 1
+        except TransitionNotAllowed as exc:  # the year is still missing: say so, try again next time
+            result.problems.append(f"{case.pk}: {exc.message}")
 
 
 def _warn(result: SweepResult, now: datetime) -> None:
@@ -158,7 +174,7 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
     steps record (warned_at, the new deadline, …) is stamped with the real time."""
     now = now or timezone.now()
     result = SweepResult()
-    for part in (_warn, _late, _unpark, _close_unrated, _remind_tasks):
+    for part in (_schedule, _warn, _late, _unpark, _close_unrated, _remind_tasks):
         part(result, now)
     return result
 

@@ -13,7 +13,7 @@ The table (action: from statuses → to status; who may do it)::
     accept            reported                                    → accepted     dispatcher
     reject            reported, accepted                          → rejected     dispatcher (reason)
     merge             reported, accepted                          → merged       dispatcher (into)
-    dispatch          accepted, returned, escalated               → dispatched   dispatcher (unit or team)
+    dispatch          accepted, returned, escalated               → dispatched   dispatcher (unit, team or member)
     start             accepted                                    → in_progress  local handler (就地办理)
     take              dispatched, reopened                        → in_progress  holder (接单)
     return            dispatched, in_progress                     → returned     holder, once each (reason)
@@ -52,6 +52,10 @@ status but closed, rejected and merged)::
                        in_progress, extended, escalated, whistled,
                        reopened                                    超时督办       system (deadline passed where
                                                                                   escalation cannot help)
+    schedule           reported, accepted, returned, dispatched,
+                       in_progress, extended, escalated, whistled,
+                       reopened                                    计算时限       system (the calendar of the
+                                                                                  year was entered since)
 
 Approving an extension is ``extend``; a dispatcher may also extend without a request.
 
@@ -65,8 +69,9 @@ the community can no longer dispatch it):
   or the community, handling a small matter on the spot).
 * **place staff** — holds ``HANDLE_CASES`` at an area containing the case's own place (the grid
   worker of the grid where it happened, whoever owns the case now): they check the result on site.
-* **holder** — a handler of ``assigned_unit`` when a unit holds the case, otherwise a user holding
-  ``HANDLE_CASES`` at exactly ``assigned_area`` (that grid's, community's or street's own team).
+* **holder** — ``assigned_user`` when a Party member personally holds the case (点单-派单-接单), a
+  handler of ``assigned_unit`` when a unit holds it, otherwise a user holding ``HANDLE_CASES`` at
+  exactly ``assigned_area`` (that grid's, community's or street's own team).
 * **task unit** — a handler of a unit with an open assisting task (``WhistleTask``) on the case.
 * **staff on the case** — any of dispatcher, local handler, place staff, holder or task unit.
 * **reporter** — the resident's account (``reporter_user``), or whoever shows the tracking code.
@@ -159,6 +164,7 @@ NOTES: dict[str, Transition] = {
     "task_reply": _t(set(OPEN), "", {T}, "协办回复", public=False),
     "warn": _t(set(RUNNING), "", {SYS}, "临期预警", public=False),
     "overdue": _t(set(RUNNING), "", {SYS}, "超时督办", public=False),
+    "schedule": _t(set(RUNNING), "", {SYS}, "计算时限", public=False),
 }
 TABLE: dict[str, Transition] = {**TRANSITIONS, **NOTES}
 
@@ -183,6 +189,7 @@ GUARDS = {
     "deny_extension": lambda case: case.extension_requested_until is not None,
     "warn": lambda case: case.deadline is not None and case.warned_at is None,
     "overdue": lambda case: case.deadline is not None and case.overdue_at is None,
+    "schedule": lambda case: case.deadline is None,
 }
 
 

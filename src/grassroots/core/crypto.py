@@ -133,3 +133,14 @@ def phone_problem(value: str) -> str | None:
     if re.fullmatch(r"1[3-9]\d{9}", value) or re.fullmatch(r"0\d{2,3}\d{7,8}", value):
         return None
     return "手机号应为11位数字（以1开头），固定电话应带区号"
+
+
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_ID_IN_TEXT = re.compile(r"(?<![\dXx])(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")
+
+
+def mask_numbers(value: str) -> str:
+    """Mobile and ID numbers inside free text (a description, a cell of an uploaded file), masked
+    (138****1234, 420303********123X) for anything shown or stored outside the encrypted columns."""
+    value = _ID_IN_TEXT.sub(lambda m: m[1] + "********" + m[2], value or "")
+    return _PHONE_IN_TEXT.sub(lambda m: m[1] + "****" + m[2], value)

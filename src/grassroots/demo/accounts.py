@@ -34,6 +34,7 @@ _SPECS = [
     _Spec("assistant", "grid_assistant", "grid"),
     _Spec("secretary", "party_secretary", "community"),
     _Spec("dept", "department_handler", "unit"),
+    _Spec("member", "party_member", "community"),
     _Spec("leader", "leader", "district"),
     _Spec("resident", "resident", "household"),
 ]
@@ -48,6 +49,7 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount("assistant", "网格辅助员", "阳光社区阳光栖谷小区网格"),
     DemoAccount("secretary", "党组织书记", "阳光社区大党委"),
     DemoAccount("dept", "部门/单位经办人", "张湾区住建局"),
+    DemoAccount("member", "党员（接单）", "阳光社区（在职党员双报到）"),
     DemoAccount("leader", "领导(只读)", "张湾区"),
     DemoAccount("resident", "居民", "阳光栖谷小区1栋1单元101室"),
 ]
@@ -82,6 +84,8 @@ def create_demo_users(plan, *, area_ids: dict[str, int], unit_ids: dict[str, int
     resident_person = next((r.person for r in plan.residents if r.household == places["household"]), None)
     secretary = next((o.secretary for o in plan.orgs
                       if o.key == f"community_committee:{places['community']}"), "")
+    # The Party member who takes cases: an in-service member of one of the community's branches.
+    member_person = next((m.person for m in plan.members if m.in_service and places["community"] in m.org), None)
     users = []
     for spec in _SPECS:
         if spec.at == "household" and places["household"] not in area_ids:
@@ -91,6 +95,8 @@ def create_demo_users(plan, *, area_ids: dict[str, int], unit_ids: dict[str, int
             person = staff_person[spec.role]
         elif spec.role == "resident":
             person = resident_person
+        elif spec.role == "party_member":
+            person = member_person
         label = source_label(Role, spec.role) if spec.role else "超级管理员"
         display = (plan.persons[person].name if person is not None
                    else secretary if spec.role == "party_secretary" and secretary else f"演示{label}")

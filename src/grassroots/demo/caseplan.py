@@ -54,6 +54,7 @@ REJECT_PRONE = ("劳动和社会保障", "商贸旅游", "教育文体")
 NORMAL, REJECT, MERGE, PARK, WHISTLE, RETURN, EXTEND = ("normal", "reject", "merge", "park", "whistle",
                                                        "return", "extend")
 SATISFIED, BASIC, UNSATISFIED, UNRATED = "satisfied", "basic", "unsatisfied", ""
+MEMBER = "@member"  # CaseRow.unit: dispatch to the demo's Party member personally (党员接单)
 
 
 @dataclass
@@ -73,7 +74,7 @@ class CaseRow:
     pace: float  # the reply comes at this share of the time limit (> 1: late)
     merge_of: int | None = None  # index of the case a duplicate is merged into
     tier: str = ""  # forced tier (pinned rows); "" = by the 分级响应 rules
-    unit: str = ""  # pinned rows: dispatch to this unit (name)
+    unit: str = ""  # pinned rows: dispatch to this unit (name), or MEMBER
     stop: str = ""  # pinned rows: stop right after this action
     who: str = ""  # "resident": reported by the demo resident account
     placeless: bool = False  # a hotline call that names no place the system can locate: the district owns it
@@ -347,6 +348,10 @@ def pinned_rows(plan: Plan, end: date) -> list[CaseRow]:
         row(key, 1 + 0.5 * i, channel="hotline", stop="dispatch", tier="community", unit=dept)
     for i, key in enumerate(("tiles", "sunroom")):
         row(key, 3 + i, channel="hotline", stop="take", tier="community", unit=dept)
+    # the Party member (点单-派单-接单): an older case done, one to take, one in hand to reply
+    row("elder-alone", 40, stop="", tier="community", unit=MEMBER, place=grid)
+    row("elder-alone", 0.8, stop="dispatch", tier="community", unit=MEMBER)
+    row("subsistence", 2.5, stop="take", tier="community", unit=MEMBER)
     # the street: matters for the street to dispatch
     row("dance-noise", 0.5, channel="hotline", stop="report", tier="street", place=f"{community}002")
     row("bbq-smoke", 1.5, channel="resident_web", stop="accept", tier="street", place=f"{community}002")

@@ -58,6 +58,7 @@ from grassroots.worktime import calendar
 from . import notes
 from .caseplan import (
     EXTEND,
+    MEMBER,
     MERGE,
     PARK,
     REJECT,
@@ -308,6 +309,8 @@ class Walk:
             until = (calendar.local(self.t) + timedelta(days=self.rng.randint(30, 150))).date()
             return self.act(when, "park", services.case_park, actor=dispatcher, until=until,
                             reason=self.rng.choice(notes.PARK_REASONS))
+        if row.unit == MEMBER:
+            return self.dispatch_member(when)
         if row.unit:
             return self.dispatch_unit(when, row.unit)
         duty = desk.duty_unit(row.template.path)
@@ -340,6 +343,11 @@ class Walk:
         note = self.rng.choice(notes.DISPATCH_NOTES)
         return self.act(when, "dispatch", services.case_dispatch, actor=self.desk.dispatcher(self.case),
                         to_unit=unit, note=note)
+
+    def dispatch_member(self, when: datetime) -> bool:
+        """点单-派单-接单: the community gives the case to its registered Party member personally."""
+        return self.act(when, "dispatch", services.case_dispatch, actor=self.desk.dispatcher(self.case),
+                        to_user=self.desk.crew.member, note="请党员志愿者帮忙上门了解情况")
 
     def dispatch_team(self, when: datetime, code: str, action: str = "dispatch") -> bool:
         return self.act(when, action, services.case_dispatch, actor=self.desk.dispatcher(self.case),

@@ -62,6 +62,8 @@ class Desk:
         return self.crew.by_code(code)
 
     def holder(self, case: Case):
+        if case.assigned_user_id:
+            return self.crew.member
         if case.assigned_unit_id:
             return self.crew.unit.get(case.assigned_unit_id)
         return self.crew.by_code(case.assigned_area.code) if case.assigned_area_id else self.crew.district

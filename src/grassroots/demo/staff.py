@@ -30,6 +30,7 @@ class Crew:
     unit: dict[int, object] = field(default_factory=dict)  # unit pk → handler
     extra_grid_staff: dict[str, object] = field(default_factory=dict)  # grid code → a second handler
     resident: object | None = None
+    member: object | None = None  # the Party member who takes cases personally (demo account "member")
 
     def by_code(self, code: str):
         """The team member at an area code: grid (15), community (12), street (9), district (6)."""
@@ -49,7 +50,8 @@ def create_crew(plan, *, area_ids: dict[str, int], unit_ids: dict[str, int], per
 
     rng = rng_for(plan.seed, "crew")
     places = account_places(plan)
-    crew = Crew(district=demo_users.get("district"), resident=demo_users.get("resident"))
+    crew = Crew(district=demo_users.get("district"), resident=demo_users.get("resident"),
+                member=demo_users.get("member"))
     own = {places["grid"]: ("grid", crew.grid), places["community"]: ("community", crew.community),
            places["street"]: ("street", crew.street)}
     for code, (username, bucket) in own.items():

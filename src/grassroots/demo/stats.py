@@ -82,7 +82,8 @@ def account_work() -> list[str]:
     from grassroots.cases.selectors import cases_visible_to
     from grassroots.notifications.models import Notification
 
-    users = {u.username: u for u in User.objects.filter(username__in=["grid", "community", "dept", "resident"])}
+    users = {u.username: u for u in User.objects.filter(
+        username__in=["grid", "community", "dept", "member", "resident"])}
     lines = []
     if "grid" in users:
         mine = cases_visible_to(users["grid"])
@@ -97,6 +98,10 @@ def account_work() -> list[str]:
         held = Case.objects.filter(assigned_unit__role_assignments__user=users["dept"])
         lines.append(f"dept：待接单 {held.filter(status='dispatched').count()} 件、办理中 "
                      f"{held.filter(status='in_progress').count()} 件")
+    if "member" in users:
+        taken = Case.objects.filter(assigned_user=users["member"])
+        lines.append(f"member：待接单 {taken.filter(status='dispatched').count()} 件、办理中 "
+                     f"{taken.filter(status='in_progress').count()} 件")
     if "resident" in users:
         own = Case.objects.filter(reporter_user=users["resident"])
         lines.append(f"resident：本人诉求 {own.count()} 件，待评价 {own.filter(status='verified').count()} 件")

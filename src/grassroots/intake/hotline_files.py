@@ -17,6 +17,7 @@ from typing import IO, Any
 
 import openpyxl
 
+from grassroots.core.crypto import mask_numbers
 from grassroots.registers.cells import text
 from grassroots.registers.reader import FileProblem, normalize_header
 
@@ -187,10 +188,11 @@ def unique_headers(cells: list[Any]) -> list[str]:
 
 
 def preview_rows(table: Table, limit: int = PREVIEW_ROWS) -> list[list[str]]:
-    """The first data rows as short texts, for the mapping page."""
+    """The first data rows as short texts, for the mapping page. Phone and ID numbers are masked:
+    the preview is stored with the job, outside the encrypted columns."""
     out = []
     for _n, row in table.rows:
-        out.append([_short(text(v)) for v in row])
+        out.append([_short(mask_numbers(text(v))) for v in row])
         if len(out) >= limit:
             break
     return out

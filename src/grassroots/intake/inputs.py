@@ -24,11 +24,9 @@ EXTERNAL_ID_MAX = 64
 IDEMPOTENCY_KEY_MAX = 200
 MEDIA_URL_MAX = 500
 EMAIL_MAX = 254
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_ID_IN_TEXT = re.compile(r"(?<![\dXx])(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")
 
 __all__ = ["ADDRESS_MAX", "BODY_MAX", "TITLE_MAX", "Errors", "text_field", "choice_field", "category_field",
-           "phone_field", "email_field", "url_field", "mask_numbers"]
+           "phone_field", "email_field", "url_field"]
 
 
 def text_field(errors: Errors, data: dict, key: str, label: str, *, maximum: int, required: bool = False) -> str:
@@ -123,12 +121,6 @@ def contact_name(errors: Errors, first: str, last: str, key: str = "first_name")
         errors[key] = f"姓名最多{CONTACT_NAME_MAX}个字"
         return ""
     return name
-
-
-def mask_numbers(value: str) -> str:
-    """Mobile and ID numbers typed into a description, masked for public output."""
-    value = _ID_IN_TEXT.sub(lambda m: m[1] + "********" + m[2], value or "")
-    return _PHONE_IN_TEXT.sub(lambda m: m[1] + "****" + m[2], value)
 
 
 def first_words(value: str, size: int = 20) -> str:

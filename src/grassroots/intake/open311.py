@@ -30,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from grassroots.areas.models import Area, Level
 from grassroots.cases.models import Case, CaseEvent, Category, Channel
 from grassroots.cases.selectors import public_text
+from grassroots.core import crypto
 
 from . import inputs
 from .models import ApiClient, IntakeReceipt
@@ -330,7 +331,7 @@ def _request_out(case: Case, status_note: str | None) -> dict:
         "status_notes": status_note,
         "service_name": case.category.name if case.category else None,
         "service_code": case.category.code if case.category else None,
-        "description": inputs.mask_numbers(case.body),
+        "description": crypto.mask_numbers(case.body),
         "agency_responsible": agency.name if agency else None,
         "service_notice": None,
         "requested_datetime": w3c(case.created_at),

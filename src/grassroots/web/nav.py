@@ -36,7 +36,7 @@ class Group:
 # (group label, [(link label, url name, capability needed or None for any staff, on areas only)])
 MENU = [
     (_("诉求办理"), [
-        (_("诉求清单"), "cases:list", (C.VIEW_CASES, C.HANDLE_CASES), False),
+        (_("诉求清单"), "cases:list", (C.VIEW_CASES, C.HANDLE_CASES, C.TAKE_CASES), False),
         (_("派单台"), "cases:board", (C.DISPATCH_CASES,), False),
         (_("录入诉求"), "portal:staff_new", (C.HANDLE_CASES,), True),
         (_("12345工单导入"), "intake:hotline", (C.DISPATCH_CASES,), True),

@@ -101,7 +101,7 @@ def _place_elsewhere(plan, username):
     places = account_places(plan)
     at = {"admin": None, "district": "district", "leader": "district", "street": "street",
           "community": "community", "secretary": "community", "gridleader": "grid", "grid": "grid",
-          "assistant": "grid", "dept": "unit", "resident": "household"}[username]
+          "assistant": "grid", "dept": "unit", "member": "community", "resident": "household"}[username]
     if at is None:
         return "全部"
     if at == "unit":
