@@ -1,4 +1,5 @@
-"""Hotline files built from the real citizen messages in /work/shared/data (the TipDM sample)."""
+"""Hotline files built from the real citizen messages of the TipDM sample (shared/data), in the copy the
+product ships with its demo (src/grassroots/demo/data), so the tests run wherever the repository is."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+import grassroots.demo
 from grassroots.intake.hotline import hotline_map, hotline_run, hotline_upload
 from grassroots.intake.services import api_client_create
 from tests.registers.util import xlsx_bytes as register_xlsx_bytes
 
-MESSAGES = Path("/work/shared/data/messages_labeled_sample.jsonl")
+MESSAGES = Path(grassroots.demo.__file__).resolve().parent / "data" / "messages_labeled_sample.jsonl"
 HEADERS = ["工单编号", "来电时间", "来电人", "来电号码", "诉求标题", "诉求内容", "事发地址", "所属网格",
            "经度", "纬度", "问题分类", "紧急程度", "办理时限"]
 
