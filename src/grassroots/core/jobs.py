@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.utils import timezone
+
 log = logging.getLogger(__name__)
 
 Task = Callable[[str], bool]
@@ -33,3 +35,29 @@ def run_once(worker: str) -> int:
         except Exception:  # one failing task must not stop the others
             log.exception("task %s failed", name)
     return done
+
+
+def claim_next(queryset_of, *, worker: str, stale_after, order_by: tuple[str, ...], max_attempts: int,
+               give_up: Callable[[int, str, int], None], queued: str, running: tuple[str, ...],
+               claimed: str, **also):
+    """Claim the oldest waiting job of a jobs table (or one whose worker died), or None.
+
+    ``queryset_of`` is the model's manager. A job is waiting when its status is ``queued``, or one
+    of ``running`` with a heartbeat older than ``stale_after``. The claim is a compare-and-swap on
+    (status, attempts), so two workers never take the same job; a job tried ``max_attempts`` times
+    is handed to ``give_up(pk, status, attempts)`` instead. The claimed row gets status ``claimed``,
+    one more attempt, the worker's name, a fresh heartbeat and start, and ``also``.
+    """
+    now = timezone.now()
+    waiting = queryset_of.filter(status=queued) | queryset_of.filter(
+        status__in=running, heartbeat_at__lt=now - stale_after)
+    for pk, status, attempts in waiting.order_by(*order_by).values_list("pk", "status", "attempts")[:20]:
+        if attempts >= max_attempts:
+            give_up(pk, status, attempts)
+            continue
+        taken = queryset_of.filter(pk=pk, status=status, attempts=attempts).update(
+            status=claimed, attempts=attempts + 1, claimed_by=worker[:100], heartbeat_at=now, started_at=now,
+            processed_rows=0, **also)
+        if taken:
+            return queryset_of.get(pk=pk)
+    return None

@@ -27,6 +27,7 @@ from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area, Level
 from grassroots.cases.models import Case, Channel
 from grassroots.cases.services import case_receive
+from grassroots.core.jobs import claim_next
 from grassroots.core.services import audit_record
 from grassroots.registers.reader import FileProblem
 from grassroots.registers.specs.base import CellError
@@ -153,20 +154,13 @@ def hotline_map(*, job: HotlineImport, user, mapping: dict[str, str]) -> Hotline
 
 def hotline_claim(*, worker: str, stale_after: timedelta = STALE_AFTER) -> HotlineImport | None:
     """Take the oldest queued job (or one whose worker died); None when there is none."""
-    now = timezone.now()
-    waiting = HotlineImport.objects.filter(status=Status.QUEUED) | HotlineImport.objects.filter(
-        status__in=[Status.VALIDATING, Status.WRITING], heartbeat_at__lt=now - stale_after)
-    for pk, status, attempts in waiting.order_by("queued_at", "pk").values_list("pk", "status", "attempts")[:20]:
-        if attempts >= MAX_ATTEMPTS:
-            _finish_failed(pk, [_file_error(f"处理过程被中断了{attempts}次，所有工单均未导入。请重新上传，或联系管理员")],
-                           status=status, attempts=attempts)
-            continue
-        taken = HotlineImport.objects.filter(pk=pk, status=status, attempts=attempts).update(
-            status=Status.VALIDATING, attempts=attempts + 1, claimed_by=worker[:100], heartbeat_at=now,
-            started_at=now, processed_rows=0)
-        if taken:
-            return HotlineImport.objects.get(pk=pk)
-    return None
+    def give_up(pk: int, status: str, attempts: int) -> None:
+        _finish_failed(pk, [_file_error(f"处理过程被中断了{attempts}次，所有工单均未导入。请重新上传，或联系管理员")],
+                       status=status, attempts=attempts)
+
+    return claim_next(HotlineImport.objects, worker=worker, stale_after=stale_after,
+                      order_by=("queued_at", "pk"), max_attempts=MAX_ATTEMPTS, give_up=give_up,
+                      queued=Status.QUEUED, running=(Status.VALIDATING, Status.WRITING), claimed=Status.VALIDATING)
 
 
 def hotline_run_next(*, worker: str) -> bool:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
+from grassroots.core.jobs import claim_next
 from grassroots.core.services import audit_record
 
 from . import engine, xlsx
@@ -91,19 +92,9 @@ def import_job_create(*, user, register: str, upload) -> ImportJob:
 
 def import_job_claim(*, worker: str, stale_after: timedelta = STALE_AFTER) -> ImportJob | None:
     """Take the oldest queued job (or one whose worker died); None when there is none."""
-    now = timezone.now()
-    waiting = ImportJob.objects.filter(status=Status.QUEUED) | ImportJob.objects.filter(
-        status__in=[Status.VALIDATING, Status.WRITING], heartbeat_at__lt=now - stale_after)
-    for pk, status, attempts in waiting.order_by("created_at", "pk").values_list("pk", "status", "attempts")[:20]:
-        if attempts >= MAX_ATTEMPTS:
-            _give_up(pk, status, attempts)
-            continue
-        taken = ImportJob.objects.filter(pk=pk, status=status, attempts=attempts).update(
-            status=Status.VALIDATING, attempts=attempts + 1, claimed_by=worker[:100], heartbeat_at=now,
-            started_at=now, validated_at=None, processed_rows=0)
-        if taken:
-            return ImportJob.objects.get(pk=pk)
-    return None
+    return claim_next(ImportJob.objects, worker=worker, stale_after=stale_after, order_by=("created_at", "pk"),
+                      max_attempts=MAX_ATTEMPTS, give_up=_give_up, queued=Status.QUEUED,
+                      running=(Status.VALIDATING, Status.WRITING), claimed=Status.VALIDATING, validated_at=None)
 
 
 def _give_up(pk: int, status: str, attempts: int) -> None:
