@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DuplicatesConfig(AppConfig):
+    """Duplicate requests: open cases near each other in place, time and text, offered as
+    "same as #N" at intake and on the dispatch board, merged by a dispatcher."""
+
+    name = "grassroots.duplicates"
+    verbose_name = _("重复诉求")
