@@ -28,7 +28,7 @@ from grassroots.worktime.calendar import CalendarMissing
 from grassroots.worktime.models import Urgency
 from grassroots.worktime.selectors import deadline_for
 
-from . import notify
+from . import hooks, notify
 from .effects import EFFECTS, Step
 from .errors import CaseError, TransitionNotAllowed
 from .exports import cases_xlsx
@@ -452,6 +452,8 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
                 event = _event(case=case, action=CREATE_ACTION, actor=actor, from_status="", note="",
                                public=True, data=data)
                 notify.case_event_written(event, case)
+            if hooks.run_after_receive(case).get("changed"):
+                case.refresh_from_db()  # a step dispatched or re-categorised it
             return case, True
         except IntegrityError:
             # The same submit again (a double click, a retried push, a hotline file imported twice:

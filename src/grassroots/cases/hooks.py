@@ -1,0 +1,48 @@
+"""Steps other apps add after a new case is received — the duplicate finder looks for the same
+request nearby, routing classifies the case and may dispatch it.
+
+An app registers its step in ``AppConfig.ready()``::
+
+    from grassroots.cases.hooks import on_case_received
+    on_case_received(my_step, order=20)      # my_step(case, context) -> None
+
+Steps run in ``order`` once the case and its ``report`` event are saved, each in a savepoint of its
+own, and share one ``context`` dict (an earlier step leaves notes for a later one, e.g.
+``context["duplicate_of"]``); a step that changes the case row sets ``context["changed"] = True``
+so ``case_receive`` hands its caller the case as it now is. A step that fails is logged and rolled back alone: the resident's case
+stays received as it was — a routing fault never loses a request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+Step = Callable[[Any, dict], None]
+_steps: list[tuple[int, str, Step]] = []
+
+
+def on_case_received(step: Step, *, order: int = 100) -> None:
+    """Register ``step``; registering the same function again replaces it (ready() may run twice in tests)."""
+    name = f"{step.__module__}.{step.__qualname__}"
+    _steps[:] = [s for s in _steps if s[1] != name]
+    _steps.append((order, name, step))
+    _steps.sort(key=lambda s: (s[0], s[1]))
+
+
+def run_after_receive(case) -> dict:
+    """Run every registered step for a newly received ``case``; returns the shared context."""
+    context: dict = {}
+    for _order, name, step in list(_steps):
+        try:
+            with transaction.atomic():
+                step(case, context)
+        except Exception:  # noqa: BLE001 — a step's fault must not lose the case
+            logger.exception("after-receive step %s failed for case %s", name, case.code)
+            context.setdefault("failed", []).append(name)
+    return context
