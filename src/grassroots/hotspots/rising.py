@@ -199,12 +199,23 @@ def rising_problems(user, *, week: date, area: Area | None = None, level: str = 
         if score.rising:
             out.append(Hot(code=code, level=lv, category_id=cat, week=week, score=score,
                            series=series[-stats.SERIES_WEEKS:], case_ids=sorted(counts.cases[key])))
-    out.sort(key=lambda h: (-h.score.score, -h.score.count, h.code, h.category_id))
+    out = _without_echoes(out)
+    out.sort(key=lambda h: (-h.score.score, -h.score.count, -len(h.code), h.code, h.category_id))
     out = out[:limit]
     names = _names(h.code for h in out)
     for h in out:
         h.name, h.category = names.get(h.code, h.code), category_path(h.category_id)
     return out
+
+
+def _without_echoes(items: list[Hot]) -> list[Hot]:
+    """Drop a community's or street's entry that one rising area below it explains entirely (the
+    same category and the same count: every case is in that one grid): it would say the same
+    thing twice."""
+    counts = {(h.code, h.category_id): h.score.count for h in items}
+    return [h for h in items
+            if not any(cat == h.category_id and code != h.code and code.startswith(h.code) and n == h.score.count
+                       for (code, cat), n in counts.items())]
 
 
 def _level_of(code: str) -> str:
