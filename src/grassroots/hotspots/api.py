@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 
 from . import rising, stats
@@ -280,7 +280,7 @@ def monthly_promote(request, payload: PromoteIn):
         return _error(403, str(exc))
     except ValidationError as exc:
         return _invalid(exc, 400)
-    return (201 if created else 200), _problem_out(problem, updates=True)
+    return Status(201 if created else 200, _problem_out(problem, updates=True))
 
 
 @router.post("/monthly/{pk}/actions", response={200: ProblemOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},

@@ -61,7 +61,8 @@ def _detail(request: HttpRequest, problem: MonthlyProblem, *, errors: dict | Non
     return render(request, "hotspots/monthly_detail.html", {
         "problem": problem, "updates": problem.updates.select_related("actor"), "manage": manage,
         "actions": actions if manage else [], "cases": visible[:200], "linked_count": linked.count(),
-        "errors": errors or {}, "note": note, "labels": ACTION_LABELS,
+        "errors": errors or {}, "general_errors": (errors or {}).get("__all__", []), "note": note,
+        "labels": ACTION_LABELS,
     }, status=status)
 
 
@@ -123,6 +124,7 @@ def promote(request: HttpRequest) -> HttpResponse:
     existing = MonthlyProblem.objects.filter(street=source.street, source_key=source.key).first()
     return render(request, "hotspots/promote.html", {
         "source": source, "coords": coords, "values": values, "errors": errors, "existing": existing,
+        "general_errors": errors.get("__all__", []),
         "units": lead_units(source.street), "today": timezone.localdate().isoformat(),
         "back_url": url("hotspots:index" if source.kind == "rising" else "hotspots:clusters",
                         week=coords["week"], area=coords["area"]),
