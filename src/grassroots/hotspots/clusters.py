@@ -66,6 +66,22 @@ def _reporter(row: dict) -> str:
     return f"c{row['id']}"
 
 
+def _place_names(rows: list[dict]) -> dict[str, str]:
+    """The names of the rows' places and their ancestors (district … grid, building)."""
+    codes = {r["area_code"][:n] for r in rows for n in CODE_LENGTHS.values() if n <= len(r["area_code"])}
+    return dict(Area.objects.filter(code__in=codes).exclude(level=Level.HOUSEHOLD).values_list("code", "name"))
+
+
+def _unplaced(text: str, code: str, names: dict[str, str]) -> str:
+    """``text`` without the names of its own places: the same problem in two estates must not look
+    different for the estates' names, nor two problems in one estate alike for the shared name."""
+    for n in sorted(CODE_LENGTHS.values(), reverse=True):
+        name = names.get(code[:n]) if n <= len(code) else None
+        if name and len(name) >= 2:
+            text = text.replace(name, " ")
+    return text
+
+
 def _cache_key(user, week: date, area: Area | None) -> str:
     scope = scope_for(user)
     roots = "su" if scope.is_superuser else ",".join(sorted(scope.area_codes.get("view_cases", ())))
@@ -91,7 +107,9 @@ def clusters_for(user, *, week: date, area: Area | None = None, use_cache: bool 
     rows = list(qs.order_by("-created_at").values(
         "id", "title", "body", "area_code", "category_id", "reporter_id", "reporter_user_id",
         "contact_phone_index", "likes")[:MAX_CASES])
-    groups = textcluster.similar_groups([r["title"] for r in rows], [r["body"] for r in rows],
+    names = _place_names(rows)
+    groups = textcluster.similar_groups([_unplaced(r["title"], r["area_code"], names) for r in rows],
+                                        [_unplaced(r["body"], r["area_code"], names) for r in rows],
                                         min_size=MIN_CASES)
     grid_len = CODE_LENGTHS[Level.GRID]
     out = []

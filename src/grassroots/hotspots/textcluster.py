@@ -4,11 +4,12 @@ Each case's title becomes a TF-IDF vector of its words (jieba, without the words
 请问, 能否, 反映 …), the start of its body one over character 2–3-grams. The similarity of two cases is ``TITLE_WEIGHT`` × the titles' cosine + the rest × the
 bodies' (a title says what the problem is; a long body mostly dilutes it — measured on the real
 voted messages, tests/hotspots/test_textcluster.py). Two cases are linked when their similarity is
-at least ``THRESHOLD``; a group is a
-connected component of those links. To keep one loose link from chaining two problems together,
-a component is kept only where each member is linked to at least ``min(MIN_LINKS, size-1)``
-others; members below that are dropped. The similarity is computed in row blocks, so memory stays
-at ``BLOCK × n`` floats for any ``n``.
+at least ``THRESHOLD``. Groups are found in two steps: the connected
+components of those links (cheap, over sparse rows), then, inside each component, average-linkage
+clustering cut at ``GROUP_THRESHOLD`` (two sub-groups join when their members are, on average,
+that similar) — so one loose link cannot chain two problems together (a
+component held together by a shared estate name splits back into its problems). The similarity is
+computed in row blocks, so memory stays at ``BLOCK × n`` floats for any ``n``.
 """
 
 from __future__ import annotations
@@ -20,18 +21,21 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix, hstack
 from scipy.sparse.csgraph import connected_components
+from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 THRESHOLD = 0.3
+GROUP_THRESHOLD = 0.2  # the mean similarity two sub-groups of a component need to be joined
 TITLE_WEIGHT = 0.8
 BODY_CHARS = 200
-MIN_LINKS = 2
 BLOCK = 512
 
 
 # Words that say nothing about which problem it is (how residents ask, not what they ask about).
-STOP_WORDS = frozenset("请问 什么 什么时候 为什么 怎么 怎么办 如何 能否 能不能 可否 是否 关于 反映 希望 建议 问题 情况 咨询 "
-                       "投诉 请求 要求 一直 还是 已经 我们 我家 你们 他们 这个 那个 没有 不能 可以 严重".split())
+STOP_WORDS = frozenset((
+    "请问", "什么", "什么时候", "为什么", "怎么", "怎么办", "如何", "能否", "能不能", "可否", "是否", "关于", "反映",
+    "希望", "建议", "问题", "情况", "咨询", "投诉", "请求", "要求", "一直", "还是", "已经", "我们", "我家", "你们",
+    "他们", "这个", "那个", "没有", "不能", "可以", "严重"))
 
 
 def words(text: str) -> list[str]:
@@ -59,7 +63,7 @@ def vectorize(titles: Sequence[str], bodies: Sequence[str]):
 
 
 def similar_groups(titles: Sequence[str], bodies: Sequence[str], *, threshold: float = THRESHOLD,
-                   min_size: int = 2, min_links: int = MIN_LINKS) -> list[list[int]]:
+                   group_threshold: float = GROUP_THRESHOLD, min_size: int = 2) -> list[list[int]]:
     """Indices of the texts grouped by similarity (groups of at least ``min_size``), each group
     ordered from its most central member (highest mean similarity to the others) outwards;
     the largest groups first."""
@@ -69,30 +73,42 @@ def similar_groups(titles: Sequence[str], bodies: Sequence[str], *, threshold: f
     if n < max(min_size, 2):
         return []
     matrix = vectorize(titles, bodies)
-    rows, cols, vals = [], [], []
+    rows, cols = [], []
     for start in range(0, n, BLOCK):
         block = (matrix[start:start + BLOCK] @ matrix.T).toarray()
         r, c = np.nonzero(block >= threshold)
         keep = (r + start) != c
         rows.append(r[keep] + start)
         cols.append(c[keep])
-        vals.append(block[r[keep], c[keep]])
-    row, col, val = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-    links = np.bincount(row, minlength=n)
-    groups: list[list[int]] = []
-    _count, labels = connected_components(coo_matrix((val, (row, col)), shape=(n, n)), directed=False)
+    row, col = np.concatenate(rows), np.concatenate(cols)
+    graph = coo_matrix((np.ones(len(row)), (row, col)), shape=(n, n))
+    _count, labels = connected_components(graph, directed=False)
     members: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
         members.setdefault(int(label), []).append(i)
-    for group in members.values():
-        if len(group) < min_size:
+    groups: list[list[int]] = []
+    for component in members.values():
+        if len(component) < min_size:
             continue
-        need = min(min_links, len(group) - 1)
-        kept = [i for i in group if links[i] >= need]
-        if len(kept) >= min_size:
-            groups.append(_central_first(kept, matrix))
+        for group in _average_linkage(component, matrix, min(threshold, group_threshold)):
+            if len(group) >= min_size:
+                groups.append(_central_first(group, matrix))
     groups.sort(key=lambda g: (-len(g), g[0]))
     return groups
+
+
+def _average_linkage(component: list[int], matrix, threshold: float) -> list[list[int]]:
+    if len(component) <= 2:
+        return [component]
+    sims = (matrix[component] @ matrix[component].T).toarray()
+    distances = np.clip(1.0 - sims, 0.0, None)
+    np.fill_diagonal(distances, 0.0)
+    labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                     distance_threshold=1.0 - threshold).fit_predict(distances)
+    out: dict[int, list[int]] = {}
+    for index, label in zip(component, labels, strict=True):
+        out.setdefault(int(label), []).append(index)
+    return list(out.values())
 
 
 def _central_first(group: list[int], matrix) -> list[int]:
