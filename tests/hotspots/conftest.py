@@ -57,6 +57,7 @@ def add_cases(tree, grid: str, week: date, n: int, *, cat: Category | None = Non
         case = case_create(title=title, body=body, channel=Channel.RESIDENT_WEB, area=tree.grid(grid),
                            category=cat, **extra)
         moment = timezone.make_aware(datetime.combine(week + timedelta(days=i % 5), time(9 + i % 8)))
+        moment = min(moment, timezone.now() - timedelta(seconds=i + 1))  # this week's cases: not after now
         Case.objects.filter(pk=case.pk).update(created_at=moment)
         out.append(case)
     return out

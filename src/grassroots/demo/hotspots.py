@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, time, timedelta
+from time import monotonic
 
 import time_machine
 from django.utils import timezone
@@ -74,6 +75,7 @@ def load_hotspots(plan, *, end: datetime | None = None, log=None) -> dict:
     from grassroots.orgs.models import Unit
 
     log = log or (lambda msg: None)
+    began = monotonic()
     end = end or timezone.now()
     rng = random.Random(f"grassroots-demo:{plan.seed}:hotspots")
     street_code = account_places(plan)["street"]
@@ -147,5 +149,5 @@ def load_hotspots(plan, *, end: datetime | None = None, log=None) -> dict:
                                     note="供水公司已完成两处主管放水冲洗，取样3份送检，临时供水点已设在社区服务站")
                 written["monthly"] = problem.pk
     log(f"热点问题：自来水发黄 {written['surge']} 件，多网格油烟噪音 {written['cluster']} 件，"
-        f"每月一题 {'1 项' if written.get('monthly') else '未立项'}")
+        f"每月一题 {'1 项' if written.get('monthly') else '未立项'}，用时 {monotonic() - began:.1f} 秒")
     return written

@@ -43,7 +43,7 @@ def words(text: str) -> list[str]:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    return [w for w in jieba.lcut(text) if len(w) > 1 and w not in STOP_WORDS and not w.isspace()]
+    return [w for w in jieba.lcut(text, HMM=False) if len(w) > 1 and w not in STOP_WORDS and not w.isspace()]
 
 
 def _tfidf(texts: Sequence[str], *, by_words: bool = False):

@@ -43,6 +43,7 @@
     if (!el || !d || !window.echarts) return;
     draw(el, {
       animation: false,
+      color: ["#c8102e", "#274b7a", "#8a4b00"],
       legend: { top: 0 },
       tooltip: { trigger: "axis" },
       grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
