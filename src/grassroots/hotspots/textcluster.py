@@ -1,7 +1,7 @@
 """Groups of similar texts: the same problem reported in many places. Pure functions, no Django.
 
 Each case's title becomes a TF-IDF vector of its words (jieba, without the words of asking:
-请问, 能否, 反映 …), the start of its body one over character 2–3-grams. The similarity of two cases is ``TITLE_WEIGHT`` × the titles' cosine + the rest × the
+请问, 能否, 反映 …), the start of its body (120 characters) one over character pairs. The similarity of two cases is ``TITLE_WEIGHT`` × the titles' cosine + the rest × the
 bodies' (a title says what the problem is; a long body mostly dilutes it — measured on the real
 voted messages, tests/hotspots/test_textcluster.py). Two cases are linked when their similarity is
 at least ``THRESHOLD``. Groups are found in two steps: the connected
@@ -27,7 +27,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 THRESHOLD = 0.3
 GROUP_THRESHOLD = 0.2  # the mean similarity two sub-groups of a component need to be joined
 TITLE_WEIGHT = 0.8
-BODY_CHARS = 200
+BODY_CHARS = 120
 BLOCK = 512
 
 
@@ -47,7 +47,7 @@ def words(text: str) -> list[str]:
 
 
 def _tfidf(texts: Sequence[str], *, by_words: bool = False):
-    kind = {"analyzer": words} if by_words else {"analyzer": "char", "ngram_range": (2, 3)}
+    kind = {"analyzer": words} if by_words else {"analyzer": "char", "ngram_range": (2, 2)}
     vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=1, max_df=0.5 if len(texts) >= 50 else 1.0, **kind)
     try:
         return vectorizer.fit_transform(texts)
