@@ -11,7 +11,8 @@ street's problem of the month in progress.
 * **每月一题**: the street account promotes the water surge, with the district's water company as
   lead unit, starts it and reports progress.
 
-Cases are received through ``case_receive`` at their own moment (the frozen clock moves, as in
+Skipped for a demo of fewer than ``MIN_HISTORY`` cases (no baseline to rise above). Cases are
+received through ``case_receive`` at their own moment (the frozen clock moves, as in
 ``casework.py``); the promotion through ``hotspots.services``. Deterministic for a given plan and end.
 """
 
@@ -39,6 +40,7 @@ WATER_TEXTS = [
 SURGE = [(2, (1, 1, 0)), (1, (6, 5, 4)), (0, (5, 4, 3))]
 CLUSTER_KEYS = ("votes:360100", "votes:360101", "votes:360102", "votes:360103", "votes:360104",
                 "votes:360105", "votes:360106", "votes:360107", "votes:360108", "votes:360109")
+MIN_HISTORY = 1000  # cases of the year below which the step is skipped
 ROADS = ("车城路", "人民路", "朝阳路", "公园路", "汉江路")
 
 
@@ -67,7 +69,7 @@ def load_hotspots(plan, *, end: datetime | None = None, log=None) -> dict:
     """Write the demo's hot problems (see the module docstring); returns what was written."""
     from grassroots.accounts.models import User
     from grassroots.areas.models import Area
-    from grassroots.cases.models import Category, Channel
+    from grassroots.cases.models import Case, Category, Channel
     from grassroots.cases.services import case_receive
     from grassroots.hotspots import stats
     from grassroots.hotspots.services import case_likes_record, monthly_problem_act, monthly_problem_promote
@@ -75,6 +77,8 @@ def load_hotspots(plan, *, end: datetime | None = None, log=None) -> dict:
     from grassroots.orgs.models import Unit
 
     log = log or (lambda msg: None)
+    if Case.objects.filter(district_code=plan.district_code).count() < MIN_HISTORY:
+        return {}  # a surge needs a baseline: a small demo (tests, --cases 200) has no hot problems
     began = monotonic()
     end = end or timezone.now()
     rng = random.Random(f"grassroots-demo:{plan.seed}:hotspots")

@@ -264,11 +264,11 @@ def monthly_promote(request, payload: PromoteIn):
     try:
         source = source_find(request.user, source=payload.source, week=payload.week, area=payload.area,
                              category=payload.category, key=payload.key)
+    except rising.OutOfScope:
+        return _error(404, "区域不存在或不在您的管辖范围内")
     except ValidationError as exc:
         if "street" in exc.message_dict:
             return _error(403, exc.message_dict["street"][0])
-        if "area" in exc.message_dict and "管辖" in exc.message_dict["area"][0]:
-            return _error(404, exc.message_dict["area"][0])
         return _invalid(exc)
     try:
         problem, created = monthly_problem_promote(

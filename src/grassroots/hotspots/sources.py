@@ -50,15 +50,13 @@ def source_find(user, *, source: str, week: str, area: str = "", category: str =
     """The hot problem the user wants to promote, or ValidationError (Chinese, by field).
 
     rising: ``area`` (a street, community or grid code), ``category`` (the counted category's id),
-    ``week``; cluster: ``key`` and ``week`` (and the ``area`` filter the list was shown with)."""
+    ``week``; cluster: ``key`` and ``week`` (and the ``area`` filter the list was shown with).
+    An area outside the user's scope raises ``rising.OutOfScope``."""
     monday = _week(week)
     streets = {s.code: s for s in managed_streets(user)}
     if not streets:
         raise ValidationError({"street": ["只有街道受理/派单的工作人员可以立项每月一题"]})
-    try:
-        place = rising.area_get(user, area) if area else None
-    except rising.OutOfScope:
-        raise ValidationError({"area": ["区域不存在或不在您的管辖范围内"]}) from None
+    place = rising.area_get(user, area) if area else None  # OutOfScope: the callers answer 404
     if source == "rising":
         if place is None or place.level not in rising.LEVELS:
             raise ValidationError({"area": ["请指定街道、社区或网格"]})

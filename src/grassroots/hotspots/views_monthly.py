@@ -94,6 +94,8 @@ def promote(request: HttpRequest) -> HttpResponse:
     coords = {k: data.get(k, "") for k in SOURCE_FIELDS}
     try:
         source = source_find(request.user, **coords)
+    except rising.OutOfScope:
+        raise Http404(_("区域不存在或不在您的管辖范围内")) from None
     except ValidationError as exc:
         if "street" in exc.message_dict:
             return render(request, "hotspots/no_role.html", {"message": exc.message_dict["street"][0]}, status=403)
