@@ -11,7 +11,7 @@ re-wording (``hand``), or rules — the title and first sentences only (``shorte
 reordered with another polite opening and closing (``reorder``), words swapped for synonyms
 (``synonyms``), or all of these together (``mixed``). Near-misses: the same place with another real
 problem grafted on (``same_place_other_problem``), the most similar other real message
-category (``nearest_other_matter``, the hardest for the scorer by construction), the same
+(``nearest_other_matter``, the hardest for the scorer by construction), the same
 words far away (``same_problem_far``), another building (``another_building``), and the same
 problem reported again after the window (``same_problem_later``).
 """
