@@ -11,26 +11,11 @@ from grassroots.duplicates.models import MergedRating
 from tests.factories import build_tree
 
 from .conftest import login
+from .test_journey_resident import phone, tap_map  # noqa: F401 — the phone-sized page and the map tap
 
 pytestmark = pytest.mark.e2e
 FIRST = "阳光小区3栋2单元楼道灯坏了一周，晚上看不清，老人上下楼很危险，请尽快维修。"
 SECOND = "您好！阳光小区3栋2单元的楼道灯已经坏了好多天了，晚上看不清楼梯，老人上下楼危险，麻烦尽快修一下。"
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True, device_scale_factor=1)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def tap_map(page, lat: float, lng: float) -> None:
-    x, y = page.evaluate(
-        "([lat, lng]) => { const p = document.getElementById('pick-map').leafletMap"
-        ".latLngToContainerPoint([lat, lng]); return [p.x, p.y]; }", [lat, lng])
-    page.locator("#pick-map").click(position={"x": x, "y": y})
 
 
 def resident_reports(page, live_server, text: str, lat: float, lng: float) -> Case:
@@ -44,7 +29,7 @@ def resident_reports(page, live_server, text: str, lat: float, lng: float) -> Ca
     return Case.objects.order_by("-pk").first()
 
 
-def test_two_residents_one_problem_merged(live_server, transactional_db, page, phone, browser, screenshot_dir):
+def test_two_residents_one_problem_merged(live_server, transactional_db, page, phone, screenshot_dir):  # noqa: F811
     tree = build_tree()
     first = resident_reports(phone, live_server, FIRST, 32.605, 110.705)
     second = resident_reports(phone, live_server, SECOND, 32.6052, 110.7052)
