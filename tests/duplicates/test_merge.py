@@ -67,6 +67,7 @@ def test_the_merged_resident_follows_the_original_and_rates_it(pair, tree, clien
     page = client.get(track).content.decode()
     assert "已合并办理" in page and f"诉求 {first.code}" in page
     assert "答复后，您可以在这里评价" in page
+    assert "办理时限" not in page  # its own time limit no longer runs
     assert first.tracking_code not in page and LAMP not in page  # nothing of the other resident's
     case_accept(case=first, actor=cw)
     case_start(case=first, actor=gw)
