@@ -42,11 +42,11 @@ class Sample:
         return f"{self.title}\n{self.body}"
 
 
-def _feature_text(sample: Sample | str) -> str:
+def _feature_text(sample: Sample | str, shape: dict) -> str:
     if isinstance(sample, str):  # a bare string is read as Sample.text: the first line is the title
         title, _, body = sample.partition("\n")
-        return features.message_text(title, body)
-    return features.message_text(sample.title, sample.body)
+        return features.message_text(title, body, **shape)
+    return features.message_text(sample.title, sample.body, **shape)
 
 
 def _weights(model: ComplementNB, n_labels: int) -> np.ndarray:
@@ -72,17 +72,19 @@ class TextClassifier:
     labels: list[str]
     temperature: float = 1.0
     meta: dict = field(default_factory=dict)
+    shape: dict = field(default_factory=dict)  # title_weight, body_chars: how a message becomes text
 
     @classmethod
     def train(cls, samples: Sequence[Sample], *, version: str = "", evaluation: dict | None = None,
               documents: Mapping[str, Sequence[str]] | None = None, alpha: float = ALPHA,
-              document_weight: float = DOCUMENT_WEIGHT) -> TextClassifier:
+              document_weight: float = DOCUMENT_WEIGHT, title_weight: int = features.TITLE_WEIGHT,
+              body_chars: int = features.BODY_CHARS) -> TextClassifier:
         """Train on labelled samples.
 
         ``documents`` maps a label to short texts that describe it (its category names): each is added
         as a training document of weight ``document_weight``. Default: for labels that are level-1
-        names of the shipped taxonomy, its level-2/3 names (``features.default_documents``); pass
-        ``{}`` for none. Documents for labels without a labelled sample are ignored.
+        names or ``/``-paths of the shipped taxonomy, the level-2/3 names beneath them
+        (``features.default_documents``); pass ``{}`` for none. Documents for labels without a labelled sample are ignored.
         """
         samples = [s for s in samples if (s.title or s.body) and s.label]
         labels = sorted({str(s.label) for s in samples})
@@ -92,7 +94,8 @@ class TextClassifier:
             documents = features.default_documents(labels)
         extra = [(str(label), text) for label, texts in documents.items() if str(label) in labels
                  for text in texts if text and text.strip()]
-        texts = [_feature_text(s) for s in samples]
+        shape = {"title_weight": title_weight, "body_chars": body_chars}
+        texts = [_feature_text(s, shape) for s in samples]
         truth = np.searchsorted(labels, [str(s.label) for s in samples])
         doc_truth = np.searchsorted(labels, [label for label, _ in extra])
         vectorizer = CharGramVectorizer()
@@ -113,14 +116,16 @@ class TextClassifier:
                 "labels": labels, "evaluation": evaluation or {},
                 "method": "tfidf-char12+taxonomy-docs+complement-nb+temperature",
                 "documents": len(extra), "temperature": round(temperature, 4),
+                "parameters": {"alpha": alpha, "document_weight": document_weight, **shape},
                 "calibration": oof}
-        return cls(vectorizer=vectorizer, weights=weights, labels=labels, temperature=temperature, meta=meta)
+        return cls(vectorizer=vectorizer, weights=weights, labels=labels, temperature=temperature, meta=meta,
+                   shape=shape)
 
     def predict_proba(self, samples: Sequence[Sample | str]) -> np.ndarray:
         """Calibrated probabilities, one row per sample, columns in the order of ``labels``."""
         if not samples:
             return np.zeros((0, len(self.labels)))
-        matrix = self.vectorizer.transform([_feature_text(s) for s in samples])
+        matrix = self.vectorizer.transform([_feature_text(s, self.shape) for s in samples])
         scores = _scores(self.weights, matrix)
         return calibration.probabilities(scores, self.temperature)
 
@@ -136,7 +141,7 @@ class TextClassifier:
     def dumps(self) -> bytes:
         buffer = io.BytesIO()
         pickle.dump({"format": FORMAT, "vectorizer": self.vectorizer, "weights": self.weights, "labels": self.labels,
-                     "temperature": self.temperature, "meta": self.meta}, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+                     "temperature": self.temperature, "meta": self.meta, "shape": self.shape}, buffer, protocol=pickle.HIGHEST_PROTOCOL)
         return buffer.getvalue()
 
     @classmethod
@@ -146,7 +151,7 @@ class TextClassifier:
             found = data.get("format") if isinstance(data, dict) else None
             raise ValueError(f"a model of format {found} cannot be read (this code reads {FORMAT}): retrain it")
         return cls(vectorizer=data["vectorizer"], weights=data["weights"], labels=data["labels"],
-                   temperature=data["temperature"], meta=data["meta"])
+                   temperature=data["temperature"], meta=data["meta"], shape=data["shape"])
 
 
 def _calibrate(fit, x_samples, truth: np.ndarray, n_labels: int) -> tuple[float, dict]:

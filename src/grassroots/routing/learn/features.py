@@ -26,11 +26,12 @@ TAXONOMY_CSV = Path(__file__).resolve().parents[2] / "cases" / "data" / "case_ta
 _SPACE = re.compile(r"\s+")
 
 
-def message_text(title: str, body: str = "") -> str:
-    """The text the features are taken from: the title ``TITLE_WEIGHT`` times, then the head of the body."""
+def message_text(title: str, body: str = "", *, title_weight: int = TITLE_WEIGHT,
+                 body_chars: int = BODY_CHARS) -> str:
+    """The text the features are taken from: the title ``title_weight`` times, then the head of the body."""
     title = _SPACE.sub(" ", title or "").strip()
-    body = _SPACE.sub(" ", (body or "")[: BODY_CHARS + 200]).strip()[:BODY_CHARS]
-    return "\n".join([title] * TITLE_WEIGHT + [body])
+    body = _SPACE.sub(" ", (body or "")[: body_chars + 200]).strip()[:body_chars]
+    return "\n".join([title] * title_weight + [body])
 
 
 def char_grams(text: str) -> list[str]:
@@ -39,19 +40,23 @@ def char_grams(text: str) -> list[str]:
     return [*text, *(text[i : i + 2] for i in range(len(text) - 1))]
 
 
-def taxonomy_documents(rows: Iterable[Sequence[str]], labels: Iterable[str] | None = None) -> dict[str, list[str]]:
-    """Pseudo-documents per level-1 name from taxonomy rows ``(level1, level2, level3)``.
+def taxonomy_documents(rows: Iterable[Sequence[str]], labels: Iterable[str], *, sep: str = "/") -> dict[str, list[str]]:
+    """Pseudo-documents per label from taxonomy rows ``(level1, level2, level3)``.
 
-    Each level-3 category gives one document, its level-2 and level-3 names ("城市建设和市政管理 园林绿化").
-    With ``labels``, only those level-1 names are kept (a model predicts only the labels it was trained on).
+    Each level-3 category gives one document, its level-2 and level-3 names ("城市建设和市政管理 园林绿化"),
+    for the most specific label that contains it: labels are level-1 names ("城乡建设") or paths
+    ("城乡建设/住房保障与房地产", "城乡建设/住房保障与房地产/物业服务"). Rows under no label are left out
+    (a model predicts only the labels it was trained on).
     """
-    wanted = set(labels) if labels is not None else None
+    wanted = set(labels)
     out: dict[str, list[str]] = {}
     for row in rows:
-        level1, level2, level3 = (str(part).strip() for part in row[:3])
-        if not level1 or (wanted is not None and level1 not in wanted):
-            continue
-        out.setdefault(level1, []).append(f"{level2} {level3}".strip())
+        path = [str(part).strip() for part in row[:3]]
+        for depth in (3, 2, 1):
+            label = sep.join(path[:depth])
+            if label in wanted:
+                out.setdefault(label, []).append(f"{path[1]} {path[2]}".strip())
+                break
     return out
 
 
@@ -61,7 +66,7 @@ def shipped_taxonomy_rows(path: Path = TAXONOMY_CSV) -> list[tuple[str, str, str
 
 
 def default_documents(labels: Iterable[str]) -> dict[str, list[str]]:
-    """The shipped taxonomy's documents for those labels that are level-1 names (the cold-start sample's)."""
+    """The shipped taxonomy's documents for labels that are its level-1 names or ``/``-paths."""
     try:
         rows = shipped_taxonomy_rows()
     except OSError:
