@@ -156,3 +156,16 @@ def test_calibration_measures():
     scores = np.array([[2.0, 0.0], [0.0, 2.0], [0.0, 2.0], [2.0, 0.0]])
     assert calibration.fit_temperature(scores, np.array([0, 1, 0, 1])) < 0.05  # half wrong: flatten
     assert calibration.fit_temperature(scores, np.array([0, 1, 1, 0])) > 3  # all right: sharpen
+
+
+def test_top_label_calibration_keeps_the_ranking():
+    prob = np.array([[0.9, 0.05, 0.05], [0.4, 0.35, 0.25], [0.34, 0.33, 0.33]])
+    assert np.allclose(calibration.top_label(prob, (1.0, 0.0)), prob)
+    softer = calibration.top_label(prob, (0.5, -0.5))
+    assert np.allclose(softer.sum(axis=1), 1)
+    assert (softer.argmax(axis=1) == prob.argmax(axis=1)).all()
+    assert softer[0, 0] < 0.9
+    truth = np.array([0, 1, 0, 2, 0, 0])
+    rows = np.array([[0.99, 0.005, 0.005]] * 6)  # said 99 %, right 4 times in 6
+    a, b = calibration.fit_top_label(rows, truth)
+    assert calibration.top_label(rows, (a, b))[0, 0] == pytest.approx(4 / 6, abs=0.05)

@@ -8,7 +8,7 @@ them). One parameter cannot overfit a few hundred messages, and it keeps the ran
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize_scalar
+from scipy.optimize import minimize, minimize_scalar
 from scipy.special import log_softmax, softmax
 
 
@@ -23,8 +23,48 @@ def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
     return float(np.exp(result.x))
 
 
-def probabilities(scores: np.ndarray, temperature: float) -> np.ndarray:
-    return softmax(scores * temperature, axis=1)
+def probabilities(scores: np.ndarray, temperature: float, top: tuple[float, float] | None = None) -> np.ndarray:
+    prob = softmax(scores * temperature, axis=1)
+    return prob if top is None else top_label(prob, top)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def fit_top_label(prob: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """Platt scaling of the best label's probability (top-label calibration, Gupta & Ramdas 2022).
+
+    The platform acts on the best label's probability (auto-dispatch above a threshold), so that is
+    the number that must mean what it says: ``P(best label is right) = sigmoid(a · logit(p_best) + b)``,
+    ``a`` and ``b`` fitted by log-loss on out-of-fold predictions. Temperature alone cannot do it: it
+    left the sample's most confident predictions over-confident and the middle ones under-confident.
+    """
+    x = _logit(prob.max(axis=1))
+    correct = (prob.argmax(axis=1) == truth).astype(float)
+
+    def loss(ab: np.ndarray) -> float:
+        z = ab[0] * x + ab[1]
+        return float(np.mean(np.logaddexp(0, z) - correct * z) + 1e-3 * (ab[0] - 1) ** 2)
+
+    result = minimize(loss, np.array([1.0, 0.0]), method="Nelder-Mead")
+    return float(result.x[0]), float(result.x[1])
+
+
+def top_label(prob: np.ndarray, ab: tuple[float, float]) -> np.ndarray:
+    """Replace each row's best probability by its calibrated value and rescale the others to fill the rest."""
+    rows = np.arange(len(prob))
+    best = prob.argmax(axis=1)
+    p_best = prob[rows, best]
+    new_best = 1 / (1 + np.exp(-(ab[0] * _logit(p_best) + ab[1])))
+    others = prob.copy()
+    others[rows, best] = 0
+    rest = others.sum(axis=1)
+    scale = np.where(rest > 0, (1 - new_best) / np.where(rest > 0, rest, 1), 0)
+    out = others * scale[:, None]
+    out[rows, best] = np.maximum(new_best, out.max(axis=1))  # the best label stays the best
+    return out / out.sum(axis=1, keepdims=True)
 
 
 def expected_calibration_error(prob: np.ndarray, truth: np.ndarray, bins: int = 10) -> float:

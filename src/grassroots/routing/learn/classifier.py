@@ -3,7 +3,7 @@
 Method (why each part: ``docs/routing.md``, "Classification"): TF-IDF over character 1–2-grams of
 the title (three times) and the head of the body, plus one pseudo-document per taxonomy category;
 Complement Naive Bayes (Rennie et al., 2003: the Naive Bayes variant made for small, unbalanced text
-sets); temperature-scaled probabilities fitted on out-of-fold scores. Deterministic: no randomness
+sets); probabilities calibrated on out-of-fold scores (temperature, then top-label Platt scaling). Deterministic: no randomness
 but the seeded fold split.
 """
 
@@ -71,6 +71,7 @@ class TextClassifier:
     weights: np.ndarray  # labels × grams (see _weights)
     labels: list[str]
     temperature: float = 1.0
+    top: tuple[float, float] | None = None  # top-label Platt scaling (calibration.fit_top_label)
     meta: dict = field(default_factory=dict)
     shape: dict = field(default_factory=dict)  # title_weight, body_chars: how a message becomes text
 
@@ -109,16 +110,17 @@ class TextClassifier:
                       sample_weight=np.concatenate([np.ones(len(rows)), doc_weights]))
             return _weights(model, len(labels))
 
-        temperature, oof = _calibrate(fit, x_samples, truth, len(labels))
+        temperature, top, oof = _calibrate(fit, x_samples, truth, len(labels))
         weights = fit(np.arange(len(texts)))
         meta = {"format": FORMAT, "version": version or datetime.now(UTC).strftime("%Y%m%d%H%M%S"),
                 "trained_at": datetime.now(UTC).isoformat(timespec="seconds"), "train_size": len(samples),
                 "labels": labels, "evaluation": evaluation or {},
-                "method": "tfidf-char12+taxonomy-docs+complement-nb+temperature",
+                "method": "tfidf-char12+taxonomy-docs+complement-nb+temperature+top-label-platt",
                 "documents": len(extra), "temperature": round(temperature, 4),
+                "top_label": [round(v, 4) for v in top] if top else None,
                 "parameters": {"alpha": alpha, "document_weight": document_weight, **shape},
                 "calibration": oof}
-        return cls(vectorizer=vectorizer, weights=weights, labels=labels, temperature=temperature, meta=meta,
+        return cls(vectorizer=vectorizer, weights=weights, labels=labels, temperature=temperature, top=top, meta=meta,
                    shape=shape)
 
     def predict_proba(self, samples: Sequence[Sample | str]) -> np.ndarray:
@@ -127,7 +129,7 @@ class TextClassifier:
             return np.zeros((0, len(self.labels)))
         matrix = self.vectorizer.transform([_feature_text(s, self.shape) for s in samples])
         scores = _scores(self.weights, matrix)
-        return calibration.probabilities(scores, self.temperature)
+        return calibration.probabilities(scores, self.temperature, self.top)
 
     def predict(self, samples: Sequence[Sample | str], *, k: int = 3) -> list[list[tuple[str, float]]]:
         """The ``k`` most likely labels of each sample with their probabilities, best first."""
@@ -141,7 +143,7 @@ class TextClassifier:
     def dumps(self) -> bytes:
         buffer = io.BytesIO()
         pickle.dump({"format": FORMAT, "vectorizer": self.vectorizer, "weights": self.weights, "labels": self.labels,
-                     "temperature": self.temperature, "meta": self.meta, "shape": self.shape}, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+                     "temperature": self.temperature, "top": self.top, "meta": self.meta, "shape": self.shape}, buffer, protocol=pickle.HIGHEST_PROTOCOL)
         return buffer.getvalue()
 
     @classmethod
@@ -151,15 +153,15 @@ class TextClassifier:
             found = data.get("format") if isinstance(data, dict) else None
             raise ValueError(f"a model of format {found} cannot be read (this code reads {FORMAT}): retrain it")
         return cls(vectorizer=data["vectorizer"], weights=data["weights"], labels=data["labels"],
-                   temperature=data["temperature"], meta=data["meta"], shape=data["shape"])
+                   temperature=data["temperature"], top=data["top"], meta=data["meta"], shape=data["shape"])
 
 
-def _calibrate(fit, x_samples, truth: np.ndarray, n_labels: int) -> tuple[float, dict]:
+def _calibrate(fit, x_samples, truth: np.ndarray, n_labels: int) -> tuple[float, tuple[float, float] | None, dict]:
     """Temperature from out-of-fold scores of the labelled samples (taxonomy documents stay in every fold)."""
     counts = np.bincount(truth, minlength=n_labels)
     folds = min(CALIBRATION_FOLDS, int(counts.max()))
     if len(truth) < 10 or folds < 2:
-        return 1.0, {"folds": 0}
+        return 1.0, None, {"folds": 0}
     oof = np.zeros((len(truth), n_labels))
     with warnings.catch_warnings():  # a label with fewer messages than folds is fine here
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
@@ -167,7 +169,8 @@ def _calibrate(fit, x_samples, truth: np.ndarray, n_labels: int) -> tuple[float,
     for train_rows, test_rows in splits:
         oof[test_rows] = _scores(fit(train_rows), x_samples[test_rows])
     temperature = calibration.fit_temperature(oof, truth)
-    prob = calibration.probabilities(oof, temperature)
-    return temperature, {"folds": folds, "oof_accuracy": round(float((prob.argmax(1) == truth).mean()), 4),
+    top = calibration.fit_top_label(calibration.probabilities(oof, temperature), truth)
+    prob = calibration.probabilities(oof, temperature, top)
+    return temperature, top, {"folds": folds, "oof_accuracy": round(float((prob.argmax(1) == truth).mean()), 4),
                          "ece": round(calibration.expected_calibration_error(prob, truth), 4),
                          "brier": round(calibration.brier_score(prob, truth), 4)}
