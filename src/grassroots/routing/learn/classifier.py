@@ -61,7 +61,9 @@ def _weights(model: ComplementNB, n_labels: int) -> np.ndarray:
 
 
 def _scores(weights: np.ndarray, matrix) -> np.ndarray:
-    raw = np.asarray(matrix @ weights.T, dtype=np.float64)
+    """Scores of each text (rows) for each label, centred per row. ``weights`` as from ``_weights``
+    or already transposed to grams × labels (contiguous, as the model keeps it for speed)."""
+    raw = np.asarray(matrix @ (weights if weights.shape[0] == matrix.shape[1] else weights.T), dtype=np.float64)
     return raw - raw.mean(axis=1, keepdims=True)
 
 
@@ -74,6 +76,9 @@ class TextClassifier:
     top: tuple[float, float] | None = None  # top-label Platt scaling (calibration.fit_top_label)
     meta: dict = field(default_factory=dict)
     shape: dict = field(default_factory=dict)  # title_weight, body_chars: how a message becomes text
+
+    def __post_init__(self) -> None:
+        self._by_gram = np.ascontiguousarray(self.weights.T)  # grams × labels: sparse @ dense without a copy
 
     @classmethod
     def train(cls, samples: Sequence[Sample], *, version: str = "", evaluation: dict | None = None,
@@ -128,7 +133,7 @@ class TextClassifier:
         if not samples:
             return np.zeros((0, len(self.labels)))
         matrix = self.vectorizer.transform([_feature_text(s, self.shape) for s in samples])
-        scores = _scores(self.weights, matrix)
+        scores = _scores(self._by_gram, matrix)
         return calibration.probabilities(scores, self.temperature, self.top)
 
     def predict(self, samples: Sequence[Sample | str], *, k: int = 3) -> list[list[tuple[str, float]]]:

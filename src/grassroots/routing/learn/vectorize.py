@@ -61,8 +61,9 @@ class CharGramVectorizer:
 
     def _weigh(self, counts: csr_matrix) -> csr_matrix:
         counts.data = (1 + np.log(counts.data)) * self.idf[counts.indices]
-        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
-        counts.data /= np.repeat(np.where(norms > 0, norms, 1), np.diff(counts.indptr)).astype(np.float32)
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        norms = np.sqrt(np.bincount(rows, weights=counts.data.astype(np.float64) ** 2, minlength=counts.shape[0]))
+        counts.data /= np.where(norms > 0, norms, 1)[rows].astype(np.float32)
         return counts
 
     def __getstate__(self) -> dict:
