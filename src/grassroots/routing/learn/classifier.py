@@ -60,10 +60,9 @@ def _weights(model: ComplementNB, n_labels: int) -> np.ndarray:
     return weights.astype(np.float32)
 
 
-def _scores(weights: np.ndarray, matrix) -> np.ndarray:
-    """Scores of each text (rows) for each label, centred per row. ``weights`` as from ``_weights``
-    or already transposed to grams × labels (contiguous, as the model keeps it for speed)."""
-    raw = np.asarray(matrix @ (weights if weights.shape[0] == matrix.shape[1] else weights.T), dtype=np.float64)
+def _scores(by_gram: np.ndarray, matrix) -> np.ndarray:
+    """Scores of each text (rows) for each label, centred per row; ``by_gram`` is grams × labels."""
+    raw = np.asarray(matrix @ by_gram, dtype=np.float64)
     return raw - raw.mean(axis=1, keepdims=True)
 
 
@@ -90,7 +89,8 @@ class TextClassifier:
         ``documents`` maps a label to short texts that describe it (its category names): each is added
         as a training document of weight ``document_weight``. Default: for labels that are level-1
         names or ``/``-paths of the shipped taxonomy, the level-2/3 names beneath them
-        (``features.default_documents``); pass ``{}`` for none. Documents for labels without a labelled sample are ignored.
+        (``features.default_documents``); pass ``{}`` for none. Documents for labels without a
+        labelled sample are ignored. Documents stay in every calibration fold and are not scored.
         """
         samples = [s for s in samples if (s.title or s.body) and s.label]
         labels = sorted({str(s.label) for s in samples})
@@ -172,7 +172,7 @@ def _calibrate(fit, x_samples, truth: np.ndarray, n_labels: int) -> tuple[float,
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
         splits = list(StratifiedKFold(folds, shuffle=True, random_state=SEED).split(np.zeros(len(truth)), truth))
     for train_rows, test_rows in splits:
-        oof[test_rows] = _scores(fit(train_rows), x_samples[test_rows])
+        oof[test_rows] = _scores(fit(train_rows).T, x_samples[test_rows])
     temperature = calibration.fit_temperature(oof, truth)
     top = calibration.fit_top_label(calibration.probabilities(oof, temperature), truth)
     prob = calibration.probabilities(oof, temperature, top)
