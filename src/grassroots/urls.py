@@ -14,6 +14,7 @@ urlpatterns = [
     path("worktime/", include("grassroots.worktime.urls")),
     path("notifications/", include("grassroots.notifications.urls")),
     path("cases/", include("grassroots.cases.urls")),
+    path("duplicates/", include("grassroots.duplicates.urls")),
     path("r/", include("grassroots.portal.urls")),
     path("intake/", include("grassroots.intake.urls")),
     path("open311/v2/", include("grassroots.intake.open311_urls")),

@@ -7,7 +7,11 @@ from ninja.security import django_auth
 from grassroots.areas.api import router as areas_router
 from grassroots.assessment.api import router as assessment_router
 from grassroots.cases.api import router as cases_router
+<<<<<<< HEAD
 from grassroots.hotspots.api import router as hotspots_router
+=======
+from grassroots.duplicates.api import router as duplicates_router
+>>>>>>> main
 from grassroots.intake.api import router as intake_router
 from grassroots.notifications.api import router as notifications_router
 from grassroots.orgs.api import router as orgs_router
@@ -21,6 +25,7 @@ api.add_router("/people", people_router, tags=["people"])
 api.add_router("/registers", registers_router, tags=["registers"])
 api.add_router("/notifications", notifications_router, tags=["notifications"])
 api.add_router("/cases", cases_router, tags=["cases"])
+api.add_router("/duplicates", duplicates_router, tags=["duplicates"])
 api.add_router("/intake", intake_router, tags=["intake"])
 api.add_router("/assessment", assessment_router, tags=["assessment"])
 api.add_router("/hotspots", hotspots_router, tags=["hotspots"])

@@ -138,6 +138,24 @@ def merge(step: Step) -> None:
         raise PermissionDenied(f"您无权把诉求合并到“{target.code}”")
     step.set(merged_into=target)
     step.event_data.update(into=target.pk, into_code=target.code)
+    step.after.append(lambda event: _tell_merged_resident(case, target, event))
+
+
+def _tell_merged_resident(case: Case, target: Case, event: CaseEvent) -> None:
+    """The duplicate follows the original: its resident hears so by text message (to the phone they
+    left), with their own tracking code — the page shows the original's progress and, once it is
+    answered, lets them rate it (``duplicates``). Never the original's code or its reporter."""
+    from grassroots.notifications.models import Channel as MessageChannel
+    from grassroots.notifications.services import outbox_enqueue
+
+    _name, phone = case.plain_contact()
+    if not phone:
+        return
+    code = "-".join(case.tracking_code[i:i + 4] for i in range(0, len(case.tracking_code), 4))
+    text = (f"您反映的“{case.title[:30]}”与其他居民反映的同一问题合并办理（诉求{target.code}），"
+            f"请凭查询码 {code} 查看办理进度，办结后可以评价。")
+    outbox_enqueue(channel=MessageChannel.SMS, address=phone, text=text[:300],
+                   key=f"case:{case.pk}:resident:merge:{event.pk}", district_code=case.district_code)
 
 
 # --- dispatching -----------------------------------------------------------------------------------

@@ -8,3 +8,10 @@ class DuplicatesConfig(AppConfig):
 
     name = "grassroots.duplicates"
     verbose_name = _("重复诉求")
+
+    def ready(self) -> None:
+        from grassroots.cases.hooks import on_case_received
+
+        from .services import on_case_received as step
+
+        on_case_received(step, order=10)

@@ -2,7 +2,7 @@
 benchmarked on a file of labelled messages without a database.
 
     from grassroots.routing.learn import Sample, TextClassifier
-    model = TextClassifier.train([Sample(title, body, label), ...])
+    model = TextClassifier.train([Sample(title, body, label), ...])   # documents={label: [category names]}
     model.predict([Sample(title, body)], k=3)   # → [[(label, probability), ...], ...], best first
     blob = model.dumps(); TextClassifier.loads(blob).meta   # version, trained_at, train_size, labels, evaluation
 """

@@ -1,0 +1,197 @@
+"""Reads for the duplicate finder: the rules of a district, the open cases near a case or a draft
+(bounding box on lat/lng in SQL, then the pure scorer), the stored candidates a user may see, and
+what the resident of a merged case sees of the original.
+
+Scope: the finder itself (the intake step) looks at every open case of the district — a duplicate
+across a grid border is still a duplicate — but every list shown to a person is cut to the cases
+``cases_visible_to`` them, on both sides of a pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from grassroots.cases.models import Case
+from grassroots.cases.selectors import cases_visible_to
+from grassroots.cases.transitions import OPEN
+from grassroots.core.memo import memoized
+
+from .models import DuplicateCandidate, DuplicateSettings, MergedRating
+from .scoring import GRID_CODE_LENGTH, Item, Match, Rules, Scorer, bounding_box, matches
+
+MAX_LOOKED_AT = 400  # open cases scored per query (the most recent ones in the box)
+RATE_FROM = {Case.Status.REPLIED, Case.Status.VERIFIED, Case.Status.CLOSED}
+
+
+def default_rules() -> Rules:
+    """``settings.GRASSROOTS_DUPLICATES`` (radius_m, window_days, threshold, strong_threshold) over
+    the built-in defaults."""
+    given = getattr(settings, "GRASSROOTS_DUPLICATES", {}) or {}
+    base = Rules()
+    return Rules(**{k: float(given.get(k, getattr(base, k))) for k in
+                    ("radius_m", "window_days", "threshold", "strong_threshold", "number_conflict_factor")})
+
+
+def _all_settings() -> dict[str, Rules]:
+    return {s.district_code: s.rules() for s in DuplicateSettings.objects.all()}
+
+
+def rules_for(district_code: str) -> Rules:
+    """The district's rules (its ``DuplicateSettings`` row), else the defaults."""
+    return memoized("duplicates.settings", _all_settings).get(district_code) or default_rules()
+
+
+def case_text(title: str, body: str) -> str:
+    """The text compared: the title once, then the body (a title that is the body's first words
+    adds nothing new)."""
+    title, body = (title or "").strip(), (body or "").strip()
+    return body if title and body.startswith(title) else f"{title}\n{body}".strip()
+
+
+def _point(case_lat, case_lng, area_lat, area_lng) -> tuple[float | None, float | None]:
+    if case_lat is not None and case_lng is not None:
+        return case_lat, case_lng
+    if area_lat is not None and area_lng is not None:
+        return area_lat, area_lng  # the building's (or grid's) point
+    return None, None
+
+
+def case_item(case: Case) -> Item:
+    area = case.area
+    lat, lng = _point(case.lat, case.lng, area.lat if area else None, area.lng if area else None)
+    return Item(id=case.pk, text=case_text(case.title, case.body), at=case.created_at, lat=lat, lng=lng,
+                grid=case.area_code if len(case.area_code) >= GRID_CODE_LENGTH else "")
+
+
+FIELDS = ("pk", "title", "body", "lat", "lng", "area__lat", "area__lng", "created_at", "area_code")
+
+
+def _open_near(query: Item, district_code: str, rules: Rules, base: QuerySet[Case] | None,
+               older_only: bool = False) -> list[Item]:
+    """The open cases of the district in the time window whose point (own, else their building's)
+    falls in the bounding box of the radius — or, without a point on one side, in the same grid."""
+    window = timedelta(days=rules.window_days)
+    qs = (base if base is not None else Case.objects.all()).filter(
+        district_code=district_code, status__in=sorted(OPEN),
+        created_at__gte=query.at - window, created_at__lte=query.at + (timedelta(0) if older_only else window))
+    where = Q(pk__in=[])
+    if query.lat is not None and query.lng is not None:
+        lat0, lat1, lng0, lng1 = bounding_box(query.lat, query.lng, rules.radius_m)
+        where |= Q(lat__range=(lat0, lat1), lng__range=(lng0, lng1))
+        where |= Q(lat__isnull=True, area__lat__range=(lat0, lat1), area__lng__range=(lng0, lng1))
+        if query.grid:
+            where |= Q(lat__isnull=True, area__lat__isnull=True, area_code__startswith=query.grid[:GRID_CODE_LENGTH])
+    elif query.grid:
+        where |= Q(area_code__startswith=query.grid[:GRID_CODE_LENGTH])
+    rows = qs.filter(where).exclude(pk=query.id).order_by("-created_at").values_list(*FIELDS)[:MAX_LOOKED_AT]
+    items = []
+    for pk, title, body, lat, lng, alat, alng, at, code in rows:
+        plat, plng = _point(lat, lng, alat, alng)
+        items.append(Item(id=pk, text=case_text(title, body), at=at, lat=plat, lng=plng,
+                          grid=code if len(code) >= GRID_CODE_LENGTH else ""))
+    return items
+
+
+def similar_open_cases(query: Item, *, district_code: str, rules: Rules | None = None,
+                       base: QuerySet[Case] | None = None, older_only: bool = False, limit: int = 5) -> list[Match]:
+    """Open cases that look like ``query`` (a case or a draft), best first. ``base`` limits where to
+    look (a user's visible cases for a page)."""
+    rules = rules or rules_for(district_code)
+    others = _open_near(query, district_code, rules, base, older_only=older_only)
+    return matches(query, others, rules=rules, scorer=Scorer.default(), limit=limit)
+
+
+def similar_to_case(case: Case, *, limit: int = 5) -> list[Match]:
+    """At intake: the open cases of the case's district, reported before it, that look the same."""
+    return similar_open_cases(case_item(case), district_code=case.district_code, older_only=True, limit=limit)
+
+
+def draft_item(*, text: str, lat: float | None, lng: float | None, area_code: str = "",
+               at: datetime | None = None) -> Item:
+    return Item(id=0, text=text, at=at or timezone.now(), lat=lat, lng=lng,
+                grid=area_code if len(area_code) >= GRID_CODE_LENGTH else "")
+
+
+# --- stored candidates, as a user sees them ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One open "same as" pair: ``case`` (the newer) may be a duplicate of ``original``."""
+
+    row: DuplicateCandidate
+    case: Case
+    original: Case
+
+    @property
+    def score_percent(self) -> int:
+        return round(self.row.score * 100)
+
+
+def _pairs(rows, user) -> list[Pair]:
+    rows = list(rows.select_related("case__area", "candidate__area"))
+    visible = set(cases_visible_to(user).filter(
+        pk__in={r.case_id for r in rows} | {r.candidate_id for r in rows}).values_list("pk", flat=True))
+    return [Pair(row=r, case=r.case, original=r.candidate) for r in rows
+            if r.case_id in visible and r.candidate_id in visible]
+
+
+def _live(qs):
+    return qs.filter(dismissed_at__isnull=True, case__status__in=sorted(OPEN), candidate__status__in=sorted(OPEN))
+
+
+def pairs_of(case: Case, user) -> list[Pair]:
+    """Open pairs involving ``case`` either way (it may be the duplicate, or the original), that
+    ``user`` may see on both sides."""
+    return _pairs(_live(DuplicateCandidate.objects.filter(Q(case=case) | Q(candidate=case))), user)
+
+
+def pairs_for_board(cases, user) -> dict[int, list[Pair]]:
+    """The board's hints: each case's own open candidates (it is the possible duplicate)."""
+    ids = [c.pk for c in cases]
+    out: dict[int, list[Pair]] = {}
+    for pair in _pairs(_live(DuplicateCandidate.objects.filter(case_id__in=ids)), user):
+        out.setdefault(pair.case.pk, []).append(pair)
+    return out
+
+
+def pair_get(user, pk: int) -> Pair:
+    """One candidate row the user may see on both sides (DuplicateCandidate.DoesNotExist otherwise)."""
+    pairs = _pairs(DuplicateCandidate.objects.filter(pk=pk), user)
+    if not pairs:
+        raise DuplicateCandidate.DoesNotExist
+    return pairs[0]
+
+
+# --- the resident of a merged case -------------------------------------------------------------------
+
+
+def original_of(case: Case) -> Case | None:
+    """The case a merged case follows (to the end of a chain of merges)."""
+    seen, node = set(), case
+    while node.merged_into_id is not None and node.pk not in seen:
+        seen.add(node.pk)
+        node = Case.objects.select_related("area", "merged_into").get(pk=node.merged_into_id)
+    return node if node.pk != case.pk else None
+
+
+def merged_can_rate(case: Case) -> bool:
+    original = original_of(case) if case.status == Case.Status.MERGED else None
+    return original is not None and original.status in RATE_FROM and not MergedRating.objects.filter(case=case).exists()
+
+
+def extra_ratings_of(original: Case) -> QuerySet[MergedRating]:
+    return MergedRating.objects.filter(original=original).select_related("case")
+
+
+def can_decide(user, pair: Pair) -> bool:
+    """Whether ``user`` may merge or dismiss the pair now (a dispatcher of the newer case, which is
+    still reported or accepted)."""
+    from grassroots.cases.permissions import may
+
+    return pair.case.status in (Case.Status.REPORTED, Case.Status.ACCEPTED) and may(user, pair.case, "merge")

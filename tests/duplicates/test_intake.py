@@ -1,0 +1,96 @@
+"""The intake step: a new case's candidates are stored; a strong one holds back auto-dispatch."""
+
+from datetime import timedelta
+
+import time_machine
+from django.utils import timezone
+
+from grassroots.cases import hooks
+from grassroots.cases.models import Case
+from grassroots.duplicates.models import DuplicateCandidate, DuplicateSettings
+from grassroots.duplicates.selectors import rules_for
+
+from .conftest import LAMP, LAMP_AGAIN, TRASH
+
+
+def candidates(case):
+    return list(DuplicateCandidate.objects.filter(case=case).values_list("candidate_id", "strong"))
+
+
+def test_a_second_report_of_the_same_problem_nearby_is_a_strong_candidate(report):
+    first = report(LAMP)
+    second = report(LAMP_AGAIN, lat=32.6052, lng=110.7051)  # about 25 m away
+    assert candidates(first) == []
+    row = DuplicateCandidate.objects.get(case=second)
+    assert row.candidate_id == first.pk and row.strong
+    assert 15 < row.distance_m < 40
+    assert row.district_code == second.district_code
+
+
+def test_the_step_tells_later_steps_which_cases_it_duplicates(report):
+    first = report(LAMP)
+    seen = {}
+
+    def spy(case, context):
+        seen.update(context)
+
+    hooks.on_case_received(spy, order=99)
+    try:
+        report(LAMP_AGAIN)
+    finally:
+        hooks._steps[:] = [s for s in hooks._steps if s[2] is not spy]
+    assert seen["duplicate_of"] == [first.pk]
+
+
+def test_another_problem_at_the_same_place_is_not_a_candidate(report):
+    report(LAMP)
+    other = report(TRASH)
+    assert candidates(other) == []
+
+
+def test_the_same_words_beyond_the_radius_are_not_a_candidate(report):
+    report(LAMP)
+    far = report(LAMP_AGAIN, lat=32.605, lng=110.709)  # about 375 m east
+    assert candidates(far) == []
+
+
+def test_a_district_may_widen_the_radius(report, tree):
+    DuplicateSettings.objects.create(district_code=tree.district.code, radius_m=600)
+    assert rules_for(tree.district.code).radius_m == 600
+    first = report(LAMP)
+    far = report(LAMP_AGAIN, lat=32.605, lng=110.709)
+    assert candidates(far) == [(first.pk, True)]
+
+
+def test_closed_rejected_or_merged_cases_are_not_offered(report, tree):
+    from grassroots.cases.services import case_reject
+
+    first = report(LAMP)
+    case_reject(case=first, reason="请向物业反映", actor=tree.user("community_worker_1"))
+    assert candidates(report(LAMP_AGAIN)) == []
+
+
+def test_an_old_case_outside_the_time_window_is_not_offered(report):
+    with time_machine.travel(timezone.now() - timedelta(days=30), tick=False):
+        report(LAMP)
+    assert candidates(report(LAMP_AGAIN)) == []
+
+
+def test_a_case_without_a_point_is_compared_within_its_grid(tree, report):
+    first = report(LAMP, lat=None, lng=None, area=tree.grid("A"))
+    second = report(LAMP_AGAIN, lat=None, lng=None, area=tree.grid("A"))
+    elsewhere = report(LAMP_AGAIN, lat=None, lng=None, area=tree.grid("C"))
+    assert candidates(second) == [(first.pk, True)]
+    assert DuplicateCandidate.objects.get(case=second).distance_m is None
+    assert candidates(elsewhere) == []
+
+
+def test_a_failing_finder_loses_no_case(report, monkeypatch):
+    from grassroots.duplicates import services
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "candidates_store", broken)
+    case = report(LAMP)
+    assert Case.objects.filter(pk=case.pk, status=Case.Status.REPORTED).exists()
