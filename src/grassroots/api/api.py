@@ -7,11 +7,8 @@ from ninja.security import django_auth
 from grassroots.areas.api import router as areas_router
 from grassroots.assessment.api import router as assessment_router
 from grassroots.cases.api import router as cases_router
-<<<<<<< HEAD
-from grassroots.hotspots.api import router as hotspots_router
-=======
 from grassroots.duplicates.api import router as duplicates_router
->>>>>>> main
+from grassroots.hotspots.api import router as hotspots_router
 from grassroots.intake.api import router as intake_router
 from grassroots.notifications.api import router as notifications_router
 from grassroots.orgs.api import router as orgs_router
