@@ -19,5 +19,6 @@ urlpatterns = [
     path("intake/", include("grassroots.intake.urls")),
     path("open311/v2/", include("grassroots.intake.open311_urls")),
     path("assessment/", include("grassroots.assessment.urls")),
+    path("hotspots/", include("grassroots.hotspots.urls")),
     path("", include("grassroots.web.urls")),
 ]

@@ -8,6 +8,7 @@ from grassroots.areas.api import router as areas_router
 from grassroots.assessment.api import router as assessment_router
 from grassroots.cases.api import router as cases_router
 from grassroots.duplicates.api import router as duplicates_router
+from grassroots.hotspots.api import router as hotspots_router
 from grassroots.intake.api import router as intake_router
 from grassroots.notifications.api import router as notifications_router
 from grassroots.orgs.api import router as orgs_router
@@ -24,3 +25,4 @@ api.add_router("/cases", cases_router, tags=["cases"])
 api.add_router("/duplicates", duplicates_router, tags=["duplicates"])
 api.add_router("/intake", intake_router, tags=["intake"])
 api.add_router("/assessment", assessment_router, tags=["assessment"])
+api.add_router("/hotspots", hotspots_router, tags=["hotspots"])

@@ -173,6 +173,10 @@ class Case(models.Model):
                                     on_delete=models.PROTECT, related_name="duplicates")
     rating = models.CharField(_("评价"), max_length=16, choices=Rating.choices, blank=True, default="")
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    # Residents' support on channels that show it (a message board's 点赞/点踩, a hotline's 附议):
+    # the hot-problem clusters rank by the residents a problem touches (docs/hotspots.md).
+    likes = models.PositiveIntegerField(_("点赞数"), default=0, help_text=_("来源渠道上其他居民的点赞/附议数"))
+    dislikes = models.PositiveIntegerField(_("点踩数"), default=0)
 
     # Where it came from outside the platform: a 12345 hotline's own id (imports are idempotent on
     # it), and the key a form or an API client sends so that a double submit creates one case.

@@ -24,6 +24,7 @@ from grassroots.orgs.models import URBAN_FIVE_LEVELS, CommitteeSeat, Duty, Party
 from grassroots.people.models import GridStaff, PartyMember, Person, Resident, Volunteer
 
 from .accounts import DEMO_USERNAMES, create_demo_users
+from .hotspots import load_hotspots
 from .plan import SCALES, Plan
 from .staff import STAFF_PREFIX
 
@@ -130,6 +131,7 @@ def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None) -> 
     if cases > 0:
         counts["cases"] = _load_cases(plan, accounts, cases=cases, end=end, log=log, area_ids=area_ids,
                                       unit_ids=unit_ids, person_ids=person_ids)
+        counts["hotspots"] = load_hotspots(plan, end=end, log=log)
     audit_record(actor=actor, action="demo.load", object_type="areas.area", object_id=str(area_ids[dc]),
                  district_code=dc,
                  detail={"scale": plan.scale, "seed": plan.seed, "people": plan.people, "counts": counts,

@@ -22,8 +22,10 @@ from ninja.security import APIKeyHeader
 from grassroots.cases.models import Case, Channel
 from grassroots.cases.selectors import case_timeline_public
 from grassroots.cases.transitions import status_label
+from grassroots.hotspots.services import case_likes_record
 
 from . import inputs
+from .hotline_fields import COUNT_MAX
 from .inputs import ADDRESS_MAX, BODY_MAX, TITLE_MAX, Errors
 from .models import ApiClient
 from .placement import PlaceProblem
@@ -74,6 +76,8 @@ class CasePushIn(Schema):
     contact_name: str = ""
     contact_phone: str = ""
     anonymous: bool = False
+    likes: int | None = None  # other residents' likes/附议 on the sending channel (hot-problem ranking)
+    dislikes: int | None = None
 
 
 class CaseReceiptOut(Schema):
@@ -146,6 +150,11 @@ def _clean(data: dict, client: ApiClient) -> tuple[dict, Errors]:
     }
     if not isinstance(values["anonymous"], bool):
         errors["anonymous"] = "匿名（anonymous）应为 true 或 false"
+    for key, label in (("likes", "点赞数"), ("dislikes", "点踩数")):
+        values[key] = data.get(key)
+        if values[key] is not None and (not isinstance(values[key], int) or isinstance(values[key], bool)
+                                        or not 0 <= values[key] <= COUNT_MAX):
+            errors[key] = f"{label}（{key}）应为 0 到 {COUNT_MAX} 之间的整数"
     area = inputs.text_field(errors, data, "area", "区域", maximum=40)
     if errors:
         return values, errors
@@ -197,6 +206,8 @@ def case_push(request: HttpRequest):
     except PermissionDenied as exc:
         return _invalid({"client": str(exc)})
     case = received.case
+    if (values["likes"] is not None or values["dislikes"] is not None) and case.external_id == values["external_id"]:
+        case_likes_record(case=case, likes=values["likes"], dislikes=values["dislikes"], actor=None)
     if not received.created and case.external_id != values["external_id"]:
         return Status(409, {"detail": f"该 Idempotency-Key 已用于外部编号“{case.external_id}”的工单，请换一个",
                             "errors": {"Idempotency-Key": "已被另一条工单使用"}})

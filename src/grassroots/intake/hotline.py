@@ -29,6 +29,7 @@ from grassroots.cases.models import Case, Channel
 from grassroots.cases.services import case_receive
 from grassroots.core.jobs import claim_next
 from grassroots.core.services import audit_record
+from grassroots.hotspots.services import case_likes_record
 from grassroots.registers.reader import FileProblem
 from grassroots.registers.specs.base import CellError
 
@@ -318,6 +319,13 @@ class _RowRefused(Exception):
 
 
 def _receive(job: HotlineImport, rec: Record, placement) -> tuple[Case, bool]:
+    case, created = _receive_case(job, rec, placement)
+    if rec.likes is not None or rec.dislikes is not None:
+        case_likes_record(case=case, likes=rec.likes, dislikes=rec.dislikes, actor=job.created_by)
+    return case, created
+
+
+def _receive_case(job: HotlineImport, rec: Record, placement) -> tuple[Case, bool]:
     try:
         return case_receive(
             title=rec.title, body=rec.body, channel=Channel.HOTLINE, actor=job.created_by, area=placement.area,

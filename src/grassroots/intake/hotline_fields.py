@@ -72,6 +72,9 @@ FIELDS: tuple[Field, ...] = (
           _("紧急、水电气热、一般、复杂；为空按一般")),
     Field("due", _("办理时限"), False,
           ("办理时限", "处理时限", "截止时间", "办结时限", "时限", "要求办结时间", "答复时限", "办理期限")),
+    Field("likes", _("点赞数"), False, ("点赞数", "点赞", "赞", "点赞量", "赞同数", "支持数", "附议数", "附议", "likes"),
+          _("留言板等渠道上其他居民的点赞/附议数；热点问题按涉及群众排序时计入")),
+    Field("dislikes", _("点踩数"), False, ("点踩数", "点踩", "踩", "反对数", "dislikes")),
 )
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 
@@ -214,6 +217,8 @@ class Record:
     area_text: Any = None
     category: Category | None = None
     urgency: str = Urgency.GENERAL
+    likes: int | None = None  # None: the file has no such column or the cell is empty
+    dislikes: int | None = None
     errors: list[CellError] = field(default_factory=list)
     notes: list[CellError] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # field key → the file's header
@@ -258,6 +263,30 @@ def parse_datetime(value: Any) -> datetime.datetime:
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
+
+
+COUNT_MAX = 10_000_000
+
+
+def count(value: Any) -> int:
+    """A non-negative whole number from a cell: 12, 12.0, "1,234", "12 赞"."""
+    if isinstance(value, bool):
+        raise CellProblem("应填写不小于0的整数，如 12")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellProblem("应填写整数，如 12")
+        value = int(value)
+    if isinstance(value, int):
+        number = value
+    else:
+        raw = unicodedata.normalize("NFKC", text(value)).replace(",", "").replace(" ", "")
+        raw = re.sub(r"(个|次|人|赞|票)$", "", raw)
+        if not raw.isdigit():
+            raise CellProblem("应填写不小于0的整数，如 12")
+        number = int(raw)
+    if number < 0 or number > COUNT_MAX:
+        raise CellProblem(f"应在 0 到 {COUNT_MAX} 之间")
+    return number
 
 
 def parse_due(value: Any, start: datetime.datetime) -> tuple[datetime.datetime | None, str]:
@@ -317,6 +346,12 @@ def clean_row(row: int, cells: dict[str, Any], headers: dict[str, str], categori
         rec.category, why = categories.find(cells.get("category"))
         if why:
             rec.note("category", cells.get("category"), why)
+    for key in ("likes", "dislikes"):
+        if text(cells.get(key)):
+            try:
+                setattr(rec, key, count(cells.get(key)))
+            except CellProblem as exc:
+                rec.error(key, cells.get(key), str(exc))
     if text(cells.get("urgency")):
         try:
             rec.urgency = choice(cells.get("urgency"), labels=URGENCY_LABELS, what="紧急程度")

@@ -42,6 +42,7 @@ MENU = [
         (_("12345工单导入"), "intake:hotline", (C.DISPATCH_CASES,), True),
     ]),
     (_("考核排名"), [(_("考核排名"), "assessment:index", (C.VIEW_CASES, C.HANDLE_CASES), False)]),
+    (_("热点问题"), [(_("热点问题"), "hotspots:index", (C.VIEW_CASES,), True)]),
     (_("基层组织"), [
         (_("组织架构"), "areas:tree", (C.VIEW_AREAS,), False),
         (_("网格地图"), "areas:map", (C.VIEW_AREAS,), False),
