@@ -51,3 +51,21 @@ def test_dashboard_counts_the_workers_own_cases(client_as, tree, new_case):
     assert counts["supervised"] == "1"  # the rejected case is not work any more
     assert "派单台：" in html and "条未读消息" in html
     assert "我的待办" not in client_as(make_user("r9", Role.RESIDENT, area=tree.households[1])).get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_the_streets_problems_of_the_month_to_its_staff_only(client_as, tree):
+    from datetime import date, timedelta
+
+    from grassroots.hotspots.models import MonthlyProblem
+
+    street1, street2 = tree.streets[0], tree.streets[1]
+    for street, title in ((street1, "自来水水质问题"), (street2, "夜市油烟扰民")):
+        MonthlyProblem.objects.create(street=street, title=title, source="rising", source_key=title,
+                                      lead_unit=tree.units["dept"], plan="排查水管", month="2026-11",
+                                      deadline=date.today() + timedelta(days=20))
+    page = client_as(tree.user("community_worker_1")).get("/").content.decode()
+    assert "每月一题" in page and "自来水水质问题" in page and "夜市油烟扰民" not in page
+    other = make_user("grid_worker_E", Role.GRID_WORKER, area=tree.grid("E"))  # a grid of the second street
+    page = client_as(other).get("/").content.decode()
+    assert "夜市油烟扰民" in page and "自来水水质问题" not in page

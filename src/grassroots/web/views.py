@@ -12,6 +12,8 @@ from grassroots.cases.selectors import (
     is_dispatcher_somewhere,
     staff_cases_for,
 )
+from grassroots.hotspots.models import MonthlyProblem
+from grassroots.hotspots.selectors import problems_visible_to
 from grassroots.notifications.selectors import unread_count
 
 # The status groups a worker's dashboard counts (each links to the case list filtered by it).
@@ -36,5 +38,7 @@ def home(request):
         todo = [(key, names[key], cases_filter(mine, group=key).count()) for key in TODO_GROUPS]
         if is_dispatcher_somewhere(request.user):
             board = board_cases_for(request.user).count()
+    monthly = list(problems_visible_to(request.user).exclude(status=MonthlyProblem.Status.DONE)
+                   .order_by("deadline", "pk")[:5])
     return render(request, "web/home.html", {"roles": roles, "counts": counts, "todo": todo, "board": board,
-                                             "unread": unread_count(request.user)})
+                                             "unread": unread_count(request.user), "monthly": monthly})
