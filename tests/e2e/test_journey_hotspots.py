@@ -9,14 +9,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.e2e.conftest import _seeded_tables, browser, login, page, screenshot_dir  # noqa: F401 (fixtures)
+from tests.e2e.conftest import login
 from tests.factories import build_tree
 from tests.hotspots.conftest import add_cases, category, steady, this_week
 
 pytestmark = pytest.mark.e2e
 
 
-def test_find_promote_and_follow_a_rising_problem(live_server, transactional_db, page, screenshot_dir):  # noqa: F811
+def test_find_promote_and_follow_a_rising_problem(live_server, transactional_db, page, screenshot_dir):
     tree = build_tree()
     cat = category()
     steady(tree, "A", 8, 1, cat=cat, title="物业不及时清理楼道杂物", body="楼道堆放杂物无人清理。")
