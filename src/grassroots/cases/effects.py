@@ -528,9 +528,9 @@ def schedule(step: Step) -> None:
 
 def categorize(step: Step) -> None:
     """分类: the case's category — a dispatcher's choice or correction, or routing's automatic
-    classification (with its ``confidence`` and ``model_version`` for the timeline). A case still
-    ``reported`` is routed again by the tier rules (its tier and owning team follow the category);
-    once accepted, the owner stays and dispatches it."""
+    classification (with its ``confidence`` and ``model_version`` for the timeline). When the system
+    classifies a case still ``reported``, the tier rules route it again (its tier and owning team
+    follow the category); a person's choice keeps the owner, who goes on to dispatch it."""
     from .tiers import route_for
 
     category = _as_instance(Category, step.take("category"), "category")
@@ -552,7 +552,8 @@ def categorize(step: Step) -> None:
         step.event_data["confidence"] = round(float(confidence), 4)
     if version:
         step.event_data["model_version"] = version
-    if case.status == Case.Status.REPORTED and case.assigned_unit_id is None and case.assigned_user_id is None:
+    if (step.actor is None and case.status == Case.Status.REPORTED and case.assigned_unit_id is None
+            and case.assigned_user_id is None):
         route = route_for(area=case.area, category=category, urgency=case.urgency)
         step.set(tier=route.tier, assigned_area=route.team)
         step.event_data.update(tier=route.tier, rule=route.rule,

@@ -58,8 +58,8 @@ status but closed, rejected and merged)::
                        reopened                                    计算时限       system (the calendar of the
                                                                                   year was entered since)
     categorize         open                                        分类           dispatcher or system (category;
-                                                                                  a reported case is routed
-                                                                                  again by the tier rules)
+                                                                                  the system's routes a
+                                                                                  reported case again)
 
 Approving an extension is ``extend``; a dispatcher may also extend without a request.
 

@@ -9,7 +9,8 @@ from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area, Level
 from grassroots.cases.models import Case
-from grassroots.cases.selectors import cases_visible_to
+from grassroots.cases.permissions import may
+from grassroots.cases.selectors import staff_cases_for
 
 from .models import RoutingCorrection, RoutingModel, RoutingSuggestion, TrainingJob
 
@@ -31,7 +32,7 @@ def attach_suggestions(cases) -> None:
 
 def suggestion_for(user, case_id: int) -> tuple[Case, RoutingSuggestion | None]:
     """The case (Case.DoesNotExist outside the user's scope) and its suggestion."""
-    case = cases_visible_to(user).get(pk=case_id)
+    case = staff_cases_for(user).get(pk=case_id)
     return case, RoutingSuggestion.objects.filter(case=case).first()
 
 
@@ -79,6 +80,23 @@ def street_visible_to(user, pk: int) -> Area:
         if street.pk == pk:
             return street
     raise Area.DoesNotExist
+
+
+APPLY_STATUSES = (Case.Status.REPORTED, Case.Status.ACCEPTED, Case.Status.RETURNED, Case.Status.ESCALATED)
+
+
+def case_panel(user, case: Case) -> dict:
+    """What the case page shows: the stored suggestion, whether the user may apply one (a dispatcher
+    of the case while it waits for dispatch) or change the category, and the categories to pick."""
+    from .policy import tree
+
+    suggestion = RoutingSuggestion.objects.filter(case=case).first()
+    can_categorize = case.status not in (Case.Status.CLOSED, Case.Status.REJECTED, Case.Status.MERGED) and may(
+        user, case, "categorize")
+    paths = tree().path if can_categorize else {}
+    return {"suggestion": suggestion, "can_apply": can_categorize and case.status in APPLY_STATUSES,
+            "can_categorize": can_categorize,
+            "categories": sorted(((pk, path) for pk, path in paths.items()), key=lambda x: tree().code[x[0]])}
 
 
 def active_models() -> dict[str, RoutingModel]:
