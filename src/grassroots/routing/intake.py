@@ -77,6 +77,24 @@ def route_new_case(case: Case, context: dict) -> None:
     suggestion.save()
 
 
+def suggest_for_waiting(case: Case) -> RoutingSuggestion | None:
+    """Suggestions (no automatic step) for a case already past intake — a case received before the
+    first model, say — so that the board shows the top 3 for it too."""
+    models = store.active()
+    if models.classifier is None:
+        return None
+    items = suggest_items(models.classifier.predict([Sample(case.title, case.body)], k=3)[0], case=case,
+                          router=models.router)
+    if not items:
+        return None
+    threshold = policy_for(case).threshold_for(items[0]["category"])
+    suggestion, _created = RoutingSuggestion.objects.update_or_create(case=case, defaults={
+        "model_version": models.classifier_version, "unit_model_version": models.router_version, "items": items,
+        "top_confidence": items[0]["p"], "threshold": threshold, "district_code": case.district_code,
+        "decision": RoutingSuggestion.Decision.SUGGESTED, "detail": "受理后补充的建议"})
+    return suggestion
+
+
 def _automatic(case: Case, best: dict, version: str, suggestion: RoutingSuggestion, *, duplicate: bool) -> None:
     said = f"系统根据内容自动分类为「{best['path']}」（置信度 {percent(best['p'])}）"
     if case.category_id != best["category"]:
@@ -119,4 +137,4 @@ def _target(case: Case, item: dict):
     return None
 
 
-__all__ = ["route_new_case", "Policy"]
+__all__ = ["route_new_case", "suggest_for_waiting", "Policy"]

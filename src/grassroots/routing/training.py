@@ -93,7 +93,7 @@ class Taxonomy:
         return SEP.join(self.name[n] for n in reversed(self.chain(pk)))
 
 
-def _history() -> list[Example]:
+def _history(limit: int = MAX_CASES) -> list[Example]:
     """Closed cases (their final category) and re-categorised cases (the latest correction)."""
     latest: dict[int, int] = {}
     for case_id, chosen in RoutingCorrection.objects.filter(
@@ -102,7 +102,7 @@ def _history() -> list[Example]:
         latest[case_id] = chosen
     closed = Case.objects.filter(status=Case.Status.CLOSED, category__isnull=False).order_by("-closed_at")
     out: dict[int, Example] = {}
-    for pk, title, body, category_id in closed.values_list("pk", "title", "body", "category_id")[:MAX_CASES]:
+    for pk, title, body, category_id in closed.values_list("pk", "title", "body", "category_id")[:limit]:
         if pk in latest:
             continue
         out[pk] = Example(title, body, category_id, "case", pk)
@@ -234,16 +234,16 @@ def _version() -> str:
     return f"{timezone.localtime():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
-def routing_train(*, actor=None, progress: Progress | None = None, seed: int = 0) -> dict:
-    """Train both models from what the platform knows now, store them as the active ones, and
-    return a summary (also written to the audit trail)."""
+def routing_train(*, actor=None, progress: Progress | None = None, seed: int = 0, limit: int = MAX_CASES) -> dict:
+    """Train both models from what the platform knows now (at most ``limit`` of the most recently
+    closed cases), store them as the active ones, and return a summary (also audited)."""
     progress = progress or (lambda pct, stage: None)
     min_per_class = _setting("MIN_PER_CLASS", 20)
     min_level1 = _setting("MIN_LEVEL1", 3)
     cold_below = _setting("COLD_START_BELOW", 300)
     progress(5, "读取已办结诉求和人工纠正")
     tax = Taxonomy()
-    history = _history()
+    history = _history(limit)
     real, pseudo = list(history), []
     if len(history) < cold_below:
         sample, pseudo = _cold_start(tax)
