@@ -23,7 +23,7 @@ from grassroots.routing.services import street_settings_update
 from grassroots.routing.training import routing_train
 
 MIN_CLOSED = 500
-TRAIN_LIMIT = 1500  # the most recently closed: enough for the demo, and quick to train
+TRAIN_LIMIT = 600  # the most recently closed: enough for the demo, and quick to train (one fit)
 NEW_MESSAGES = 12
 WAITING = 60
 
@@ -37,7 +37,7 @@ def demo_routing(district_code: str, *, end, actor, log=None) -> dict:
     closed = cases.filter(status=Case.Status.CLOSED, category__isnull=False)
     if closed.count() < MIN_CLOSED:
         return {}
-    summary = routing_train(actor=actor, limit=TRAIN_LIMIT)
+    summary = routing_train(actor=actor, limit=TRAIN_LIMIT, refit=False)
     ev = summary["evaluation"]
     log(f"智能分派模型 {summary['version']}：训练 {summary['train_size']} 条，{summary['classes']} 个类别，"
         f"留出准确率 {ev.get('accuracy', '—')}")
