@@ -45,6 +45,9 @@ def test_applying_the_first_suggestion_dispatches_in_one_click_without_a_correct
     assert CaseEvent.objects.get(case=case, action="categorize").actor == tree.user("community_worker_1")
     assert RoutingSuggestion.objects.get(case=case).applied_rank == 1
     assert not RoutingCorrection.objects.exists()
+    again = client.post(f"/routing/cases/{doubtful.pk}/apply/", {"rank": "1"}, follow=True)  # a second click
+    assert "不能再按建议派单" in again.content.decode()
+    assert CaseEvent.objects.filter(case=case).count() == 4
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grassroots.areas.models import Area, Level
+from grassroots.cases.errors import TransitionNotAllowed
 from grassroots.cases.models import Case, CaseEvent, Category
 from grassroots.cases.services import case_transition
 from grassroots.core.jobs import claim_next
@@ -50,6 +51,9 @@ def suggestion_apply(*, case: Case, rank: int, actor) -> RoutingSuggestion:
     if suggestion is None or not 1 <= rank <= len(suggestion.items):
         raise ValidationError({"rank": "该诉求没有这条分派建议，请刷新页面后重试"})
     item = suggestion.items[rank - 1]
+    if case.status not in (S.REPORTED, S.ACCEPTED, S.RETURNED, S.ESCALATED):
+        raise TransitionNotAllowed(f"诉求“{case.code}”当前状态为“{case.get_status_display()}”，不能再按建议派单"
+                                   "（可能已被他人处理，请刷新后查看最新状态）")
     with transaction.atomic():
         if case.category_id != item["category"]:
             case_categorize(case=case, category=item["category"], actor=actor, confidence=item["p"],
