@@ -29,31 +29,34 @@ class Active:
     router_version: str
 
 
-def _versions() -> dict[str, str]:
-    return dict(RoutingModel.objects.filter(active=True).values_list("kind", "version"))
+def _versions() -> dict[str, tuple[str, int]]:
+    return {kind: (version, pk) for kind, version, pk
+            in RoutingModel.objects.filter(active=True).values_list("kind", "version", "pk")}
 
 
-def _load(kind: str, version: str):
+def _load(kind: str, version: str, pk: int):
+    key = f"{version}#{pk}"  # the row too: a version name may come back (a test, a restored database)
     hit = _loaded.get(kind)
-    if hit is not None and hit[0] == version:
+    if hit is not None and hit[0] == key:
         return hit[1]
-    blob = RoutingModel.objects.filter(kind=kind, version=version).values_list("blob", flat=True).first()
+    blob = RoutingModel.objects.filter(pk=pk).values_list("blob", flat=True).first()
     if blob is None:
         return None
     blob = bytes(blob)
     value = TextClassifier.loads(blob) if kind == RoutingModel.Kind.CATEGORY else UnitRouter.loads(blob)
     with _lock:
-        _loaded[kind] = (version, value)
+        _loaded[kind] = (key, value)
     return value
 
 
 def active() -> Active:
     versions = memoized(KEY, _versions)
-    category = versions.get(RoutingModel.Kind.CATEGORY, "")
-    unit = versions.get(RoutingModel.Kind.UNIT, "")
-    return Active(classifier=_load(RoutingModel.Kind.CATEGORY, category) if category else None,
-                  classifier_version=category,
-                  router=_load(RoutingModel.Kind.UNIT, unit) if unit else None, router_version=unit)
+    category = versions.get(RoutingModel.Kind.CATEGORY)
+    unit = versions.get(RoutingModel.Kind.UNIT)
+    return Active(classifier=_load(RoutingModel.Kind.CATEGORY, *category) if category else None,
+                  classifier_version=category[0] if category else "",
+                  router=_load(RoutingModel.Kind.UNIT, *unit) if unit else None,
+                  router_version=unit[0] if unit else "")
 
 
 def connect() -> None:
