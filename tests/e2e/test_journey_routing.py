@@ -57,4 +57,5 @@ def test_auto_dispatch_suggestions_and_a_correction(live_server, transactional_d
     another = case_create(title="小区路灯不亮", body="小区路灯不亮，晚上很黑", channel="resident_web", area=tree.grid("A"))
     page.goto(f"{live_server.url}/cases/board/")
     assert page.locator(f"tr[data-case='{another.code}'] .routing-suggest button").count() == 3
-    page.screenshot(path=str(screenshot_dir / "routing_board_375.png"), full_page=True)
+    page.locator(f"tr[data-case='{another.code}']").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(screenshot_dir / "routing_board_375.png"))

@@ -76,10 +76,11 @@ def test_a_categorised_case_is_left_to_people_unless_the_street_says_all(routed,
     assert case.status == S.REPORTED and case.category == level1("交通运输")
     assert RoutingSuggestion.objects.get(case=case).decision == RoutingSuggestion.Decision.POLICY
     street_policy(routed.streets[0], threshold=0.6, policy=StreetSettings.Policy.ALL)
-    case = new_case("A", title="楼道灯坏了", body="楼道灯坏了不亮", category=level1("交通运输"))
-    assert case.status == S.DISPATCHED and case.category == level1("城乡建设")
+    # (other texts in other grids: the duplicate finder would hold back a second 楼道灯 report)
+    case = new_case("C", title="化工厂排放废气", body="化工厂排放废气刺鼻", category=level1("交通运输"))
+    assert case.status == S.DISPATCHED and case.category == level1("环境保护")
     street_policy(routed.streets[0], threshold=0.6, policy=StreetSettings.Policy.OFF)
-    case = new_case("A", title="楼道灯坏了", body="楼道灯坏了不亮")
+    case = new_case("D", title="河道污染发臭", body="河道污染发臭")
     assert case.status == S.REPORTED and case.category is None
 
 
