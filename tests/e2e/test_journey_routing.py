@@ -18,7 +18,7 @@ def test_auto_dispatch_suggestions_and_a_correction(live_server, transactional_d
     tree = build_tree()
     install_model(outcomes=[("城乡建设", tree.grid("A").code, tree.units["property"], 1.0)] * 3)
     street_policy(tree.streets[0], threshold=0.7)
-    CategoryThreshold.objects.create(street=tree.streets[0], category=level1("城乡建设"), threshold=0.95,
+    CategoryThreshold.objects.create(street=tree.streets[0], category=level1("城乡建设"), threshold=1.0,
                                      district_code=tree.district.code)
     auto = case_create(title="化工厂排放废气", body="化工厂排放废气刺鼻，晚上气味难闻", channel="resident_web",
                        area=tree.grid("A"))
