@@ -20,5 +20,6 @@ urlpatterns = [
     path("open311/v2/", include("grassroots.intake.open311_urls")),
     path("assessment/", include("grassroots.assessment.urls")),
     path("hotspots/", include("grassroots.hotspots.urls")),
+    path("routing/", include("grassroots.routing.urls")),
     path("", include("grassroots.web.urls")),
 ]

@@ -271,7 +271,7 @@ def test_extend_park_unpark_merge(tree, new_case):
 def test_actions_offered_follow_table_and_permission(tree, new_case):
     case = new_case()
     assert case_actions_for(tree.user("community_worker_1"), case) == [
-        "accept", "reject", "merge", "escalate", "supervise", "comment"]
+        "accept", "reject", "merge", "escalate", "supervise", "comment", "categorize"]
     assert case_actions_for(tree.user("grid_worker_A"), case) == ["escalate", "comment"]  # 上报 by the grid
     svc.case_accept(case=case, actor=tree.user("community_worker_1"))
     assert "start" in case_actions_for(tree.user("grid_worker_A"), case)

@@ -66,7 +66,7 @@ def test_the_panel_shows_exactly_the_offered_actions(client_as, tree, case):
         return html
 
     html = check("community_worker_1")
-    assert panel_actions(html) == {"accept", "reject", "merge", "escalate", "supervise", "comment"}
+    assert panel_actions(html) == {"accept", "reject", "merge", "escalate", "supervise", "comment", "categorize"}
     assert panel_actions(check("grid_worker_A")) == {"comment", "escalate"}  # the grid team holds it
     assert panel_actions(check("district_admin")) == panel_actions(html)
     outsider = make_user("assistant_A", Role.GRID_ASSISTANT, area=tree.grid("A"))  # may view, not act

@@ -14,6 +14,7 @@ from grassroots.notifications.api import router as notifications_router
 from grassroots.orgs.api import router as orgs_router
 from grassroots.people.api import router as people_router
 from grassroots.registers.api import router as registers_router
+from grassroots.routing.api import router as routing_router
 
 api = NinjaAPI(title="grassroots API", version="1", auth=django_auth, urls_namespace="api")
 api.add_router("/areas", areas_router, tags=["areas"])
@@ -26,3 +27,4 @@ api.add_router("/duplicates", duplicates_router, tags=["duplicates"])
 api.add_router("/intake", intake_router, tags=["intake"])
 api.add_router("/assessment", assessment_router, tags=["assessment"])
 api.add_router("/hotspots", hotspots_router, tags=["hotspots"])
+api.add_router("/routing", routing_router, tags=["routing"])

@@ -26,7 +26,7 @@ from grassroots.worktime.calendar import CalendarMissing
 from grassroots.worktime.selectors import deadline_for
 
 from .errors import TransitionNotAllowed
-from .models import Case, CaseEvent, Rating, Tier, WhistleTask, mask_name
+from .models import Case, CaseEvent, Category, Rating, Tier, WhistleTask, mask_name
 from .permissions import control_code, dispatch_root
 
 TEAM_CODE_LENGTHS = (15, 12, 9, 6)
@@ -526,6 +526,40 @@ def schedule(step: Step) -> None:
     step.event_data["deadline"] = deadline.isoformat()
 
 
+def categorize(step: Step) -> None:
+    """分类: the case's category — a dispatcher's choice or correction, or routing's automatic
+    classification (with its ``confidence`` and ``model_version`` for the timeline). When the system
+    classifies a case still ``reported``, the tier rules route it again (its tier and owning team
+    follow the category); a person's choice keeps the owner, who goes on to dispatch it."""
+    from .tiers import route_for
+
+    category = _as_instance(Category, step.take("category"), "category")
+    confidence = step.take("confidence")
+    version = str(step.take("model_version", "") or "")[:40]
+    if category is None:
+        raise ValidationError({"category": "请选择事项类别"})
+    case = step.case
+    if case.category_id == category.pk:
+        raise TransitionNotAllowed(f"该诉求的类别已是“{category.name}”，无需更改")
+    old = case.category
+    step.set(category=category)
+    step.event_data.update(category=category.pk, category_code=category.code,
+                           category_name=" / ".join(category.path_names()),
+                           old_category=old.pk if old else None, old_category_name=old.name if old else "")
+    if confidence is not None:
+        if not isinstance(confidence, int | float) or not 0 <= confidence <= 1:
+            raise ValidationError({"confidence": "置信度应为 0 到 1 之间的数"})
+        step.event_data["confidence"] = round(float(confidence), 4)
+    if version:
+        step.event_data["model_version"] = version
+    if (step.actor is None and case.status == Case.Status.REPORTED and case.assigned_unit_id is None
+            and case.assigned_user_id is None):
+        route = route_for(area=case.area, category=category, urgency=case.urgency)
+        step.set(tier=route.tier, assigned_area=route.team)
+        step.event_data.update(tier=route.tier, rule=route.rule,
+                               **({"area": route.team.code, "to_name": route.team.name} if route.team else {}))
+
+
 EFFECTS: dict[str, Callable[[Step], None]] = {
     "accept": accept, "reject": reject, "merge": merge, "dispatch": dispatch, "start": start,
     "take": take, "return": return_, "reassign": dispatch, "extend": extend, "park": park,
@@ -533,5 +567,5 @@ EFFECTS: dict[str, Callable[[Step], None]] = {
     "rate": rate, "rate_unsatisfied": rate_unsatisfied, "reopen": reopen, "close": close,
     "supervise": supervise, "unsupervise": unsupervise, "comment": comment,
     "request_extension": request_extension, "deny_extension": deny_extension, "task_reply": task_reply,
-    "warn": warn, "overdue": overdue, "schedule": schedule,
+    "warn": warn, "overdue": overdue, "schedule": schedule, "categorize": categorize,
 }

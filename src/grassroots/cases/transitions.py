@@ -10,10 +10,11 @@ States (``Case.Status``)::
 
 The table (action: from statuses → to status; who may do it)::
 
-    accept            reported                                    → accepted     dispatcher
+    accept            reported                                    → accepted     dispatcher or system (auto-dispatch)
     reject            reported, accepted                          → rejected     dispatcher (reason)
     merge             reported, accepted                          → merged       dispatcher (into)
     dispatch          accepted, returned, escalated               → dispatched   dispatcher (unit, team or member)
+                                                                                  or system (auto-dispatch)
     start             accepted                                    → in_progress  local handler (就地办理)
     take              dispatched, reopened                        → in_progress  holder (接单)
     return            dispatched, in_progress                     → returned     holder, once each (reason)
@@ -56,6 +57,9 @@ status but closed, rejected and merged)::
                        in_progress, extended, escalated, whistled,
                        reopened                                    计算时限       system (the calendar of the
                                                                                   year was entered since)
+    categorize         open                                        分类           dispatcher or system (category;
+                                                                                  the system's routes a
+                                                                                  reported case again)
 
 Approving an extension is ``extend``; a dispatcher may also extend without a request.
 
@@ -76,7 +80,8 @@ the community can no longer dispatch it):
 * **staff on the case** — any of dispatcher, local handler, place staff, holder or task unit.
 * **reporter** — the resident's account (``reporter_user``), or whoever shows the tracking code.
 * **system** — no actor: the deadline sweep (warn, escalate), the review-date sweep (unpark), the
-  auto-close of unrated cases (close).
+  auto-close of unrated cases (close), and routing's auto-dispatch of a confidently classified new
+  case (categorize, accept, dispatch; see ``routing/intake.py``).
 
 Rating: 满意 and 基本满意 close the case. 不满意 reopens it to the same holder — unless the
 previous rating was already 不满意, in which case it closes as unsatisfied. ``resolve_action``
@@ -125,10 +130,10 @@ D, L, P, H, T, R, SYS = (Who.DISPATCHER, Who.LOCAL_HANDLER, Who.PLACE_STAFF, Who
 STAFF = {D, L, P, H, T}
 
 TRANSITIONS: dict[str, Transition] = {
-    "accept": _t({S.REPORTED}, S.ACCEPTED, {D}, "受理"),
+    "accept": _t({S.REPORTED}, S.ACCEPTED, {D, SYS}, "受理"),
     "reject": _t({S.REPORTED, S.ACCEPTED}, S.REJECTED, {D}, "不予受理"),
     "merge": _t({S.REPORTED, S.ACCEPTED}, S.MERGED, {D}, "合并"),
-    "dispatch": _t({S.ACCEPTED, S.RETURNED, S.ESCALATED}, S.DISPATCHED, {D}, "派单"),
+    "dispatch": _t({S.ACCEPTED, S.RETURNED, S.ESCALATED}, S.DISPATCHED, {D, SYS}, "派单"),
     "start": _t({S.ACCEPTED}, S.IN_PROGRESS, {L}, "就地办理"),
     "take": _t({S.DISPATCHED, S.REOPENED}, S.IN_PROGRESS, {H}, "接单"),
     "return": _t({S.DISPATCHED, S.IN_PROGRESS}, S.RETURNED, {H}, "退单", public=False),
@@ -165,6 +170,7 @@ NOTES: dict[str, Transition] = {
     "warn": _t(set(RUNNING), "", {SYS}, "临期预警", public=False),
     "overdue": _t(set(RUNNING), "", {SYS}, "超时督办", public=False),
     "schedule": _t(set(RUNNING), "", {SYS}, "计算时限", public=False),
+    "categorize": _t(set(OPEN), "", {D, SYS}, "分类", public=False),
 }
 TABLE: dict[str, Transition] = {**TRANSITIONS, **NOTES}
 

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from grassroots.routing.selectors import attach_suggestions
+
 from . import selectors
 from .forms import BoardFilterForm, BulkForm
 
@@ -27,8 +29,10 @@ def _board_context(request: HttpRequest, bulk: BulkForm | None = None, query: st
     qs = selectors.cases_filter(qs, **values["filters"])
     page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
     ticked = set(bulk.data.getlist("cases")) if bulk is not None and bulk.is_bound else set()
+    rows = selectors.board_rows(page.object_list)
+    attach_suggestions([row.case for row in rows])  # routing's top 3, stored at intake
     return {
-        "form": form, "page": page, "rows": selectors.board_rows(page.object_list),
+        "form": form, "page": page, "rows": rows,
         "bulk": bulk or BulkForm(user=user), "allowed": selectors.is_dispatcher_somewhere(user),
         "ticked": ticked, "query": params.urlencode(),
     }

@@ -26,6 +26,7 @@ from grassroots.people.models import GridStaff, PartyMember, Person, Resident, V
 from .accounts import DEMO_USERNAMES, create_demo_users
 from .hotspots import load_hotspots
 from .plan import SCALES, Plan
+from .routing import demo_routing
 from .staff import STAFF_PREFIX
 
 BATCH = 1000
@@ -132,6 +133,7 @@ def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None) -> 
         counts["cases"] = _load_cases(plan, accounts, cases=cases, end=end, log=log, area_ids=area_ids,
                                       unit_ids=unit_ids, person_ids=person_ids)
         counts["hotspots"] = load_hotspots(plan, end=end, log=log)
+        counts["routing"] = demo_routing(dc, end=end, actor=accounts[0], log=log)  # trains, then routes
     audit_record(actor=actor, action="demo.load", object_type="areas.area", object_id=str(area_ids[dc]),
                  district_code=dc,
                  detail={"scale": plan.scale, "seed": plan.seed, "people": plan.people, "counts": counts,

@@ -9,3 +9,17 @@ class RoutingConfig(AppConfig):
 
     name = "grassroots.routing"
     verbose_name = _("智能分派")
+
+    def ready(self) -> None:
+        from grassroots.cases.hooks import on_case_received
+        from grassroots.core.jobs import register_task
+
+        from . import corrections, policy, store
+        from .intake import route_new_case
+        from .services import routing_task
+
+        store.connect()
+        policy.connect()
+        corrections.connect()
+        on_case_received(route_new_case, order=20)
+        register_task("routing.train", routing_task)

@@ -40,6 +40,7 @@ MENU = [
         (_("派单台"), "cases:board", (C.DISPATCH_CASES,), False),
         (_("录入诉求"), "portal:staff_new", (C.HANDLE_CASES,), True),
         (_("12345工单导入"), "intake:hotline", (C.DISPATCH_CASES,), True),
+        (_("智能分派"), "routing:index", (C.DISPATCH_CASES,), True),
     ]),
     (_("考核排名"), [(_("考核排名"), "assessment:index", (C.VIEW_CASES, C.HANDLE_CASES), False)]),
     (_("热点问题"), [(_("热点问题"), "hotspots:index", (C.VIEW_CASES,), True)]),
