@@ -152,7 +152,7 @@ ACTION_LABELS = {
     "verify": _("核实"), "rate": _("评价"), "rate_unsatisfied": _("评价"), "reopen": _("重办"), "close": _("办结"),
     "supervise": _("督办"), "unsupervise": _("取消督办"), "comment": _("备注"), "request_extension": _("申请延期"),
     "deny_extension": _("不同意延期"), "task_reply": _("协办回复"), "warn": _("临期预警"),
-    "overdue": _("超时督办"),
+    "overdue": _("超时督办"), "categorize": _("调整分类"),
 }
 
 
