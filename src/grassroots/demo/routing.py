@@ -26,6 +26,7 @@ MIN_CLOSED = 500
 TRAIN_LIMIT = 600  # the most recently closed: enough for the demo, and quick to train (one fit)
 NEW_MESSAGES = 12
 WAITING = 60
+CORRECTIONS = 3
 
 
 def demo_routing(district_code: str, *, end, actor, log=None) -> dict:
@@ -51,6 +52,7 @@ def demo_routing(district_code: str, *, end, actor, log=None) -> dict:
     waiting = cases.filter(status__in=[Case.Status.REPORTED, Case.Status.ACCEPTED, Case.Status.RETURNED]).order_by(
         "-created_at")[:WAITING]
     suggested = sum(1 for case in waiting if suggest_for_waiting(case))
+    corrected = _corrections(waiting, actor=actor)
     # Messages that arrive "just now", like ones answered long ago (closed, so not duplicates of open cases).
     examples = list(closed.filter(created_at__lt=end - timedelta(days=90)).exclude(area__isnull=True)
                     .order_by("created_at").values_list("title", "body", "area_id")[:NEW_MESSAGES * 7:7])
@@ -61,5 +63,31 @@ def demo_routing(district_code: str, *, end, actor, log=None) -> dict:
             case, _created = case_receive(title=title, body=body, channel=Channel.RESIDENT_WEB,
                                           area=Area.objects.get(pk=area_id), intake_key=f"demo-routing-{n}")
             auto += case.status == Case.Status.DISPATCHED
-    log(f"智能分派：{suggested} 件待办诉求给出建议，{len(examples)} 件新诉求中 {auto} 件自动分类派单")
-    return {"suggested": suggested, "new": len(examples), "auto": auto}
+    log(f"智能分派：{suggested} 件待办诉求给出建议，{corrected} 件由派单人员改用第2条建议（记为纠正），"
+        f"{len(examples)} 件新诉求中 {auto} 件自动分类派单")
+    return {"suggested": suggested, "corrected": corrected, "new": len(examples), "auto": auto}
+
+
+def _corrections(waiting, *, actor) -> int:
+    """A dispatcher who knows better: on a few waiting cases the second suggestion is applied, so the
+    routing page lists corrections and the next training learns from them."""
+    from django.core.exceptions import ValidationError
+
+    from grassroots.cases.errors import CaseError
+    from grassroots.routing.models import RoutingSuggestion
+    from grassroots.routing.services import suggestion_apply
+
+    done = 0
+    for case in waiting:
+        if done == CORRECTIONS:
+            break
+        suggestion = RoutingSuggestion.objects.filter(case=case).first()
+        if suggestion is None or len(suggestion.items) < 2:
+            continue
+        case.refresh_from_db()
+        try:
+            suggestion_apply(case=case, rank=2, actor=actor)
+        except (ValidationError, CaseError):
+            continue
+        done += 1
+    return done
