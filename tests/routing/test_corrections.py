@@ -14,13 +14,6 @@ from .helpers import install_model, level1, street_policy
 S = Case.Status
 
 
-@pytest.fixture
-def doubtful(tree, new_case):
-    """A case below the threshold: reported, three suggestions stored."""
-    install_model(outcomes=[("城乡建设", tree.grid("A").code, tree.units["property"], 1.0)] * 3)
-    street_policy(tree.streets[0], threshold=0.99)
-    return new_case("A", title="楼道灯坏了", body="3栋楼道灯坏了不亮")
-
 
 @pytest.mark.django_db
 def test_the_board_shows_three_suggestions_with_confidence_and_unit(doubtful, tree, client_as):

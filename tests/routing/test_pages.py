@@ -7,14 +7,7 @@ from grassroots.core.models import AuditEntry
 from grassroots.routing.models import CategoryThreshold, RoutingCorrection, StreetSettings, TrainingJob
 from grassroots.routing.services import case_categorize
 
-from .helpers import install_model, level1, street_policy
-
-
-@pytest.fixture
-def doubtful(tree, new_case):
-    install_model(outcomes=[("城乡建设", tree.grid("A").code, tree.units["property"], 1.0)] * 3)
-    street_policy(tree.streets[0], threshold=0.99)
-    return new_case("A", title="楼道灯坏了", body="3栋楼道灯坏了不亮")
+from .helpers import level1
 
 
 @pytest.mark.django_db
