@@ -173,13 +173,13 @@ def evaluate(samples: list[Sample], extra: list[Sample], *, seed: int = 0,
     train = [s for i, s in enumerate(samples) if i not in held] + extra
     test = [s for i, s in enumerate(samples) if i in held]
     if len(test) < 5 or len({s.label for s in train}) < 2:
-        return {"method": "none", "reason": "too few examples to hold some out"}, None
+        return {"method": "none", "reason": "样本太少，无法留出一部分做评估"}, None
     model = TextClassifier.train(train, version=version)
     predictions = model.predict(test, k=3)
     truth = [s.label for s in test]
     top1 = [p[0][0] for p in predictions]
     figures = {
-        "method": f"stratified hold-out {int(HOLDOUT * 100)}%", "train_size": len(train), "test_size": len(test),
+        "method": f"分层留出 {int(HOLDOUT * 100)}% 评估", "train_size": len(train), "test_size": len(test),
         "accuracy": round(accuracy_score(truth, top1), 4),
         "macro_f1": round(f1_score(truth, top1, average="macro", zero_division=0), 4),
         "top3_accuracy": round(sum(t in [lab for lab, _p in p] for t, p in zip(truth, predictions, strict=True))
@@ -220,13 +220,13 @@ def train_router(version: str) -> tuple[UnitRouter, dict, int]:
     units = _units()
     outcomes = [o for o, _at in rows]
     cut = int(len(outcomes) * (1 - HOLDOUT))
-    evaluation: dict = {"method": "none", "reason": "too few closed cases held by units"}
+    evaluation: dict = {"method": "none", "reason": "由单位办结的诉求太少，暂无法评估"}
     if cut >= 10 and len(outcomes) - cut >= 5:
         older = UnitRouter.build(outcomes[:cut], units=units)
         newer = outcomes[cut:]
         named = [(o, older.suggest(category_code=o.category_code, place_code=o.place_code)) for o in newer]
         covered = [(o, s[0]) for o, s in named if s]
-        evaluation = {"method": "newest 20% of closed cases", "train_size": cut, "test_size": len(newer),
+        evaluation = {"method": "以最近办结的 20% 诉求评估", "train_size": cut, "test_size": len(newer),
                       "coverage": round(len(covered) / len(newer), 4),
                       "accuracy": round(sum(s.unit_id == o.unit_id for o, s in covered) / len(covered), 4)
                       if covered else None}
