@@ -63,7 +63,7 @@ def test_held_out_split_is_classified_well(model, split):
 
 def test_meta_says_what_was_trained(model, split):
     meta = model.meta
-    assert meta["format"] == 2 and meta["version"] == "t1" and meta["evaluation"] == {"note": "test"}
+    assert meta["format"] == 3 and meta["version"] == "t1" and meta["evaluation"] == {"note": "test"}
     assert meta["train_size"] == len(split[0])
     assert meta["labels"] == sorted({s.label for s in split[0]}) == model.labels
     assert meta["trained_at"].endswith("+00:00")
@@ -97,6 +97,12 @@ def test_dumps_and_loads_give_the_same_model(model, split):
 def test_a_blob_of_another_format_is_refused():
     old = pickle.dumps({"format": 1, "pipeline": None, "labels": [], "meta": {}})
     with pytest.raises(ValueError, match="format 1"):
+        TextClassifier.loads(old)
+
+
+def test_a_blob_naming_classes_this_code_no_longer_has_is_refused():
+    old = b"cgrassroots.routing.learn.vectorize\nCharGramVectorizer\n."  # format 2 pickled that class
+    with pytest.raises(ValueError, match="older version"):
         TextClassifier.loads(old)
 
 

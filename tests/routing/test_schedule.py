@@ -36,3 +36,23 @@ def test_a_week_old_model_is_due_a_fresh_one_is_not(tree, new_case):
     assert services.training_due() == ""
     RoutingModel.objects.update(trained_at=timezone.now() - timedelta(days=8))
     assert services.training_due() == "距上次训练已满一周"
+
+
+@pytest.mark.django_db
+def test_a_model_an_older_version_wrote_is_no_model_until_retrained(tree, new_case, fake_train):
+    """After an upgrade that changed the model format, intake goes on without suggestions (nothing
+    fails) and the worker's schedule retrains at once."""
+    import pickle
+
+    from grassroots.core.memo import forget
+    from grassroots.routing import store
+
+    install_model()
+    new_case("A")
+    old = pickle.dumps({"format": 2, "vectorizer": None})  # what an older version left in the table
+    RoutingModel.objects.filter(kind="category").update(blob=old, version="old-format")
+    forget()
+    assert store.active().classifier is None
+    assert "无法读取" in services.training_due()
+    services._last_check[0] = None
+    assert services.routing_task("w") is True and len(fake_train) == 1

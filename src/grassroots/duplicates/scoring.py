@@ -5,12 +5,12 @@ apart their places are, and which of a list of open requests are "the same as" a
     scorer.similarity("3栋电梯坏了", "3栋的电梯又坏了")   # cosine in [0, 1]
     matches(query, others, rules=Rules(), scorer=scorer)  # → [Match(...)], best first
 
-Text similarity is the larger of two measures over character 2- and 3-grams (Chinese needs no word
-segmentation for this: a re-worded complaint keeps most of its bigrams — place names, the object,
-the fault): the cosine of sub-linear TF-IDF vectors, and the IDF-weighted share of the shorter
-text's n-grams found in the longer one (a short second report of a long first one). Both are
-symmetric. The vectors are hashed (``HashingVectorizer``), so a word the IDF corpus
-never saw still counts, with the highest weight. Polite openings and closings (您好, 尊敬的领导,
+Text similarity is the larger of two measures over character 2- and 3-grams, both from
+``grassroots.text.TextVectors.compare`` (Chinese needs no word segmentation for this: a re-worded
+complaint keeps most of its bigrams — place names, the object, the fault): the cosine of sub-linear
+TF-IDF vectors, and the IDF-weighted share of the shorter text's n-grams found in the longer one (a
+short second report of a long first one). Both are symmetric. The vocabulary is open (hashed), so a
+word the IDF corpus never saw still counts, with the highest weight. Polite openings and closings (您好, 尊敬的领导,
 谢谢) are removed before counting; the IDF pushes down what every message says anyway (A市, 小区,
 反映).
 
@@ -34,8 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-import numpy as np
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from grassroots.text import TextVectors
 
 EARTH_RADIUS_M = 6_371_008.8
 GRID_CODE_LENGTH = 15
@@ -127,16 +126,12 @@ class Rules:
 
 
 class Scorer:
-    """Character 2–3-gram TF-IDF cosine. ``idf_corpus``: texts the IDF is learned from (none: every
-    n-gram weighs the same)."""
+    """Character 2–3-gram TF-IDF cosine and containment (``grassroots.text``). ``idf_corpus``: texts
+    the IDF is learned from (none: every n-gram weighs the same)."""
 
     def __init__(self, idf_corpus: Iterable[str] = ()):
-        self.vectorizer = HashingVectorizer(analyzer="char", ngram_range=(2, 3), n_features=2 ** 18,
-                                            alternate_sign=False, norm=None, lowercase=False,
-                                            preprocessor=normalize)
         corpus = [t for t in idf_corpus if t]
-        self.idf = TfidfTransformer(sublinear_tf=True, norm="l2")
-        self.idf.fit(self.vectorizer.transform(corpus or [""]))
+        self.vectors = TextVectors(ngrams=(2, 3), prepare=normalize, open_vocabulary=True).fit(corpus or [""])
         self.corpus_size = len(corpus)
 
     @classmethod
@@ -148,20 +143,10 @@ class Scorer:
         """Similarity of ``query`` to each of ``texts``, in [0, 1]: the larger of the TF-IDF cosine
         and the IDF-weighted containment of the shorter text's n-grams in the longer one's (a second
         resident often writes two lines about what the first wrote a page on)."""
-        if not texts:
-            return []
-        counts = self.vectorizer.transform([query, *texts])
-        m = self.idf.transform(counts)
-        cosine = np.asarray((m[1:] @ m[0].T).todense()).ravel()
-        present = (counts > 0).astype(np.float64)
-        idf = self.idf.idf_
-        weight = present @ idf  # the IDF mass of each text's n-grams
-        shared = present[1:].multiply(present[0]) @ idf
-        smaller = np.minimum(weight[1:], weight[0])
-        contained = np.divide(shared, smaller, out=np.zeros_like(shared), where=smaller > 0)
+        cosine, contained = self.vectors.compare(query, texts)
         out = []
         for text, cos, con in zip(texts, cosine, contained, strict=True):
-            sim = float(min(1.0, max(0.0, cos, con)))
+            sim = float(max(cos, con))
             if numbers_conflict(query, text):
                 sim *= conflict_factor
             out.append(round(sim, 4))

@@ -1,7 +1,8 @@
 """Groups of similar texts: the same problem reported in many places. Pure functions, no Django.
 
 Each case's title becomes a TF-IDF vector of its words (jieba, without the words of asking:
-请问, 能否, 反映 …), the start of its body (120 characters) one over character pairs. The similarity of two cases is ``TITLE_WEIGHT`` × the titles' cosine + the rest × the
+请问, 能否, 反映 …), the start of its body (120 characters) one over character pairs (both from
+``grassroots.text``). The similarity of two cases is ``TITLE_WEIGHT`` × the titles' cosine + the rest × the
 bodies' (a title says what the problem is; a long body mostly dilutes it — measured on the real
 voted messages, tests/hotspots/test_textcluster.py). Two cases are linked when their similarity is
 at least ``THRESHOLD``. Groups are found in two steps: the connected
@@ -14,15 +15,15 @@ computed in row blocks, so memory stays at ``BLOCK × n`` floats for any ``n``.
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix, hstack
+from scipy.sparse import coo_matrix, hstack
 from scipy.sparse.csgraph import connected_components
 from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+from grassroots.text import TextVectors, linked_pairs
 
 THRESHOLD = 0.3
 GROUP_THRESHOLD = 0.2  # the mean similarity two sub-groups of a component need to be joined
@@ -31,34 +32,11 @@ BODY_CHARS = 120
 BLOCK = 512
 
 
-# Words that say nothing about which problem it is (how residents ask, not what they ask about).
-STOP_WORDS = frozenset((
-    "请问", "什么", "什么时候", "为什么", "怎么", "怎么办", "如何", "能否", "能不能", "可否", "是否", "关于", "反映",
-    "希望", "建议", "问题", "情况", "咨询", "投诉", "请求", "要求", "一直", "还是", "已经", "我们", "我家", "你们",
-    "他们", "这个", "那个", "没有", "不能", "可以", "严重"))
-
-
-def words(text: str) -> list[str]:
-    """jieba's words of a text, without punctuation, single characters and ``STOP_WORDS``."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return [w for w in jieba.lcut(text, HMM=False) if len(w) > 1 and w not in STOP_WORDS and not w.isspace()]
-
-
-def _tfidf(texts: Sequence[str], *, by_words: bool = False):
-    kind = {"analyzer": words} if by_words else {"analyzer": "char", "ngram_range": (2, 2)}
-    vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=1, max_df=0.5 if len(texts) >= 50 else 1.0, **kind)
-    try:
-        return vectorizer.fit_transform(texts)
-    except ValueError:  # nothing to vectorize (all empty, or every n-gram too common)
-        return csr_matrix((len(texts), 1))
-
-
 def vectorize(titles: Sequence[str], bodies: Sequence[str]):
     """Rows whose dot products are the weighted similarities (each part L2-normalised)."""
-    t = _tfidf([x or "" for x in titles], by_words=True)
-    b = _tfidf([(x or "")[:BODY_CHARS] for x in bodies])
+    max_df = 0.5 if len(titles) >= 50 else 1.0  # in a large batch, what half the texts say is noise
+    t = TextVectors(unit="words", max_df=max_df).fit_transform([x or "" for x in titles])
+    b = TextVectors(ngrams=(2, 2), max_df=max_df).fit_transform([(x or "")[:BODY_CHARS] for x in bodies])
     return hstack([t * math.sqrt(TITLE_WEIGHT), b * math.sqrt(1 - TITLE_WEIGHT)]).tocsr()
 
 
@@ -73,14 +51,7 @@ def similar_groups(titles: Sequence[str], bodies: Sequence[str], *, threshold: f
     if n < max(min_size, 2):
         return []
     matrix = vectorize(titles, bodies)
-    rows, cols = [], []
-    for start in range(0, n, BLOCK):
-        block = (matrix[start:start + BLOCK] @ matrix.T).toarray()
-        r, c = np.nonzero(block >= threshold)
-        keep = (r + start) != c
-        rows.append(r[keep] + start)
-        cols.append(c[keep])
-    row, col = np.concatenate(rows), np.concatenate(cols)
+    row, col = linked_pairs(matrix, threshold, block=BLOCK)
     graph = coo_matrix((np.ones(len(row)), (row, col)), shape=(n, n))
     _count, labels = connected_components(graph, directed=False)
     members: dict[int, list[int]] = {}

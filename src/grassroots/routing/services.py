@@ -20,6 +20,7 @@ from grassroots.core.jobs import claim_next
 from grassroots.core.services import audit_record
 from grassroots.orgs.models import Unit
 
+from . import store
 from .intake import DISPATCH_LEVELS, percent
 from .models import CategoryThreshold, RoutingModel, RoutingSuggestion, StreetSettings, TrainingJob
 from .selectors import can_edit_street
@@ -173,6 +174,8 @@ def training_due(now=None) -> str:
     last = RoutingModel.objects.filter(kind=RoutingModel.Kind.CATEGORY, active=True).first()
     if last is None:
         return "尚无模型，按冷启动样本训练" if Case.objects.exists() else ""
+    if store.active().classifier is None:
+        return "当前模型由旧版本训练、无法读取，重新训练"
     if now - last.trained_at >= RETRAIN_EVERY:
         return "距上次训练已满一周"
     closed = Case.objects.filter(status=S.CLOSED, closed_at__gt=last.trained_at).count()

@@ -2,11 +2,14 @@
 
 ``active()`` asks the database which versions are active at most every few seconds (one tiny query,
 ``core.memo``); the blobs are unpickled only when a version changes. Saving a model (training)
-forgets the memo in this process at once; other processes see the new version within 5 s.
+forgets the memo in this process at once; other processes see the new version within 5 s. A blob
+this code can no longer read (an upgrade changed the format) counts as no model: intake goes on
+without suggestions and the worker's schedule retrains at once (``services.training_due``).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 
@@ -17,6 +20,7 @@ from .models import RoutingModel
 from .units import UnitRouter
 
 KEY = "routing.active_versions"
+log = logging.getLogger(__name__)
 _loaded: dict[str, tuple[str, object]] = {}
 _lock = threading.Lock()
 
@@ -43,7 +47,11 @@ def _load(kind: str, version: str, pk: int):
     if blob is None:
         return None
     blob = bytes(blob)
-    value = TextClassifier.loads(blob) if kind == RoutingModel.Kind.CATEGORY else UnitRouter.loads(blob)
+    try:
+        value = TextClassifier.loads(blob) if kind == RoutingModel.Kind.CATEGORY else UnitRouter.loads(blob)
+    except ValueError as exc:  # written by an older version: no suggestions until the worker retrains
+        log.warning("routing model %s (%s) cannot be read: %s", key, kind, exc)
+        value = None
     with _lock:
         _loaded[kind] = (key, value)
     return value

@@ -21,10 +21,11 @@ from scipy.sparse import vstack
 from sklearn.model_selection import StratifiedKFold
 from sklearn.naive_bayes import ComplementNB
 
-from . import calibration, features
-from .vectorize import CharGramVectorizer
+from grassroots.text import TextVectors
 
-FORMAT = 2  # bump when a saved blob of the old format can no longer be read
+from . import calibration, features
+
+FORMAT = 3  # bump when a saved blob of the old format can no longer be read (3: grassroots.text vectors)
 ALPHA = 0.03  # Complement NB smoothing (chosen by nested cross-validation, docs/routing.md)
 DOCUMENT_WEIGHT = 2.0  # weight of one taxonomy pseudo-document against one labelled message
 CALIBRATION_FOLDS = 5
@@ -68,7 +69,7 @@ def _scores(by_gram: np.ndarray, matrix) -> np.ndarray:
 
 @dataclass
 class TextClassifier:
-    vectorizer: CharGramVectorizer
+    vectorizer: TextVectors
     weights: np.ndarray  # labels × grams (see _weights)
     labels: list[str]
     temperature: float = 1.0
@@ -104,7 +105,7 @@ class TextClassifier:
         texts = [_feature_text(s, shape) for s in samples]
         truth = np.searchsorted(labels, [str(s.label) for s in samples])
         doc_truth = np.searchsorted(labels, [label for label, _ in extra])
-        vectorizer = CharGramVectorizer()
+        vectorizer = TextVectors(ngrams=(1, 2))
         matrix = vectorizer.fit_transform(texts + [text for _, text in extra])
         x_samples, x_docs = matrix[: len(texts)], matrix[len(texts):]
         doc_weights = np.full(len(extra), document_weight)
@@ -153,7 +154,10 @@ class TextClassifier:
 
     @classmethod
     def loads(cls, blob: bytes) -> TextClassifier:
-        data = pickle.loads(blob)  # noqa: S301 — blobs are written by this code into our own database
+        try:
+            data = pickle.loads(blob)  # noqa: S301 — blobs are written by this code into our own database
+        except (ImportError, AttributeError, pickle.UnpicklingError, EOFError) as exc:  # an older code's classes
+            raise ValueError(f"a model written by an older version cannot be read ({exc}): retrain it") from exc
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             found = data.get("format") if isinstance(data, dict) else None
             raise ValueError(f"a model of format {found} cannot be read (this code reads {FORMAT}): retrain it")

@@ -3,9 +3,9 @@
 * The text is the title written ``TITLE_WEIGHT`` times, then the first ``BODY_CHARS`` characters of
   the body: a message's title names its subject, and the first few sentences of a body say what it
   is about (the rest is detail, addresses and pleas that every category shares).
-* Features are character 1- and 2-grams. Chinese words are mostly one or two characters, so bigrams
-  capture them without a word segmenter; that is also what makes prediction fast (no dictionary to
-  search). Cross-validation on the sample found word features (jieba) no better and five times slower.
+* Features are character 1- and 2-grams (``grassroots.text.TextVectors``). Chinese words are
+  mostly one or two characters, so bigrams capture them without a word segmenter; that is also what
+  makes prediction fast (no dictionary to search). Cross-validation on the sample found word features (jieba) no better and five times slower.
 * Taxonomy documents: every level-3 category of ``cases/data/case_taxonomy.csv`` becomes one short
   pseudo-document (its level-2 + level-3 names) labelled with its level-1 category. They teach the
   model the words of categories the 244 labelled messages never mention (e.g. 快递市场管理 under
@@ -32,12 +32,6 @@ def message_text(title: str, body: str = "", *, title_weight: int = TITLE_WEIGHT
     title = _SPACE.sub(" ", title or "").strip()
     body = _SPACE.sub(" ", (body or "")[: body_chars + 200]).strip()[:body_chars]
     return "\n".join([title] * title_weight + [body])
-
-
-def char_grams(text: str) -> list[str]:
-    """Character 1- and 2-grams of a lower-cased text: what ``CharGramVectorizer`` counts, as strings."""
-    text = text.lower()
-    return [*text, *(text[i : i + 2] for i in range(len(text) - 1))]
 
 
 def taxonomy_documents(rows: Iterable[Sequence[str]], labels: Iterable[str], *, sep: str = "/") -> dict[str, list[str]]:
