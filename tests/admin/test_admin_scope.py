@@ -238,3 +238,20 @@ def test_non_superuser_cannot_escalate(client_as, world, staff_c1):
     html = client.get(f"/admin/accounts/user/{gw.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in html
     assert client.get(f"/admin/accounts/user/{world.tree.user('root').pk}/change/").status_code == 302
+
+
+def test_each_app_declares_its_choices_and_an_undeclared_model_keeps_djangos(world, staff_c1):
+    """Core knows no domain app: areas, orgs, people and accounts fill the registry in their
+    AppConfig.ready; a model nobody declared (a category) is not limited."""
+    from grassroots.accounts.admin_scope import scoped_choices
+    from grassroots.accounts.models import Capability, User
+    from grassroots.cases.models import Category
+    from grassroots.orgs.models import PartyOrg, Unit
+
+    areas = scoped_choices(staff_c1, Area, Capability.VIEW_AREAS)
+    community = world.tree.communities[0]
+    assert areas.filter(code=community.code).exists()
+    assert not areas.filter(code=world.tree.communities[1].code).exists()
+    for model in (Unit, PartyOrg, Person, User):
+        assert scoped_choices(staff_c1, model, Capability.VIEW_AREAS) is not None, model
+    assert scoped_choices(staff_c1, Category, Capability.VIEW_AREAS) is None

@@ -1,8 +1,12 @@
-"""Accounts and roles in the admin.
+"""Accounts, roles and the audit log in the admin.
 
 A superuser manages everyone. Another staff user sees only accounts whose every role lies inside
 their own areas or units, and role rows there; they cannot grant superuser status, groups or model
 permissions, and cannot create accounts (a superuser creates them, then roles are assigned).
+
+The audit log (``core.AuditEntry``) is append-only: nobody adds, edits or deletes rows here. A
+superuser reads all of it; a district-level administrator reads their district's rows; anyone else
+reads their own actions.
 """
 
 from __future__ import annotations
@@ -11,14 +15,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Q
 
-from grassroots.core.admin_scope import (
+from grassroots.core.models import AuditEntry
+
+from .admin_scope import (
+    ReadOnlyAdminMixin,
     ScopedAdminMixin,
     ScopedModelAdmin,
     role_assignments_q,
     users_manageable_by,
 )
-
-from .models import RoleAssignment, User
+from .models import Capability, RoleAssignment, User
+from .scope import scope_for
 
 
 class RoleInline(ScopedAdminMixin, admin.TabularInline):
@@ -64,3 +71,16 @@ class RoleAssignmentAdmin(ScopedModelAdmin):
 
     def scope_q(self, request) -> Q:
         return role_assignments_q(request.user)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    list_display = ["at", "actor", "action", "object_type", "object_id", "district_code"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["action", "object_id", "actor__username"]
+    list_select_related = ["actor"]
+    date_hierarchy = "at"
+
+    def scope_q(self, request) -> Q:
+        districts = [c for c in scope_for(request.user).codes(Capability.VIEW_AREAS) if len(c) == 6]
+        return Q(actor=request.user) | Q(district_code__in=districts)

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from grassroots.core.admin_scope import ScopedModelAdmin
+from grassroots.accounts.admin_scope import ScopedModelAdmin
 from grassroots.core.services import audit_record
 
 from .models import Area, child_level, level_of_code

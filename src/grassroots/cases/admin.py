@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.accounts.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
 from grassroots.accounts.models import Capability
-from grassroots.core.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
 
 from .models import Case, CaseEvent, Category, TierRule, WhistleTask
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from grassroots.accounts.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
 from grassroots.accounts.models import Capability
-from grassroots.core.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
 
 from .models import DuplicateCandidate, DuplicateSettings, MergedRating
 

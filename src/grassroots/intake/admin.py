@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.accounts.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
 from grassroots.accounts.models import Capability
-from grassroots.core.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
 
 from .models import ApiClient, HotlineImport, IntakeReceipt
 from .services import api_client_create, api_client_revoke

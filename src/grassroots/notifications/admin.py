@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.core.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
+from grassroots.accounts.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
 
 from .models import OutboxMessage
 from .services import outbox_requeue

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count
 
+from grassroots.accounts.admin_scope import ScopedModelAdmin, ScopedTabularInline
 from grassroots.accounts.models import Capability
-from grassroots.core.admin_scope import ScopedModelAdmin, ScopedTabularInline
 
 from .models import CommitteeSeat, Duty, PartyOrg, Unit
 

@@ -7,10 +7,10 @@ from django import forms
 from django.contrib import admin
 from django.db.models import BooleanField, Case, Q, Value, When
 
+from grassroots.accounts.admin_scope import ScopedModelAdmin
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.core import crypto
-from grassroots.core.admin_scope import ScopedModelAdmin
 from grassroots.core.services import audit_record
 
 from .models import CareTag, GridStaff, PartyMember, Person, Resident, Volunteer

@@ -4,8 +4,8 @@ installation-wide (no personal data) and visible to superusers only."""
 
 from django.contrib import admin
 
+from grassroots.accounts.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
 from grassroots.accounts.models import Capability
-from grassroots.core.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
 
 from .models import (
     CategoryThreshold,

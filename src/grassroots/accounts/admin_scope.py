@@ -1,47 +1,60 @@
 """Scope in the Django admin: the same rule as the pages, applied to every ModelAdmin.
 
 A superuser sees every row. Any other staff user sees only rows under the areas where they hold
-the admin's ``scope_capability`` (and, where ``scope_unit_field`` is set, rows of their own units);
-foreign-key choices are limited the same way, so a row cannot be moved out of sight either.
+the admin's ``scope_capability`` (and, where ``scope_unit_field`` is set, rows of the units they
+see); foreign-key choices are limited the same way, so a row cannot be moved out of sight either.
 Django's model permissions still decide *what* a staff user may do; scope decides *where*.
+
+This module knows no domain app. Each app says which of its rows a user may pick, in its
+``AppConfig.ready``::
+
+    from grassroots.accounts.admin_scope import register_choices
+    register_choices(Area, lambda user, capability: areas_visible_to(user, capability))
+
+A foreign key to a model nobody registered keeps Django's own choices.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import admin
 from django.db.models import Model, Q, QuerySet
 
-from grassroots.accounts.models import Capability
-from grassroots.accounts.scope import scope_for
+from .models import Capability, RoleAssignment, User
+from .scope import scope_for
+
+Chooser = Callable[[object, str], QuerySet]  # (user, capability) → the rows the user may pick
+_CHOOSERS: dict[type[Model], Chooser] = {}
+
+
+def register_choices(model: type[Model], chooser: Chooser) -> None:
+    """Declare the rows of ``model`` a user may pick (and, for units, whose rows they see)."""
+    _CHOOSERS[model] = chooser
 
 
 def scoped_choices(user, model: type[Model], capability: str) -> QuerySet | None:
     """The rows of ``model`` that ``user`` may pick in a form; None when ``model`` is not scoped."""
-    from grassroots.accounts.models import User
-    from grassroots.areas.models import Area
-    from grassroots.areas.selectors import areas_visible_to
-    from grassroots.orgs.models import PartyOrg, Unit
-    from grassroots.orgs.selectors import party_orgs_visible_to, units_visible_to
-    from grassroots.people.models import Person
-    from grassroots.people.selectors import persons_visible_to
+    chooser = _CHOOSERS.get(model)
+    return chooser(user, capability) if chooser is not None else None
 
-    if model is Area:
-        return areas_visible_to(user, capability)
-    if model is Unit:
-        return units_visible_to(user)
-    if model is PartyOrg:
-        return party_orgs_visible_to(user)
-    if model is Person:
-        return persons_visible_to(user)
-    if model is User:
-        return users_manageable_by(user)
-    return None
+
+def _visible_pks(user, model: type[Model], capability: str) -> QuerySet:
+    """The primary keys of the ``model`` rows the user may see (none when nobody declared them)."""
+    choices = scoped_choices(user, model, capability)
+    return choices.values("pk") if choices is not None else model.objects.none().values("pk")
+
+
+def _related_model(model: type[Model], path: str) -> type[Model]:
+    """The model a ``__``-separated foreign-key path ends at ("pk" is ``model`` itself)."""
+    for part in path.split("__"):
+        if part != "pk":
+            model = model._meta.get_field(part).related_model
+    return model
 
 
 def users_manageable_by(user) -> QuerySet:
     """Accounts whose every role lies inside ``user``'s areas or units (never a superuser)."""
-    from grassroots.accounts.models import RoleAssignment, User
-
     if scope_for(user).is_superuser:
         return User.objects.all()
     inside = role_assignments_q(user)
@@ -53,10 +66,9 @@ def users_manageable_by(user) -> QuerySet:
 
 def role_assignments_q(user) -> Q:
     """Role rows at an area under the user's VIEW_AREAS roots, or at a unit the user may see."""
-    from grassroots.orgs.selectors import units_visible_to
-
+    unit_model = RoleAssignment._meta.get_field("unit").related_model
     return scope_for(user).area_q(Capability.VIEW_AREAS, "area__code") | Q(
-        unit__in=units_visible_to(user).values("pk"))
+        unit__in=_visible_pks(user, unit_model, Capability.VIEW_UNITS))
 
 
 class ScopedAdminMixin:
@@ -70,9 +82,8 @@ class ScopedAdminMixin:
         scope = scope_for(request.user)
         q = scope.area_q(self.scope_capability, self.scope_field) if self.scope_field else Q(pk__in=[])
         if self.scope_unit_field:
-            from grassroots.orgs.selectors import units_visible_to
-
-            q |= Q(**{f"{self.scope_unit_field}__in": units_visible_to(request.user).values("pk")})
+            unit_model = _related_model(self.model, self.scope_unit_field)
+            q |= Q(**{f"{self.scope_unit_field}__in": _visible_pks(request.user, unit_model, Capability.VIEW_UNITS)})
         return q
 
     def get_queryset(self, request):
