@@ -123,3 +123,25 @@ def test_hotline_call_time_starts_the_limit_and_its_own_deadline_is_kept(tree):
         receive(tree, external_id="A3", external_source="12345", received_at=timezone.now() + timedelta(days=1))
     with pytest.raises(ValidationError, match="应晚于受理时间"):
         receive(tree, external_id="A4", external_source="12345", received_at=called, deadline=called)
+
+
+def test_likes_belong_to_the_case_and_a_newer_count_replaces_the_old(tree):
+    """A message board's votes come in with the case; a later count replaces them (audited when a
+    count changes), and a bad count saves nothing."""
+    from grassroots.cases.services import case_likes_update
+    from grassroots.core.models import AuditEntry
+
+    case, created = receive(tree, likes=7, dislikes=1, external_source="board", external_id="m1")
+    assert created and (case.likes, case.dislikes) == (7, 1)
+    case_likes_update(case=case, likes=9, actor=None)
+    case.refresh_from_db()
+    assert (case.likes, case.dislikes) == (9, 1)
+    assert AuditEntry.objects.filter(action="case.likes", object_id=str(case.pk)).count() == 1
+    case_likes_update(case=case, likes=9, dislikes=None)  # nothing new: nothing written
+    assert AuditEntry.objects.filter(action="case.likes").count() == 1
+    for bad in (-1, 1.5, True, "3"):
+        with pytest.raises(ValidationError):
+            receive(tree, likes=bad, external_source="board", external_id=f"bad-{bad}")
+        with pytest.raises(ValidationError):
+            case_likes_update(case=case, likes=bad)
+    assert Case.objects.count() == 1 and Case.objects.get().likes == 9

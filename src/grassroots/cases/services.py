@@ -43,7 +43,7 @@ __all__ = [
     "case_merge", "case_dispatch", "case_start", "case_take", "case_return", "case_reassign",
     "case_extend", "case_park", "case_unpark", "case_escalate", "case_whistle", "case_reply",
     "case_verify", "case_rate", "case_reopen", "case_close", "case_supervise", "case_unsupervise",
-    "case_comment", "case_request_extension", "case_deny_extension", "whistle_task_reply",
+    "case_comment", "case_request_extension", "case_deny_extension", "whistle_task_reply", "case_likes_update",
 ]
 
 TITLE_MAX = 200
@@ -396,7 +396,8 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
                  category: Category | None = None, urgency: str = Urgency.GENERAL, tier: str = "",
                  reporter=None, anonymous: bool = False, contact_name: str = "", contact_phone: str = "",
                  intake_key: str = "", external_source: str = "", external_id: str = "",
-                 received_at: datetime | None = None, deadline: datetime | None = None) -> tuple[Case, bool]:
+                 received_at: datetime | None = None, deadline: datetime | None = None,
+                 likes: int | None = None, dislikes: int | None = None) -> tuple[Case, bool]:
     """Every channel's way in: (the case, True) for a new case in ``reported``, or (the earlier case,
     False) when ``intake_key`` or (``external_source``, ``external_id``) was received before — a
     double-clicked button or a hotline file imported twice creates nothing new.
@@ -406,6 +407,8 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
     given, and the team at that tier owns the case (see ``tiers.py``). The deadline comes from the
     working calendar — counted from ``received_at`` when another system received the request
     earlier (a hotline's call time), or given as ``deadline`` when that system set its own limit.
+    ``likes``/``dislikes``: other residents' votes on the request's channel (a message board); a
+    channel that reports newer counts later calls ``case_likes_update``.
     Messages are Chinese, keyed by field.
     """
     title = _clean_text(title, label="标题", key="title", maximum=TITLE_MAX)
@@ -422,6 +425,7 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
     # An idempotency key seen before is found by the unique constraints at the insert below (most
     # submits are new, so there is no look-up first).
     contact_name, contact_phone = _check_contact(contact_name, contact_phone)
+    counts = _clean_counts(likes, dislikes)
     _check_channel_actor(channel, actor, area.code if area else district)
     route = route_for(area=area, category=category, urgency=urgency, tier=tier)
     now = timezone.now()
@@ -437,7 +441,7 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
         anonymous=anonymous, deadline=deadline, first_deadline=deadline, deadline_started_at=start,
         status=Case.Status.REPORTED,
         assigned_area=route.team, intake_key=intake_key, external_source=external_source,
-        external_id=external_id,
+        external_id=external_id, **counts,
     )
     case.set_contact(name=contact_name, phone=contact_phone)
     data = {"channel": channel, "tier": route.tier, "rule": route.rule,
@@ -471,6 +475,31 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
 def case_create(**kwargs: Any) -> Case:
     """``case_receive`` for callers that only need the case (new, or the one received before)."""
     case, _created = case_receive(**kwargs)
+    return case
+
+
+def _clean_counts(likes: int | None, dislikes: int | None) -> dict[str, int]:
+    """The given vote counts (None: not reported), each a whole number ≥ 0."""
+    values = {k: v for k, v in (("likes", likes), ("dislikes", dislikes)) if v is not None}
+    if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in values.values()):
+        raise ValidationError({k: ["点赞数、点踩数应为不小于0的整数"] for k in values})
+    return values
+
+
+def case_likes_update(*, case: Case, likes: int | None, dislikes: int | None = None, actor=None) -> Case:
+    """The likes (and dislikes) a case has on its channel, as the channel reports them now (a hotline
+    file imported again, a push repeated with a newer count): the latest count wins. A change of an
+    existing count is audited; ``None`` leaves a count as it is."""
+    changed = {k: v for k, v in _clean_counts(likes, dislikes).items() if getattr(case, k) != v}
+    if not changed:
+        return case
+    with transaction.atomic():
+        before = dict(Case.objects.filter(pk=case.pk).values(*changed).first() or {})
+        Case.objects.filter(pk=case.pk).update(**changed)
+        for k, v in changed.items():
+            setattr(case, k, v)
+        if any(before.get(k) for k in changed):
+            audit_record(actor=actor, action="case.likes", obj=case, detail={"before": before, "after": changed})
     return case
 
 

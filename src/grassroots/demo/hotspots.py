@@ -72,7 +72,7 @@ def load_hotspots(plan, *, end: datetime | None = None, log=None) -> dict:
     from grassroots.cases.models import Case, Category, Channel
     from grassroots.cases.services import case_receive
     from grassroots.hotspots import stats
-    from grassroots.hotspots.services import case_likes_record, monthly_problem_act, monthly_problem_promote
+    from grassroots.hotspots.services import monthly_problem_act, monthly_problem_promote
     from grassroots.hotspots.sources import source_find
     from grassroots.orgs.models import Unit
 
@@ -123,8 +123,8 @@ def load_hotspots(plan, *, end: datetime | None = None, log=None) -> dict:
                 category = Category.objects.filter(name=template.path[-1], parent__name=template.path[-2]).first()
                 case, _ = case_receive(title=title[:200], body=body[:5000], channel=Channel.API, area=grid,
                                        category=category, external_source="留言板",
-                                       external_id=f"demo-board-{template.key}-{grid.code}")
-                case_likes_record(case=case, likes=likes.get(template.key, 0))
+                                       external_id=f"demo-board-{template.key}-{grid.code}",
+                                       likes=likes.get(template.key, 0))
             written[kind] += 1
         traveller.move_to(end - timedelta(minutes=30))
         street_user = User.objects.filter(username="street").first()

@@ -174,24 +174,3 @@ def _update(problem: MonthlyProblem, *, actor, action: str, from_status: str, no
     audit_record(actor=actor, action=f"hotspots.monthly_{action}", obj=problem,
                  detail={"from": from_status, "to": problem.status, "street": problem.street.code,
                          "source_key": problem.source_key})
-
-
-def case_likes_record(*, case: Case, likes: int | None, dislikes: int | None = None, actor=None) -> Case:
-    """The likes (and dislikes) a case has on its channel, as the channel reports them now (a hotline
-    file imported again, a push repeated with a newer count): the latest count wins. A change of an
-    existing count is audited; ``None`` leaves a count as it is."""
-    values = {k: v for k, v in (("likes", likes), ("dislikes", dislikes)) if v is not None}
-    if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in values.values()):
-        raise ValidationError({k: ["点赞数、点踩数应为不小于0的整数"] for k in values})
-    changed = {k: v for k, v in values.items() if getattr(case, k) != v}
-    if not changed:
-        return case
-    with transaction.atomic():
-        before = dict(Case.objects.filter(pk=case.pk).values(*changed).first() or {})
-        Case.objects.filter(pk=case.pk).update(**changed)
-        for k, v in changed.items():
-            setattr(case, k, v)
-        if any(before.get(k) for k in changed):
-            audit_record(actor=actor, action="hotspots.case_likes", obj=case,
-                         detail={"before": before, "after": changed})
-    return case

@@ -22,7 +22,6 @@ from ninja.security import APIKeyHeader
 from grassroots.cases.models import Case, Channel
 from grassroots.cases.selectors import case_timeline_public
 from grassroots.cases.transitions import status_label
-from grassroots.hotspots.services import case_likes_record
 
 from . import inputs
 from .hotline_fields import COUNT_MAX
@@ -200,14 +199,13 @@ def case_push(request: HttpRequest):
             placement=values["placement"], address=values["address"], category=values["category"],
             urgency=values["urgency"], contact_name=values["contact_name"], contact_phone=values["contact_phone"],
             anonymous=values["anonymous"], external_id=values["external_id"],
-            intake_key=client_intake_key(client, key) if key else "")
+            intake_key=client_intake_key(client, key) if key else "", likes=values["likes"],
+            dislikes=values["dislikes"])
     except ValidationError as exc:
         return _invalid({k: "；".join(v) for k, v in exc.message_dict.items()})
     except PermissionDenied as exc:
         return _invalid({"client": str(exc)})
     case = received.case
-    if (values["likes"] is not None or values["dislikes"] is not None) and case.external_id == values["external_id"]:
-        case_likes_record(case=case, likes=values["likes"], dislikes=values["dislikes"], actor=None)
     if not received.created and case.external_id != values["external_id"]:
         return Status(409, {"detail": f"该 Idempotency-Key 已用于外部编号“{case.external_id}”的工单，请换一个",
                             "errors": {"Idempotency-Key": "已被另一条工单使用"}})

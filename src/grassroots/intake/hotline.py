@@ -26,10 +26,9 @@ from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area, Level
 from grassroots.cases.models import Case, Channel
-from grassroots.cases.services import case_receive
+from grassroots.cases.services import case_likes_update, case_receive
 from grassroots.core.jobs import claim_next
 from grassroots.core.services import audit_record
-from grassroots.hotspots.services import case_likes_record
 from grassroots.registers.reader import FileProblem
 from grassroots.registers.specs.base import CellError
 
@@ -320,8 +319,8 @@ class _RowRefused(Exception):
 
 def _receive(job: HotlineImport, rec: Record, placement) -> tuple[Case, bool]:
     case, created = _receive_case(job, rec, placement)
-    if rec.likes is not None or rec.dislikes is not None:
-        case_likes_record(case=case, likes=rec.likes, dislikes=rec.dislikes, actor=job.created_by)
+    if not created and (rec.likes is not None or rec.dislikes is not None):  # the file again, newer counts
+        case_likes_update(case=case, likes=rec.likes, dislikes=rec.dislikes, actor=job.created_by)
     return case, created
 
 
@@ -333,7 +332,7 @@ def _receive_case(job: HotlineImport, rec: Record, placement) -> tuple[Case, boo
             district_code=placement.district_code, address=rec.address, category=rec.category,
             urgency=rec.urgency, contact_name=rec.contact_name, contact_phone=rec.contact_phone,
             external_source=job.source, external_id=rec.external_id, received_at=rec.reported_at,
-            deadline=rec.due_at,
+            deadline=rec.due_at, likes=rec.likes, dislikes=rec.dislikes,
         )
     except ValidationError as exc:
         problems = "；".join(exc.messages)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from grassroots.areas.models import Area, Level
 from grassroots.cases.models import Case, Category
-from grassroots.cases.services import case_receive
+from grassroots.cases.services import case_likes_update, case_receive
 from grassroots.core import crypto
 from grassroots.core.services import audit_record
 
@@ -122,16 +122,20 @@ def case_receive_from_client(*, client: ApiClient, channel: str, title: str, bod
                              address: str = "", category: Category | None = None, urgency: str = "general",
                              contact_name: str = "", contact_phone: str = "", email: str = "",
                              anonymous: bool = False, external_id: str = "", intake_key: str = "",
-                             media_url: str = "") -> Received:
+                             media_url: str = "", likes: int | None = None, dislikes: int | None = None) -> Received:
     """A case from another system through ``case_receive`` (idempotent on ``external_id`` within the
-    client's source and district, and on ``intake_key``), with its receipt."""
+    client's source and district, and on ``intake_key``), with its receipt. The same work order sent
+    again with newer vote counts updates them (``case_likes_update``)."""
     case, created = case_receive(
         title=title, body=body, channel=channel, area=placement.area,
         lat=placement.lat if placement.area else None, lng=placement.lng if placement.area else None,
         district_code=placement.district_code, address=address, category=category, urgency=urgency,
         anonymous=anonymous, contact_name=contact_name, contact_phone=contact_phone,
         intake_key=intake_key, external_source=client.source, external_id=external_id,
+        likes=likes, dislikes=dislikes,
     )
+    if not created and case.external_id == external_id and (likes is not None or dislikes is not None):
+        case_likes_update(case=case, likes=likes, dislikes=dislikes, actor=None)
     receipt = IntakeReceipt.objects.filter(case=case).first()
     if receipt is None:
         receipt = IntakeReceipt.objects.create(

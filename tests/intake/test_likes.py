@@ -57,7 +57,7 @@ def test_import_keeps_the_likes_and_a_reimport_updates_them(tree):
     again = run(admin, xlsx_bytes(HEADERS, _rows(tree, likes=40)))
     assert again.status == "done" and again.created_count == 0
     assert set(Case.objects.values_list("likes", flat=True)) == {40}
-    assert AuditEntry.objects.filter(action="hotspots.case_likes").count() == sum(1 for v in expected.values() if v[0])
+    assert AuditEntry.objects.filter(action="case.likes").count() == sum(1 for v in expected.values() if v[0])
 
 
 def test_a_bad_count_names_row_and_column_and_imports_nothing(tree):
