@@ -12,9 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from grassroots.routing.selectors import attach_suggestions
-
-from . import selectors
+from . import selectors, slots
 from .forms import BoardFilterForm, BulkForm
 
 PAGE_SIZE = 50
@@ -30,9 +28,9 @@ def _board_context(request: HttpRequest, bulk: BulkForm | None = None, query: st
     page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
     ticked = set(bulk.data.getlist("cases")) if bulk is not None and bulk.is_bound else set()
     rows = selectors.board_rows(page.object_list)
-    attach_suggestions([row.case for row in rows])  # routing's top 3, stored at intake
     return {
         "form": form, "page": page, "rows": rows,
+        "slot_rows": slots.board_rows(request, [row.case for row in rows]),  # what other apps add to a row
         "bulk": bulk or BulkForm(user=user), "allowed": selectors.is_dispatcher_somewhere(user),
         "ticked": ticked, "query": params.urlencode(),
     }

@@ -14,8 +14,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from grassroots.routing.selectors import case_panel
-
 from . import selectors
 from .forms_actions import ACTION_FORMS, ActionForm, action_form, action_forms_for
 from .models import Case
@@ -37,7 +35,6 @@ def _context(request: HttpRequest, case: Case, bound: ActionForm | None = None) 
         "can_reveal": selectors.can_reveal_contact(user, case) and bool(
             case.contact_name_masked or case.contact_phone_masked),
         "category_path": " / ".join(case.category.path_names()) if case.category else "",
-        "routing": case_panel(user, case),
         "tile_url": settings.GRASSROOTS_TILE_URL, "tile_attribution": settings.GRASSROOTS_TILE_ATTRIBUTION,
     }
 

@@ -12,6 +12,8 @@ class DuplicatesConfig(AppConfig):
     def ready(self) -> None:
         from grassroots.cases.hooks import on_case_received
 
+        from . import panels
         from .services import on_case_received as step
 
         on_case_received(step, order=10)
+        panels.connect()

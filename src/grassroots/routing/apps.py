@@ -14,12 +14,13 @@ class RoutingConfig(AppConfig):
         from grassroots.cases.hooks import on_case_received
         from grassroots.core.jobs import register_task
 
-        from . import corrections, policy, store
+        from . import corrections, panels, policy, store
         from .intake import route_new_case
         from .services import routing_task
 
         store.connect()
         policy.connect()
         corrections.connect()
+        panels.connect()
         on_case_received(route_new_case, order=20)
         register_task("routing.train", routing_task)

@@ -23,13 +23,6 @@ def suggestions_by_case(cases) -> dict[int, RoutingSuggestion]:
     return {s.case_id: s for s in RoutingSuggestion.objects.filter(case_id__in=ids)} if ids else {}
 
 
-def attach_suggestions(cases) -> None:
-    """Put each case's suggestion on it as ``routing`` (None when there is none), for the templates."""
-    found = suggestions_by_case(cases)
-    for case in cases:
-        case.routing = found.get(case.pk)
-
-
 def suggestion_for(user, case_id: int) -> tuple[Case, RoutingSuggestion | None]:
     """The case (Case.DoesNotExist outside the user's scope) and its suggestion."""
     case = staff_cases_for(user).get(pk=case_id)
