@@ -67,7 +67,7 @@ WSGI_APPLICATION = "grassroots.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "templates"],  # the site's layout (base.html), which every page extends
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
