@@ -22,7 +22,7 @@ def panel_templates(settings, tmp_path):
     (tmp_path / "t" / "row.html").write_text('<span class="t-row">{{ label }}·{{ case.code }}</span>')
     (tmp_path / "t" / "side.html").write_text('<p class="t-side">{{ note }}·{{ case.code }}</p>')
     (tmp_path / "t" / "main.html").write_text('<p class="t-main">{{ note }}</p>')
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
 
 
 def test_a_slot_must_exist_and_be_filled_the_way_it_is_read(registry):
