@@ -20,11 +20,11 @@ def nav_links(html: str) -> set[str]:
 
 @pytest.mark.parametrize(("user", "offered", "not_offered"), [
     ("community_worker_1", {"/cases/", "/cases/board/", "/r/staff/new/", "/intake/hotline/", "/assessment/",
-                            "/people/residents/", "/registers/"}, {"/r/new/", "/r/mine/"}),
+                            "/people/residents/", "/registers/"}, {"/r/new/", "/r/me/"}),
     ("grid_worker_A", {"/cases/", "/r/staff/new/", "/assessment/"}, {"/cases/board/", "/intake/hotline/",
                                                                      "/registers/"}),
     ("dept_handler", {"/cases/"}, {"/cases/board/", "/r/staff/new/", "/people/residents/", "/registers/"}),
-    ("resident", {"/r/new/", "/r/mine/"}, {"/cases/", "/assessment/", "/areas/"}),
+    ("resident", {"/r/new/", "/r/me/"}, {"/cases/", "/assessment/", "/areas/"}),
 ])
 def test_menu_follows_the_roles(client_as, tree, user, offered, not_offered):
     if user == "resident":

@@ -127,6 +127,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+CACHES = {
+    # Per process: memos and page caches that may differ between processes for a few seconds.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # What every process must count together (core/throttle.py: sign-up codes, …): the database,
+    # created by core's migration 0002.
+    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "grassroots_shared_cache"},
+}
+
 # Map tiles: a URL template, or empty for no tile server (grid outlines on a plain background).
 GRASSROOTS_TILE_URL = os.environ.get("GRASSROOTS_TILE_URL", "")
 GRASSROOTS_TILE_ATTRIBUTION = os.environ.get("GRASSROOTS_TILE_ATTRIBUTION", "")
@@ -151,4 +159,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GRASSROOTS_LOG_LEVEL", "WARNING")},
+    # The "log" text-message sender writes each message here: in the demo, sign-up codes show in the
+    # worker's output.
+    "loggers": {"grassroots.notifications": {"level": os.environ.get("GRASSROOTS_NOTIFY_LOG_LEVEL", "INFO")}},
 }

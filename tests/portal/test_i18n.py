@@ -24,7 +24,7 @@ def test_pages_in_english(client, settings, verified_case):
 @pytest.mark.django_db
 def test_nav_links_for_residents_and_staff(client_as, tree, resident):
     html = client_as(resident).get("/r/mine/").content.decode()
-    assert 'href="/r/new/">我要反映</a>' in html and 'href="/r/mine/">我的诉求</a>' in html
+    assert 'href="/r/new/">我要反映</a>' in html and 'href="/r/me/">我的</a>' in html
     assert "/r/staff/new/" not in html
     html = client_as(tree.user("grid_worker_A")).get("/").content.decode()
     assert 'href="/r/staff/new/">录入诉求</a>' in html

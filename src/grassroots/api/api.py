@@ -13,6 +13,7 @@ from grassroots.intake.api import router as intake_router
 from grassroots.notifications.api import router as notifications_router
 from grassroots.orgs.api import router as orgs_router
 from grassroots.people.api import router as people_router
+from grassroots.portal.api import router as portal_router
 from grassroots.registers.api import router as registers_router
 from grassroots.routing.api import router as routing_router
 
@@ -28,3 +29,4 @@ api.add_router("/intake", intake_router, tags=["intake"])
 api.add_router("/assessment", assessment_router, tags=["assessment"])
 api.add_router("/hotspots", hotspots_router, tags=["hotspots"])
 api.add_router("/routing", routing_router, tags=["routing"])
+api.add_router("/portal", portal_router, tags=["portal"])

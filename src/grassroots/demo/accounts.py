@@ -108,5 +108,20 @@ def create_demo_users(plan, *, area_ids: dict[str, int], unit_ids: dict[str, int
             RoleAssignment.objects.create(user=user, role=spec.role, **where)
         if person is not None:
             Person.objects.filter(pk=person_ids[person]).update(user=user)
+        if spec.role == "resident" and person is not None:
+            _resident_account(user, Person.objects.get(pk=person_ids[person]), area_ids[places["household"]])
         users.append(user)
     return users
+
+
+def _resident_account(user, person, household_id: int) -> None:
+    """The demo resident signs in with a text-message code like any resident: their account is the
+    verified one of their household (the phone columns copied as they are, already encrypted)."""
+    from django.utils import timezone
+
+    from grassroots.portal.models import ResidentAccount
+
+    ResidentAccount.objects.create(
+        user=user, phone_enc=person.phone_enc, phone_index=person.phone_index, phone_masked=person.phone_masked,
+        status=ResidentAccount.Status.VERIFIED, method=ResidentAccount.Method.REGISTER, person=person,
+        household_id=household_id, verified_at=timezone.now(), district_code=person.district_code)

@@ -9,6 +9,7 @@ from grassroots.cases.models import Case, Channel
 from grassroots.core.i18n import source_label
 from grassroots.orgs.models import CommitteeSeat, Duty, PartyLevel, PartyOrg, Unit, UnitKind
 from grassroots.people.models import GridStaff, PartyMember, Person, Resident, Volunteer
+from grassroots.portal.models import ResidentAccount
 
 PEOPLE_LABELS = {
     "persons": "人员", "residents": "居民", "party_members": "党员",
@@ -48,6 +49,7 @@ def collect_stats(district: str | None = None) -> dict:
         "duties": scoped(Duty.objects, "unit__district_code").count(),
         "cases": _by(scoped(Case.objects), "status", Case.Status.values),
         "cases_by_channel": _by(scoped(Case.objects), "channel", Channel.values),
+        "resident_accounts": _by(scoped(ResidentAccount.objects), "status", ResidentAccount.Status.values),
     }
 
 
@@ -61,6 +63,7 @@ def stats_table(stats: dict) -> str:
         ("共建", {OTHER_LABELS[k]: stats[k] for k in OTHER_LABELS}),
         ("诉求", {source_label(Case.Status, k): v for k, v in stats["cases"].items()}),
         ("诉求来源", {source_label(Channel, k): v for k, v in stats["cases_by_channel"].items()}),
+        ("居民账号", {source_label(ResidentAccount.Status, k): v for k, v in stats["resident_accounts"].items()}),
     ]
     title = f"统计（区县 {stats['district']}）" if stats["district"] else "统计（全部区县）"
     lines = [title]

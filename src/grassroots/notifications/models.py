@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     RETURNED = "returned", _("退单")
     RATED = "rated", _("群众评价")
     SYSTEM = "system", _("系统消息")
+    APPROVAL = "approval", _("待审核")
 
 
 class Notification(models.Model):

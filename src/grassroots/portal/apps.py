@@ -13,5 +13,9 @@ class PortalConfig(AppConfig):
         from grassroots.cases.models import Category
         from grassroots.core.memo import forget_on_change
 
+        from . import sections
+        from .selectors import my_cases_section
+
         forget_on_change("portal.common_categories", Category)
         forget_on_change("portal.default_district", Area)
+        sections.register("cases", template="portal/_me_cases.html", context=my_cases_section, order=10)

@@ -137,6 +137,12 @@ def cases_of_resident(user) -> QuerySet[Case]:
     return Case.objects.filter(reporter_user=user).order_by("-created_at")
 
 
+def my_cases_section(request, account) -> dict:
+    """The "我的" page's list of the resident's own cases: the five latest and how many in all."""
+    cases = cases_of_resident(request.user)
+    return {"cases": list(cases[:5]), "total": cases.count()}
+
+
 # --- the case as the resident sees it ---------------------------------------------------------------
 
 # (headline, what happens next) per status, in the words a resident uses.

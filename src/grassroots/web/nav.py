@@ -50,13 +50,16 @@ MENU = [
         (_("党组织"), "orgs:party", (C.VIEW_PARTY,), False),
         (_("单位"), "orgs:units", (C.VIEW_UNITS,), False),
     ]),
-    (_("居民"), [(_("居民"), "people:residents", (C.VIEW_RESIDENTS,), False)]),
+    (_("居民"), [
+        (_("居民"), "people:residents", (C.VIEW_RESIDENTS,), False),
+        (_("住户认领"), "portal:claims", (C.HANDLE_CASES,), True),
+    ]),
     (_("台账与日历"), [
         (_("台账导入导出"), "registers:index", (C.MANAGE_REGISTERS,), False),
         (_("工作日历"), "worktime:index", (C.VIEW_AREAS,), False),
     ]),
 ]
-RESIDENT_MENU = [(_("我要反映"), "portal:new"), (_("我的诉求"), "portal:mine")]
+RESIDENT_MENU = [(_("我要反映"), "portal:new"), (_("我的"), "portal:me")]
 
 
 def _allowed(scope: Scope, capabilities: tuple[str, ...], areas_only: bool) -> bool:
