@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "grassroots.routing",
     "grassroots.duplicates",
     "grassroots.hotspots",
+    "grassroots.woodpeckers",
     "grassroots.registers",
     "grassroots.web",
     "grassroots.demo",

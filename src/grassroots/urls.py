@@ -21,5 +21,6 @@ urlpatterns = [
     path("assessment/", include("grassroots.assessment.urls")),
     path("hotspots/", include("grassroots.hotspots.urls")),
     path("routing/", include("grassroots.routing.urls")),
+    path("w/", include("grassroots.woodpeckers.urls")),
     path("", include("grassroots.web.urls")),
 ]

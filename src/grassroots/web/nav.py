@@ -39,6 +39,8 @@ MENU = [
         (_("诉求清单"), "cases:list", (C.VIEW_CASES, C.HANDLE_CASES, C.TAKE_CASES), False),
         (_("派单台"), "cases:board", (C.DISPATCH_CASES,), False),
         (_("录入诉求"), "portal:staff_new", (C.HANDLE_CASES,), True),
+        (_("随手拍（可离线）"), "woodpeckers:app", (C.HANDLE_CASES,), True),
+        (_("随手拍核实"), "woodpeckers:reports", (C.HANDLE_CASES,), True),
         (_("12345工单导入"), "intake:hotline", (C.DISPATCH_CASES,), True),
         (_("智能分派"), "routing:index", (C.DISPATCH_CASES,), True),
     ]),
@@ -53,13 +55,14 @@ MENU = [
     (_("居民"), [
         (_("居民"), "people:residents", (C.VIEW_RESIDENTS,), False),
         (_("住户认领"), "portal:claims", (C.HANDLE_CASES,), True),
+        (_("啄木鸟队伍"), "woodpeckers:roster", (C.DISPATCH_CASES,), True),
     ]),
     (_("台账与日历"), [
         (_("台账导入导出"), "registers:index", (C.MANAGE_REGISTERS,), False),
         (_("工作日历"), "worktime:index", (C.VIEW_AREAS,), False),
     ]),
 ]
-RESIDENT_MENU = [(_("我要反映"), "portal:new"), (_("我的"), "portal:me")]
+RESIDENT_MENU = [(_("我要反映"), "portal:new"), (_("随手拍"), "woodpeckers:app"), (_("我的"), "portal:me")]
 
 
 def _allowed(scope: Scope, capabilities: tuple[str, ...], areas_only: bool) -> bool:
