@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "grassroots.duplicates",
     "grassroots.hotspots",
     "grassroots.woodpeckers",
+    "grassroots.service",
     "grassroots.registers",
     "grassroots.web",
     "grassroots.demo",

@@ -22,5 +22,6 @@ urlpatterns = [
     path("hotspots/", include("grassroots.hotspots.urls")),
     path("routing/", include("grassroots.routing.urls")),
     path("w/", include("grassroots.woodpeckers.urls")),
+    path("s/", include("grassroots.service.urls")),
     path("", include("grassroots.web.urls")),
 ]

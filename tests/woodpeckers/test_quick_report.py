@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from grassroots.cases.models import Case, CaseAttachment
 from grassroots.notifications.models import Notification
-from grassroots.woodpeckers import hooks
+from grassroots.woodpeckers import signals
 from grassroots.woodpeckers.models import QuickReport, Woodpecker
 from grassroots.woodpeckers.services import quick_report_judge, quick_report_submit
 from tests.factories import make_user
@@ -85,7 +85,11 @@ def test_the_photos_own_location_serves_when_the_phone_had_none(tree, rider):
 
 def test_the_grid_worker_judges_and_others_hear_it_after_commit(tree, rider, django_capture_on_commit_callbacks):
     heard = []
-    hooks.on_judged(heard.append)
+
+    def listener(sender, report, **kwargs):
+        heard.append(report)
+
+    signals.report_judged.connect(listener)
     try:
         report = submit(rider).report
         with django_capture_on_commit_callbacks(execute=True):
@@ -96,7 +100,7 @@ def test_the_grid_worker_judges_and_others_hear_it_after_commit(tree, rider, dja
         with pytest.raises(ValidationError, match="已核实"):
             quick_report_judge(report=report, actor=tree.user("grid_worker_A"), valid=False, reason="重复")
     finally:
-        hooks._listeners.clear()
+        signals.report_judged.disconnect(listener)
 
 
 def test_not_valid_needs_a_reason_and_only_the_grid_may_judge(tree, rider):
@@ -113,10 +117,10 @@ def test_not_valid_needs_a_reason_and_only_the_grid_may_judge(tree, rider):
 
 
 def test_a_listener_that_fails_does_not_undo_the_judgement(tree, rider, django_capture_on_commit_callbacks):
-    def broken(report):
+    def broken(sender, report, **kwargs):
         raise RuntimeError("points are down")
 
-    hooks.on_judged(broken)
+    signals.report_judged.connect(broken)
     try:
         report = submit(rider).report
         with django_capture_on_commit_callbacks(execute=True):
@@ -124,4 +128,4 @@ def test_a_listener_that_fails_does_not_undo_the_judgement(tree, rider, django_c
         report.refresh_from_db()
         assert report.status == "valid"
     finally:
-        hooks._listeners.clear()
+        signals.report_judged.disconnect(broken)

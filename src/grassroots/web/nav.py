@@ -33,7 +33,7 @@ class Group:
         return self.links[0] if len(self.links) == 1 else None
 
 
-# (group label, [(link label, url name, capability needed or None for any staff, on areas only)])
+# (group label, [(link label, url name, capabilities (any of them), where: True areas, "units", False any)])
 MENU = [
     (_("诉求办理"), [
         (_("诉求清单"), "cases:list", (C.VIEW_CASES, C.HANDLE_CASES, C.TAKE_CASES), False),
@@ -57,6 +57,11 @@ MENU = [
         (_("住户认领"), "portal:claims", (C.HANDLE_CASES,), True),
         (_("啄木鸟队伍"), "woodpeckers:roster", (C.DISPATCH_CASES,), True),
     ]),
+    (_("双报到"), [
+        (_("双报到管理"), "service:community", (C.DISPATCH_CASES,), True),
+        (_("单位报到"), "service:units", (C.VIEW_UNITS,), "units"),
+        (_("我的双报到"), "service:me", (C.TAKE_CASES,), False),
+    ]),
     (_("台账与日历"), [
         (_("台账导入导出"), "registers:index", (C.MANAGE_REGISTERS,), False),
         (_("工作日历"), "worktime:index", (C.VIEW_AREAS,), False),
@@ -65,9 +70,12 @@ MENU = [
 RESIDENT_MENU = [(_("我要反映"), "portal:new"), (_("随手拍"), "woodpeckers:app"), (_("我的"), "portal:me")]
 
 
-def _allowed(scope: Scope, capabilities: tuple[str, ...], areas_only: bool) -> bool:
+def _allowed(scope: Scope, capabilities: tuple[str, ...], areas_only: bool | str) -> bool:
+    """``areas_only``: True, the capability held at an area; "units", held at a unit; False, anywhere."""
     if scope.is_superuser:
         return True
+    if areas_only == "units":
+        return any(scope.unit_ids.get(c) for c in capabilities)
     if areas_only:
         return any(scope.codes(c) for c in capabilities)
     return any(scope.can(c) for c in capabilities)

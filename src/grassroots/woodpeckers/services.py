@@ -30,11 +30,12 @@ from grassroots.cases.models import Channel
 from grassroots.cases.selectors import category_by_code
 from grassroots.cases.services import case_receive
 from grassroots.cases.taxonomy import category_code_by_path
+from grassroots.core import events
 from grassroots.core.services import audit_record
 from grassroots.notifications.models import Kind
 from grassroots.notifications.services import notify
 
-from . import hooks
+from . import signals
 from .models import Duty, Group, QuickReport, Woodpecker
 
 NOTE_MAX = 500
@@ -239,7 +240,7 @@ def may_judge(user, report: QuickReport) -> bool:
 
 def quick_report_judge(*, report: QuickReport, actor, valid: bool, reason: str = "") -> QuickReport:
     """The grid worker says whether a woodpecker's report found a real problem. Other apps hear it
-    after commit (``hooks.on_judged``)."""
+    after commit (``signals.report_judged``)."""
     reason = (reason or "").strip()
     if not valid and not reason:
         raise ValidationError({"reason": ["请说明无效的原因（如：重复上报、不属实、不在辖区），队员会看到"]})
@@ -261,5 +262,5 @@ def quick_report_judge(*, report: QuickReport, actor, valid: bool, reason: str =
                body=(f"感谢您发现问题（{QUICK_LABELS.get(row.quick_category, '')}）。" if valid else f"原因：{reason}"),
                link=reverse("woodpeckers:app"), key=f"quick:{row.pk}:{row.status}", obj=row,
                district_code=row.district_code, audit=False)
-        transaction.on_commit(lambda: hooks.judged(row))
+        transaction.on_commit(lambda: events.send(signals.report_judged, QuickReport, report=row))
     return row
