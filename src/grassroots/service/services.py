@@ -231,6 +231,10 @@ def member_register(*, user, name: str, id_number: str, community: Area, househo
         raise ValidationError({"__all__": ["党员名册中没有找到与姓名、身份证号一致的在职党员，请核对，或联系您所在单位的党组织"]})
     if person.user_id and person.user_id != user.pk:
         raise ValidationError({"__all__": ["该党员已绑定其他账号，请联系社区"]})
+    if household is None:  # where the register says they live in that community, if it does
+        residency = person.residencies.filter(household__code__startswith=community.code).select_related(
+            "household").first()
+        household = residency.household if residency else None
     try:
         with transaction.atomic():
             if not person.user_id:
