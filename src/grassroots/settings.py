@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "grassroots.hotspots",
     "grassroots.woodpeckers",
     "grassroots.service",
+    "grassroots.volunteers",
     "grassroots.registers",
     "grassroots.web",
     "grassroots.demo",

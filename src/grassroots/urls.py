@@ -23,5 +23,6 @@ urlpatterns = [
     path("routing/", include("grassroots.routing.urls")),
     path("w/", include("grassroots.woodpeckers.urls")),
     path("s/", include("grassroots.service.urls")),
+    path("v/", include("grassroots.volunteers.urls")),
     path("", include("grassroots.web.urls")),
 ]

@@ -17,6 +17,7 @@ from grassroots.portal.api import router as portal_router
 from grassroots.registers.api import router as registers_router
 from grassroots.routing.api import router as routing_router
 from grassroots.service.api import router as service_router
+from grassroots.volunteers.api import router as volunteers_router
 from grassroots.woodpeckers.api import router as woodpeckers_router
 
 api = NinjaAPI(title="grassroots API", version="1", auth=django_auth, urls_namespace="api")
@@ -34,3 +35,4 @@ api.add_router("/routing", routing_router, tags=["routing"])
 api.add_router("/portal", portal_router, tags=["portal"])
 api.add_router("/woodpeckers", woodpeckers_router, tags=["woodpeckers"])
 api.add_router("/service", service_router, tags=["service"])
+api.add_router("/volunteers", volunteers_router, tags=["volunteers"])

@@ -57,17 +57,19 @@ MENU = [
         (_("住户认领"), "portal:claims", (C.HANDLE_CASES,), True),
         (_("啄木鸟队伍"), "woodpeckers:roster", (C.DISPATCH_CASES,), True),
     ]),
-    (_("双报到"), [
+    (_("党员与志愿"), [
         (_("双报到管理"), "service:community", (C.DISPATCH_CASES,), True),
         (_("单位报到"), "service:units", (C.VIEW_UNITS,), "units"),
         (_("我的双报到"), "service:me", (C.TAKE_CASES,), False),
+        (_("志愿活动管理"), "volunteers:manage", (C.DISPATCH_CASES,), True),
     ]),
     (_("台账与日历"), [
         (_("台账导入导出"), "registers:index", (C.MANAGE_REGISTERS,), False),
         (_("工作日历"), "worktime:index", (C.VIEW_AREAS,), False),
     ]),
 ]
-RESIDENT_MENU = [(_("我要反映"), "portal:new"), (_("随手拍"), "woodpeckers:app"), (_("我的"), "portal:me")]
+RESIDENT_MENU = [(_("我要反映"), "portal:new"), (_("随手拍"), "woodpeckers:app"), (_("志愿服务"), "volunteers:index"),
+                 (_("我的"), "portal:me")]
 
 
 def _allowed(scope: Scope, capabilities: tuple[str, ...], areas_only: bool | str) -> bool:

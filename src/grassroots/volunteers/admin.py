@@ -1,0 +1,34 @@
+"""Volunteer teams and activities in the admin, scoped to the community's area; sign-ups read-only."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from grassroots.accounts.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
+from grassroots.accounts.models import Capability
+
+from .models import Activity, Signup, Team
+
+
+@admin.register(Team)
+class TeamAdmin(ScopedModelAdmin):
+    scope_capability = Capability.VIEW_RESIDENTS
+    scope_field = "community__code"
+    list_display = ["name", "community", "active", "created_at"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(ScopedModelAdmin):
+    scope_capability = Capability.VIEW_RESIDENTS
+    scope_field = "community__code"
+    list_display = ["title", "community", "team", "starts_at", "slots", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["organiser"]
+
+
+@admin.register(Signup)
+class SignupAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    scope_capability = Capability.VIEW_RESIDENTS
+    scope_field = "activity__community__code"
+    list_display = ["activity", "volunteer", "status", "hours", "confirmed_at"]
+    list_filter = ["status"]

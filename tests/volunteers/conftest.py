@@ -1,0 +1,34 @@
+"""Volunteers' fixtures: verified residents of community 1 and an activity it publishes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from grassroots.accounts.models import Role
+from grassroots.people.models import Person
+from grassroots.volunteers.services import activity_create
+from tests.factories import make_user
+
+
+def resident_user(tree, n: int):
+    """An account tied to the n-th resident of the register (as a verified resident account is)."""
+    resident = tree.residents[n - 1]
+    user = make_user(f"resident_{n}", Role.RESIDENT, area=resident.household)
+    Person.objects.filter(pk=resident.person_id).update(user=user)
+    user.refresh_from_db()
+    return user
+
+
+@pytest.fixture
+def residents(tree):
+    return [resident_user(tree, n) for n in range(1, 8)]  # residents 1–8 live in community 1
+
+
+@pytest.fixture
+def activity(tree):
+    start = timezone.now() + timedelta(hours=1)
+    return activity_create(community=tree.communities[0], actor=tree.user("community_worker_1"), title="清理小区楼道",
+                           place="阳光小区3栋", starts_at=start, ends_at=start + timedelta(hours=2), slots=2)
