@@ -315,7 +315,7 @@ def test_compiled_mo_matches_the_po(po):
 
 def test_every_app_with_pages_has_its_catalogue():
     assert {_label(p) for p in CATALOGUES} >= {"grassroots", "cases", "portal", "intake", "assessment",
-                                                "notifications", "woodpeckers", "service", "volunteers"}
+                                                "notifications", "woodpeckers", "service", "volunteers", "wishes"}
 
 
 def test_an_english_browser_still_gets_chinese_until_the_user_switches(client, tree):

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "grassroots.woodpeckers",
     "grassroots.service",
     "grassroots.volunteers",
+    "grassroots.wishes",
     "grassroots.registers",
     "grassroots.web",
     "grassroots.demo",

@@ -24,5 +24,6 @@ urlpatterns = [
     path("w/", include("grassroots.woodpeckers.urls")),
     path("s/", include("grassroots.service.urls")),
     path("v/", include("grassroots.volunteers.urls")),
+    path("wishes/", include("grassroots.wishes.urls")),
     path("", include("grassroots.web.urls")),
 ]

@@ -18,6 +18,7 @@ from grassroots.registers.api import router as registers_router
 from grassroots.routing.api import router as routing_router
 from grassroots.service.api import router as service_router
 from grassroots.volunteers.api import router as volunteers_router
+from grassroots.wishes.api import router as wishes_router
 from grassroots.woodpeckers.api import router as woodpeckers_router
 
 api = NinjaAPI(title="grassroots API", version="1", auth=django_auth, urls_namespace="api")
@@ -36,3 +37,4 @@ api.add_router("/portal", portal_router, tags=["portal"])
 api.add_router("/woodpeckers", woodpeckers_router, tags=["woodpeckers"])
 api.add_router("/service", service_router, tags=["service"])
 api.add_router("/volunteers", volunteers_router, tags=["volunteers"])
+api.add_router("/wishes", wishes_router, tags=["wishes"])

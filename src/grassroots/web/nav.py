@@ -62,6 +62,7 @@ MENU = [
         (_("单位报到"), "service:units", (C.VIEW_UNITS,), "units"),
         (_("我的双报到"), "service:me", (C.TAKE_CASES,), False),
         (_("志愿活动管理"), "volunteers:manage", (C.DISPATCH_CASES,), True),
+        (_("微心愿管理"), "wishes:manage", (C.DISPATCH_CASES,), True),
     ]),
     (_("台账与日历"), [
         (_("台账导入导出"), "registers:index", (C.MANAGE_REGISTERS,), False),
@@ -69,7 +70,7 @@ MENU = [
     ]),
 ]
 RESIDENT_MENU = [(_("我要反映"), "portal:new"), (_("随手拍"), "woodpeckers:app"), (_("志愿服务"), "volunteers:index"),
-                 (_("我的"), "portal:me")]
+                 (_("微心愿"), "wishes:index"), (_("我的"), "portal:me")]
 
 
 def _allowed(scope: Scope, capabilities: tuple[str, ...], areas_only: bool | str) -> bool:
