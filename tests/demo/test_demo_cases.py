@@ -53,11 +53,13 @@ def snapshot() -> list[tuple]:
 
 
 def test_the_load_reports_its_cases_and_the_accounts_work(demo):
-    assert f"诉求{Case.objects.count()}件" in demo
+    walked = Case.objects.filter(quick_report__isnull=True)  # the woodpeckers' quick reports come on top
+    assert f"诉求{walked.count()}件" in demo
     assert "demo.gw.<网格编码>" in demo and "待办" in demo
     assert re.search(r"resident：本人诉求 \d+ 件，待评价 [1-9]", demo)
-    assert Case.objects.count() <= CASES
-    assert Case.objects.count() >= CASES - 5  # a duplicate may fall after the end
+    assert walked.count() <= CASES
+    assert walked.count() >= CASES - 5  # a duplicate may fall after the end
+    assert Case.objects.filter(channel="woodpecker").exists()
     assert not Case.objects.exclude(district_code=DC).exists()
 
 
@@ -182,4 +184,39 @@ def test_same_seed_same_cases():
     call_command(*ARGS, "--flush", stdout=StringIO())
     after = snapshot()
     assert after == before
-    assert not User.objects.filter(username__startswith=STAFF_PREFIX, roles=None).exists()
+    # every staff account holds a role (the woodpeckers — riders and couriers — are not staff)
+    assert not User.objects.filter(username__startswith=STAFF_PREFIX, roles=None).exclude(
+        username__startswith="demo.wp.").exists()
+
+
+def test_the_people_who_serve_are_loaded_and_counted():
+    """Issue 10's demo: registered units and members with posts and a year of records, teams with a
+    year of activities and attendance, woodpeckers with reports, wishes in every state; stats count them."""
+    from grassroots.service.models import FeedbackJob, MemberRegistration, ServiceRecord, UnitRegistration
+    from grassroots.volunteers.models import Activity, Signup
+    from grassroots.wishes.models import Wish
+    from grassroots.woodpeckers.models import QuickReport, Woodpecker
+
+    assert UnitRegistration.objects.filter(status="approved").exists()
+    assert MemberRegistration.objects.filter(status="approved").count() > 50
+    assert MemberRegistration.objects.filter(status="applied").count() == 3  # the demo community's queue
+    assert ServiceRecord.objects.filter(status="verified").exists() and ServiceRecord.objects.filter(
+        status="submitted").exists()
+    records = ServiceRecord.objects.order_by("served_on")
+    assert (records.last().served_on - records.first().served_on).days > 300  # a year of them
+    assert set(Activity.objects.values_list("status", flat=True)) >= {"open", "closed"}
+    assert set(Signup.objects.values_list("status", flat=True)) >= {"checked_out", "no_show", "signed_up"}
+    assert Woodpecker.objects.filter(status="active").exists() and Woodpecker.objects.filter(status="applied").exists()
+    assert QuickReport.objects.filter(status="valid").exists() and QuickReport.objects.filter(status="pending").exists()
+    assert set(Wish.objects.values_list("status", flat=True)) == {s for s, _ in Wish.Status.choices}
+    assert FeedbackJob.objects.get().status == "done"
+    for username in ("volunteer", "woodpecker", "unit", "member"):
+        assert User.objects.filter(username=username).exists(), username
+    assert User.objects.get(username="member").roles.filter(role="party_member").exists()  # from the 接单岗
+    out = StringIO()
+    call_command("stats", "--json", stdout=out)
+    stats = json.loads(out.getvalue())
+    assert stats["member_registrations"]["approved"] == MemberRegistration.objects.filter(status="approved").count()
+    assert stats["wishes"]["confirmed"] == Wish.objects.filter(status="confirmed").count()
+    assert stats["quick_reports"]["valid"] == QuickReport.objects.filter(status="valid").count()
+    assert stats["volunteer_hours_confirmed"] > 0 and stats["service_hours_verified"] > 0

@@ -52,6 +52,9 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount("member", "党员（接单）", "阳光社区（在职党员双报到）"),
     DemoAccount("leader", "领导(只读)", "张湾区"),
     DemoAccount("resident", "居民", "阳光栖谷小区1栋1单元101室"),
+    DemoAccount("volunteer", "志愿者（服务队队长）", "阳光社区"),
+    DemoAccount("woodpecker", "啄木鸟（外卖骑手）", "阳光社区"),
+    DemoAccount("unit", "共建单位联系人", "阳光社区的一个共建单位"),
 ]
 DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
 DEPARTMENT_SUFFIX = "住建局"

@@ -134,6 +134,12 @@ def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None) -> 
                                       unit_ids=unit_ids, person_ids=person_ids)
         counts["hotspots"] = load_hotspots(plan, end=end, log=log)
         counts["routing"] = demo_routing(dc, end=end, actor=accounts[0], log=log)  # trains, then routes
+    if plan.people != "none":
+        from django.utils import timezone
+
+        from .serving import load_serving
+
+        counts["serving"] = load_serving(plan, end=end or timezone.now(), log=log, cases=cases > 0)
     audit_record(actor=actor, action="demo.load", object_type="areas.area", object_id=str(area_ids[dc]),
                  district_code=dc,
                  detail={"scale": plan.scale, "seed": plan.seed, "people": plan.people, "counts": counts,

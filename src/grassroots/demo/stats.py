@@ -50,6 +50,40 @@ def collect_stats(district: str | None = None) -> dict:
         "cases": _by(scoped(Case.objects), "status", Case.Status.values),
         "cases_by_channel": _by(scoped(Case.objects), "channel", Channel.values),
         "resident_accounts": _by(scoped(ResidentAccount.objects), "status", ResidentAccount.Status.values),
+        **_serving(scoped),
+    }
+
+
+def _serving(scoped) -> dict:
+    """The people who serve: 双报到, volunteering, woodpeckers, micro-wishes."""
+    from django.db.models import Q, Sum
+
+    from grassroots.service.models import (
+        Decision,
+        FeedbackJob,
+        MemberRegistration,
+        ServiceRecord,
+        UnitRegistration,
+    )
+    from grassroots.volunteers.models import Activity, Signup, Team
+    from grassroots.wishes.models import Wish
+    from grassroots.woodpeckers.models import QuickReport, Woodpecker
+
+    records = scoped(ServiceRecord.objects)
+    signups = scoped(Signup.objects)
+    return {
+        "unit_registrations": _by(scoped(UnitRegistration.objects), "status", Decision.values),
+        "member_registrations": _by(scoped(MemberRegistration.objects), "status", Decision.values),
+        "service_records": _by(records, "status", ServiceRecord.Status.values),
+        "service_hours_verified": float(records.filter(status="verified").aggregate(h=Sum("hours"))["h"] or 0),
+        "feedback_jobs": scoped(FeedbackJob.objects).count(),
+        "volunteer_teams": scoped(Team.objects).count(),
+        "volunteer_activities": _by(scoped(Activity.objects), "status", Activity.Status.values),
+        "volunteer_signups": _by(signups, "status", Signup.Status.values),
+        "volunteer_hours_confirmed": float(signups.filter(~Q(confirmed_at=None)).aggregate(h=Sum("hours"))["h"] or 0),
+        "woodpeckers": _by(scoped(Woodpecker.objects), "status", Woodpecker.Status.values),
+        "quick_reports": _by(scoped(QuickReport.objects), "status", QuickReport.Status.values),
+        "wishes": _by(scoped(Wish.objects), "status", Wish.Status.values),
     }
 
 
@@ -64,6 +98,16 @@ def stats_table(stats: dict) -> str:
         ("诉求", {source_label(Case.Status, k): v for k, v in stats["cases"].items()}),
         ("诉求来源", {source_label(Channel, k): v for k, v in stats["cases_by_channel"].items()}),
         ("居民账号", {source_label(ResidentAccount.Status, k): v for k, v in stats["resident_accounts"].items()}),
+        ("双报到", {"单位报到（已报到）": stats["unit_registrations"]["approved"],
+                    "在职党员报到（已报到）": stats["member_registrations"]["approved"],
+                    "服务纪实（已核实）": stats["service_records"]["verified"],
+                    "已核实服务时长（小时）": round(stats["service_hours_verified"]), "季度反馈": stats["feedback_jobs"]}),
+        ("志愿服务", {"服务队": stats["volunteer_teams"], "活动": sum(stats["volunteer_activities"].values()),
+                      "签退人次": stats["volunteer_signups"]["checked_out"], "缺席人次": stats["volunteer_signups"]["no_show"],
+                      "已确认时长（小时）": round(stats["volunteer_hours_confirmed"])}),
+        ("啄木鸟与微心愿", {"啄木鸟（在队）": stats["woodpeckers"]["active"], "随手拍": sum(stats["quick_reports"].values()),
+                          "随手拍（有效）": stats["quick_reports"]["valid"], "微心愿": sum(stats["wishes"].values()),
+                          "微心愿（已实现）": stats["wishes"]["confirmed"]}),
     ]
     title = f"统计（区县 {stats['district']}）" if stats["district"] else "统计（全部区县）"
     lines = [title]
