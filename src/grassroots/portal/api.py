@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth import login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from grassroots.areas.models import Area, Level
-from grassroots.cases.api import ErrorOut
-from grassroots.core.throttle import Throttled
+from grassroots.core.errors import ErrorOut, api_call, api_refusal
 
 from .accounts import household_claim_decide, household_claim_submit, signin_code_send, signin_code_verify
 from .models import HouseholdClaim
@@ -82,14 +81,6 @@ class DecideIn(Schema):
     reason: str = ""
 
 
-def _invalid(exc: ValidationError, status: int = 400):
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    detail = "；".join(m for ms in errors.values() for m in ms)
-    if isinstance(exc, Throttled):
-        return Status(429, {"detail": detail, "errors": errors})
-    return Status(status, {"detail": detail, "errors": errors})
-
-
 def _address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR") or ""
 
@@ -108,7 +99,7 @@ def signin_code(request, payload: PhoneIn):
     try:
         row = signin_code_send(phone=payload.phone, address=_address(request))
     except ValidationError as exc:
-        return _invalid(exc)
+        return api_refusal(exc)
     return Status(202, {"sent": True, "expires_in_seconds": int((row.expires_at - row.created_at).total_seconds())})
 
 
@@ -118,7 +109,7 @@ def signin(request, payload: SignInIn):
     try:
         done = signin_code_verify(phone=payload.phone, code=payload.code, address=_address(request))
     except ValidationError as exc:
-        return _invalid(exc)
+        return api_refusal(exc)
     login(request, done.user, backend=BACKEND)
     return _account_out(done.account) | {"created": done.created}
 
@@ -146,7 +137,7 @@ def claim_submit(request, payload: ClaimIn):
         result = household_claim_submit(account=account, name=payload.name, id_number=payload.id_number,
                                         household=household, note=payload.note)
     except ValidationError as exc:
-        return _invalid(exc)
+        return api_refusal(exc)
     return {"verified": result.verified, "claim": result.claim.pk if result.claim else None}
 
 
@@ -175,11 +166,5 @@ def claim_decide(request, pk: int, payload: DecideIn):
         return Status(404, {"detail": "认领不存在或不在您的管辖范围内"})
     if payload.decision not in ("confirm", "refuse"):
         return Status(400, {"detail": "decision 应为 confirm 或 refuse", "errors": {"decision": ["应为 confirm 或 refuse"]}})
-    try:
-        decided = household_claim_decide(claim=found, actor=request.user, confirm=payload.decision == "confirm",
-                                         reason=payload.reason)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationError as exc:
-        return _invalid(exc)
-    return _claim_out(decided)
+    return api_call(household_claim_decide, _claim_out, claim=found, actor=request.user,
+                    confirm=payload.decision == "confirm", reason=payload.reason)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.areas.models import Area, Level
+from grassroots.core import errors
 from grassroots.notifications.selectors import notifications_of
 
 from . import sections
@@ -46,12 +47,6 @@ def _address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR") or ""
 
 
-def _errors_into(form, error: ValidationError) -> None:
-    for key, texts in (error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}).items():
-        for text in texts:
-            form.add_error(key if key in form.fields else None, text)
-
-
 def _next_url(request: HttpRequest, value: str) -> str:
     if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
                                                  require_https=request.is_secure()):
@@ -76,13 +71,13 @@ def signin(request: HttpRequest) -> HttpResponse:
                 signin_code_send(phone=data["phone"], address=_address(request))
                 sent = True
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors.into_form(form, exc)
         else:
             sent = True  # the code field stays open, with its error if any
             try:
                 done = signin_code_verify(phone=data["phone"], code=data["code"], address=_address(request))
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors.into_form(form, exc)
             else:
                 login(request, done.user, backend=BACKEND)
                 messages.success(request, _("注册成功，欢迎使用！") if done.created else _("已登录"))
@@ -133,7 +128,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 result = household_claim_submit(account=account, name=data["name"], id_number=data["id_number"],
                                                 household=household, note=data["note"])
             except ValidationError as exc:
-                _errors_into(form, exc)
+                errors.into_form(form, exc)
             else:
                 if result.verified:
                     messages.success(request, _("核验成功，已绑定您的住户"))
@@ -190,7 +185,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
             household_claim_decide(claim=found, actor=request.user,
                                    confirm=form.cleaned_data["decision"] == "confirm", reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors.into_form(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:

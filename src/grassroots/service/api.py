@@ -12,7 +12,7 @@ from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from grassroots.areas.models import Area, Level
-from grassroots.cases.api import ErrorOut
+from grassroots.core.errors import ErrorOut, api_call, api_refusal
 from grassroots.orgs.models import PartyOrg
 
 from .feedback import feedback_request
@@ -154,20 +154,6 @@ class FeedbackOut(Schema):
     finished_at: datetime | None
 
 
-def _invalid(exc: ValidationError, status: int = 400):
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return Status(status, {"detail": "；".join(m for ms in errors.values() for m in ms), "errors": errors})
-
-
-def _call(fn, out, **kwargs):
-    try:
-        return out(fn(**kwargs))
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationError as exc:
-        return _invalid(exc)
-
-
 def _area(code: str, level: str) -> Area | None:
     return Area.objects.filter(code=(code or "").strip()[:30], level=level).first()
 
@@ -222,13 +208,9 @@ def me(request):
              summary="在职党员到居住社区报到（与党员名册核对姓名、身份证号）")
 def register(request, payload: RegisterIn):
     household = _area(payload.household, Level.HOUSEHOLD) if payload.household.strip() else None
-    try:
-        reg = member_register(user=request.user, name=payload.name, id_number=payload.id_number,
-                              community=_area(payload.community, Level.COMMUNITY), household=household,
-                              posts=payload.posts)
-    except ValidationError as exc:
-        return _invalid(exc)
-    return Status(201, _reg_out(reg))
+    return api_call(member_register, _reg_out, created=True, user=request.user, name=payload.name,
+                    id_number=payload.id_number, community=_area(payload.community, Level.COMMUNITY),
+                    household=household, posts=payload.posts)
 
 
 @router.post("/me/posts", response={200: RegistrationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
@@ -237,7 +219,7 @@ def posts_set(request, payload: PostsIn):
     reg = registration_of(request.user)
     if reg is None:
         return Status(404, {"detail": "您还没有报到"})
-    return _call(member_posts_set, _reg_out, registration=reg, actor=request.user, posts=payload.posts)
+    return api_call(member_posts_set, _reg_out, registration=reg, actor=request.user, posts=payload.posts)
 
 
 @router.post("/records", response={201: RecordOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
@@ -247,9 +229,8 @@ def record_submit(request, payload: RecordIn):
     if reg is None:
         return Status(404, {"detail": "您还没有报到"})
     post = Post.objects.filter(pk=payload.post, community=reg.community).first() if payload.post else None
-    result = _call(service_record_submit, _record_out, registration=reg, actor=request.user, what=payload.what,
-                   served_on=payload.served_on, hours=payload.hours, post=post)
-    return Status(201, result) if isinstance(result, dict) else result
+    return api_call(service_record_submit, _record_out, created=True, registration=reg, actor=request.user,
+                    what=payload.what, served_on=payload.served_on, hours=payload.hours, post=post)
 
 
 @router.get("/records/mine", response={200: list[RecordOut]}, url_name="service_records_mine", summary="我的服务纪实")
@@ -267,11 +248,10 @@ def unit_register_api(request, payload: UnitRegisterIn):
     unit = units_of(request.user).filter(pk=payload.unit).first()
     if unit is None:
         return Status(404, {"detail": "单位不存在或您不是该单位的经办人"})
-    result = _call(unit_register, _unit_out, unit=unit, community=_area(payload.community, Level.COMMUNITY),
-                   actor=request.user, resources=payload.resources, services=payload.services,
-                   volunteers=payload.volunteers, venue_hours=payload.venue_hours, contact_name=payload.contact_name,
-                   contact_phone=payload.contact_phone)
-    return Status(201, result) if isinstance(result, dict) else result
+    return api_call(unit_register, _unit_out, created=True, unit=unit, community=_area(payload.community, Level.COMMUNITY),
+                    actor=request.user, resources=payload.resources, services=payload.services,
+                    volunteers=payload.volunteers, venue_hours=payload.venue_hours, contact_name=payload.contact_name,
+                    contact_phone=payload.contact_phone)
 
 
 # --- the community ---------------------------------------------------------------------------------------
@@ -295,8 +275,8 @@ def registration_decide(request, pk: int, payload: DecideIn):
     if row is None:
         return Status(404, {"detail": "报到不存在或不在您的社区"})
     branch = PartyOrg.objects.filter(pk=payload.branch).first() if payload.branch else None
-    return _call(member_registration_decide, _reg_out, registration=row, actor=request.user, approve=payload.approve,
-                 branch=branch, posts=payload.posts, reason=payload.reason)
+    return api_call(member_registration_decide, _reg_out, registration=row, actor=request.user, approve=payload.approve,
+                    branch=branch, posts=payload.posts, reason=payload.reason)
 
 
 @router.get("/records", response={200: list[RecordOut]}, url_name="service_records", summary="本社区的服务纪实")
@@ -315,8 +295,8 @@ def record_verify(request, pk: int, payload: DecideIn):
     row = records_managed(request.user).filter(pk=pk).first()
     if row is None:
         return Status(404, {"detail": "记录不存在或不在您的社区"})
-    return _call(service_record_verify, _record_out, record=row, actor=request.user, verified=payload.approve,
-                 reason=payload.reason)
+    return api_call(service_record_verify, _record_out, record=row, actor=request.user, verified=payload.approve,
+                    reason=payload.reason)
 
 
 @router.get("/posts", response={200: list[PostOut], 404: ErrorOut}, url_name="service_posts", summary="社区的岗位")
@@ -333,9 +313,8 @@ def post_add(request, payload: PostIn):
     place = _managed_community(request, payload.community)
     if place is None:
         return Status(404, {"detail": "社区不存在或不在您的管辖范围内"})
-    result = _call(post_save, _post_out, community=place, actor=request.user, name=payload.name, duties=payload.duties,
-                   takes_cases=payload.takes_cases, active=payload.active)
-    return Status(201, result) if isinstance(result, dict) else result
+    return api_call(post_save, _post_out, created=True, community=place, actor=request.user, name=payload.name,
+                    duties=payload.duties, takes_cases=payload.takes_cases, active=payload.active)
 
 
 @router.get("/units", response={200: list[UnitRegistrationOut], 404: ErrorOut}, url_name="service_units",
@@ -355,8 +334,8 @@ def unit_decide(request, pk: int, payload: DecideIn):
     row = unit_registrations_managed(request.user).filter(pk=pk).first()
     if row is None:
         return Status(404, {"detail": "单位报到不存在或不在您的社区"})
-    return _call(unit_registration_decide, _unit_out, registration=row, actor=request.user, approve=payload.approve,
-                 reason=payload.reason)
+    return api_call(unit_registration_decide, _unit_out, registration=row, actor=request.user, approve=payload.approve,
+                    reason=payload.reason)
 
 
 @router.post("/feedback", response={202: FeedbackOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
@@ -367,10 +346,8 @@ def feedback_create(request, payload: FeedbackIn):
         return Status(404, {"detail": "社区不存在或不在您的管辖范围内"})
     try:
         job, _created = feedback_request(community=place, quarter=payload.quarter, actor=request.user)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationError as exc:
-        return _invalid(exc)
+    except (PermissionDenied, ValidationError) as exc:
+        return api_refusal(exc)
     return Status(202, _job_out(job))
 
 

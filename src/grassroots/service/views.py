@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.areas.models import Area, Level
+from grassroots.core import errors
 from grassroots.portal.views import _district
 
 from .forms import RecordForm, RegisterForm, UnitRegisterForm
@@ -32,12 +33,6 @@ from .services import member_posts_set, member_register, service_record_submit, 
 
 def resident_login_required(view):
     return login_required(view, login_url="portal:signin")
-
-
-def errors_into(form, error: ValidationError) -> None:
-    for key, texts in (error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}).items():
-        for text in texts:
-            form.add_error(key if key in form.fields else None, text)
 
 
 def private(response: HttpResponse) -> HttpResponse:
@@ -85,7 +80,7 @@ def register(request: HttpRequest) -> HttpResponse:
                             household=household if household and community and household.code.startswith(community.code)
                             else None, posts=[int(p) for p in data["posts"]])
         except ValidationError as exc:
-            errors_into(form, exc)
+            errors.into_form(form, exc)
         else:
             messages.success(request, _("已提交报到申请，社区审核后会通知您"))
             return redirect("service:me")
@@ -104,7 +99,7 @@ def posts_set(request: HttpRequest) -> HttpResponse:
     try:
         member_posts_set(registration=reg, actor=request.user, posts=ids)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        errors.flash(request, exc)
     else:
         messages.success(request, _("岗位已更新"))
     return redirect("service:me")
@@ -126,7 +121,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
             service_record_submit(registration=reg, actor=request.user, what=data["what"], served_on=data["served_on"],
                                   hours=data["hours"], post=post, photo=data["photo"])
         except ValidationError as exc:
-            errors_into(form, exc)
+            errors.into_form(form, exc)
         else:
             messages.success(request, _("已记录，社区核实后计入服务时长"))
             return redirect("service:me")
@@ -172,7 +167,7 @@ def units(request: HttpRequest) -> HttpResponse:
                               venue_hours=data["venue_hours"], contact_name=data["contact_name"],
                               contact_phone=data["contact_phone"])
             except ValidationError as exc:
-                errors_into(form, exc)
+                errors.into_form(form, exc)
             else:
                 messages.success(request, _("已提交单位报到，社区审核后会通知您"))
                 return redirect("service:units")

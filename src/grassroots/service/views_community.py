@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from grassroots.core import errors
 from grassroots.orgs.models import PartyOrg
 from grassroots.registers.xlsx import XLSX_MIME, rows_bytes
 
@@ -55,10 +56,6 @@ def _back(request: HttpRequest, name: str, community) -> HttpResponse:
     return redirect(f"{reverse(name)}?community={community.code}")
 
 
-def _message(request: HttpRequest, exc: Exception) -> None:
-    messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-
-
 def _page(request: HttpRequest, template: str, tab: str, community, managed, **context) -> HttpResponse:
     return private(render(request, template, {"community": community, "managed": managed[:200], "tab": tab,
                                               **context}))
@@ -87,7 +84,7 @@ def member_decide(request: HttpRequest, pk: int) -> HttpResponse:
         member_registration_decide(registration=row, actor=request.user, approve=request.POST.get("decision") == "yes",
                                    branch=branch, posts=posts, reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        _message(request, exc)
+        errors.flash(request, exc)
     else:
         messages.success(request, _("已审核：%(name)s") % {"name": row.member.person.name})
     return _back(request, "service:community", row.community)
@@ -103,7 +100,7 @@ def unit_decide(request: HttpRequest, pk: int) -> HttpResponse:
         unit_registration_decide(registration=row, actor=request.user, approve=request.POST.get("decision") == "yes",
                                  reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        _message(request, exc)
+        errors.flash(request, exc)
     else:
         messages.success(request, _("已审核：%(name)s") % {"name": row.unit.name})
     return _back(request, "service:community", row.community)
@@ -149,7 +146,7 @@ def record_verify(request: HttpRequest, pk: int) -> HttpResponse:
         service_record_verify(record=row, actor=request.user, verified=request.POST.get("decision") == "yes",
                               reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        _message(request, exc)
+        errors.flash(request, exc)
     else:
         messages.success(request, _("已核实"))
     return _back(request, "service:records", row.registration.community)
@@ -169,7 +166,7 @@ def posts(request: HttpRequest) -> HttpResponse:
                           duties=request.POST.get("duties", ""), takes_cases=request.POST.get("takes_cases") == "on",
                           active=request.POST.get("active", "on") == "on", post=post)
         except (ValidationError, PermissionDenied) as exc:
-            _message(request, exc)
+            errors.flash(request, exc)
         else:
             messages.success(request, _("岗位已保存"))
         return _back(request, "service:posts", place)
@@ -193,7 +190,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
             quarter_bounds(quarter)
             job, created = feedback_request(community=place, quarter=quarter, actor=request.user)
         except (ValidationError, PermissionDenied) as exc:
-            _message(request, exc)
+            errors.flash(request, exc)
         else:
             messages.success(request, _("已开始生成，请稍候") if created else _("正在生成中"))
             return redirect(reverse("service:feedback_job", args=[job.pk]))

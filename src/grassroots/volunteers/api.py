@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from grassroots.areas.models import Area, Level
-from grassroots.cases.api import ErrorOut
+from grassroots.core.errors import ErrorOut, api_call
 from grassroots.portal.views import _district
 
 from .models import Signup, Team
@@ -75,11 +74,6 @@ class MineOut(Schema):
     signups: list[SignupOut]
 
 
-def _invalid(exc: ValidationError):
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return Status(400, {"detail": "；".join(m for ms in errors.values() for m in ms), "errors": errors})
-
-
 def _activity_out(a) -> dict:
     return {"id": a.pk, "title": a.title, "place": a.place, "community": a.community.code,
             "team": a.team.name if a.team else "", "starts_at": a.starts_at, "ends_at": a.ends_at, "slots": a.slots,
@@ -89,15 +83,6 @@ def _activity_out(a) -> dict:
 def _signup_out(s: Signup) -> dict:
     return {"id": s.pk, "activity": s.activity_id, "name": s.volunteer.person.name, "status": s.status,
             "status_label": str(s.get_status_display()), "hours": s.hours, "confirmed": s.confirmed_at is not None}
-
-
-def _run(fn, out, **kwargs):
-    try:
-        return out(fn(**kwargs))
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationError as exc:
-        return _invalid(exc)
 
 
 def _activity(request, pk: int):
@@ -114,10 +99,9 @@ def activities(request):
 def publish(request, payload: ActivityIn):
     community = Area.objects.filter(code=payload.community[:30], level=Level.COMMUNITY).first()
     team = Team.objects.filter(pk=payload.team).first() if payload.team else None
-    result = _run(activity_create, _activity_out, community=community, actor=request.user, title=payload.title,
-                  place=payload.place, starts_at=payload.starts_at, ends_at=payload.ends_at, slots=payload.slots,
-                  hours=payload.hours, description=payload.description, team=team)
-    return Status(201, result) if isinstance(result, dict) else result
+    return api_call(activity_create, _activity_out, created=True, community=community, actor=request.user,
+                    title=payload.title, place=payload.place, starts_at=payload.starts_at, ends_at=payload.ends_at,
+                    slots=payload.slots, hours=payload.hours, description=payload.description, team=team)
 
 
 @router.post("/activities/{pk}/signup", response={200: SignupOut, 400: ErrorOut, 404: ErrorOut},
@@ -126,7 +110,7 @@ def activity_signup(request, pk: int):
     item = _activity(request, pk)
     if item is None:
         return Status(404, {"detail": "活动不存在"})
-    return _run(signup, _signup_out, activity=item, user=request.user)
+    return api_call(signup, _signup_out, activity=item, user=request.user)
 
 
 @router.post("/activities/{pk}/cancel", response={200: SignupOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
@@ -135,7 +119,7 @@ def activity_cancel(request, pk: int):
     row = Signup.objects.filter(activity_id=pk, user=request.user).first()
     if row is None:
         return Status(404, {"detail": "您没有报名这个活动"})
-    return _run(signup_cancel, _signup_out, signup_row=row, actor=request.user)
+    return api_call(signup_cancel, _signup_out, signup_row=row, actor=request.user)
 
 
 @router.post("/activities/{pk}/check", response={200: SignupOut, 400: ErrorOut, 404: ErrorOut},
@@ -144,7 +128,7 @@ def activity_check(request, pk: int, payload: CodeIn):
     item = _activity(request, pk)
     if item is None:
         return Status(404, {"detail": "活动不存在"})
-    return _run(check, _signup_out, activity=item, user=request.user, code=payload.code)
+    return api_call(check, _signup_out, activity=item, user=request.user, code=payload.code)
 
 
 @router.post("/activities/{pk}/code/{kind}", response={201: CodeOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
@@ -153,9 +137,8 @@ def activity_code(request, pk: int, kind: str):
     item = _activity(request, pk)
     if item is None:
         return Status(404, {"detail": "活动不存在"})
-    result = _run(code_issue, lambda c: {"kind": c.kind, "code": c.code, "expires_at": c.expires_at}, activity=item,
-                  actor=request.user, kind=kind)
-    return Status(201, result) if isinstance(result, dict) else result
+    return api_call(code_issue, lambda c: {"kind": c.kind, "code": c.code, "expires_at": c.expires_at}, created=True,
+                    activity=item, actor=request.user, kind=kind)
 
 
 @router.get("/activities/{pk}/signups", response={200: list[SignupOut], 403: ErrorOut, 404: ErrorOut},
@@ -175,7 +158,7 @@ def signup_confirm(request, pk: int, payload: ConfirmIn):
     row = Signup.objects.select_related("activity__community", "volunteer__person").filter(pk=pk).first()
     if row is None or not can_organise(request.user, row.activity):
         return Status(404, {"detail": "报名不存在或不是您组织的活动"})
-    return _run(hours_confirm, _signup_out, signup_row=row, actor=request.user, hours=payload.hours)
+    return api_call(hours_confirm, _signup_out, signup_row=row, actor=request.user, hours=payload.hours)
 
 
 @router.get("/me", response=MineOut, url_name="volunteers_me", summary="我的志愿：已确认时长与报名记录")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.areas.models import Area, Level
+from grassroots.core import errors
 from grassroots.portal.views import _district
 
 from .certificate import certificate_pdf
@@ -59,10 +60,6 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _message(request: HttpRequest, exc: Exception) -> None:
-    messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-
-
 def _activity_or_404(request: HttpRequest, pk: int):
     activity = activity_visible(request.user, pk)
     if activity is None:
@@ -99,7 +96,7 @@ def activity_signup(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         row = signup(activity=item, user=request.user)
     except ValidationError as exc:
-        _message(request, exc)
+        errors.flash(request, exc)
     else:
         messages.success(request, _("报名成功") if row.status == "signed_up" else _("名额已满，已为您候补，有人取消时自动转正"))
     return redirect("volunteers:activity", pk=item.pk)
@@ -115,7 +112,7 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         signup_cancel(signup_row=row, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _message(request, exc)
+        errors.flash(request, exc)
     else:
         messages.success(request, _("已取消报名"))
     return redirect("volunteers:activity", pk=item.pk)
@@ -174,7 +171,7 @@ def activity_confirm(request: HttpRequest, pk: int, signup_pk: int) -> HttpRespo
     try:
         hours_confirm(signup_row=row, actor=request.user, hours=request.POST.get("hours") or None)
     except (ValidationError, PermissionDenied) as exc:
-        _message(request, exc)
+        errors.flash(request, exc)
     else:
         messages.success(request, _("已确认时长"))
     return redirect("volunteers:activity", pk=item.pk)
@@ -187,7 +184,7 @@ def activity_finish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         activity_close(activity=item, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _message(request, exc)
+        errors.flash(request, exc)
     else:
         messages.success(request, _("活动已结束，未签到的记为缺席"))
     return redirect("volunteers:activity", pk=item.pk)
@@ -222,7 +219,7 @@ def teams(request: HttpRequest) -> HttpResponse:
         try:
             team_join(team=team, user=request.user)
         except ValidationError as exc:
-            _message(request, exc)
+            errors.flash(request, exc)
         else:
             messages.success(request, _("已加入%(t)s") % {"t": team.name})
         return redirect("volunteers:teams")
@@ -251,7 +248,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     leading = list(Team.objects.filter(members__role="leader", members__volunteer__person__user=request.user))
     if not communities and not leading and not request.user.is_superuser:
         raise PermissionDenied(_("志愿活动由社区工作人员或服务队队长发布"))
-    errors: dict = {}
+    problems: dict = {}
     if request.method == "POST":
         data = request.POST
         community = Area.objects.filter(code=data.get("community", ""), level=Level.COMMUNITY).first()
@@ -271,10 +268,10 @@ def manage(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("活动已发布"))
             return redirect("volunteers:manage")
         except PermissionDenied as exc:
-            errors = {"__all__": [str(exc)]}
+            problems = {"__all__": [str(exc)]}
         except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            problems = errors.by_field(exc)
     return _private(render(request, "volunteers/manage.html", {
         "communities": communities, "teams": list(Team.objects.filter(community__in=communities)) + leading,
-        "activities": managed_activities(request.user).order_by("-starts_at")[:100], "errors": errors,
-        "data": request.POST}, status=400 if errors else 200))
+        "activities": managed_activities(request.user).order_by("-starts_at")[:100], "errors": problems,
+        "data": request.POST}, status=400 if problems else 200))

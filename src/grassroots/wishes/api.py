@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from grassroots.areas.models import Area, Level
-from grassroots.cases.api import ErrorOut
+from grassroots.core.errors import ErrorOut, api_call
 
 from .models import Wish
 from .selectors import managed, my_claims, wall
@@ -63,12 +62,7 @@ def claim(request, pk: int):
     wish = Wish.objects.select_related("community").filter(pk=pk).first()
     if wish is None:
         return Status(404, {"detail": "心愿不存在"})
-    try:
-        return _out(wish_claim(wish=wish, user=request.user))
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationError as exc:
-        return Status(400, {"detail": "；".join(exc.messages)})
+    return api_call(wish_claim, _out, wish=wish, user=request.user)
 
 
 @router.get("/mine", response=list[WishOut], url_name="wishes_mine", summary="我认领的心愿")
@@ -82,9 +76,5 @@ def confirm(request, pk: int, payload: ConfirmIn):
     wish = managed(request.user).filter(pk=pk).first()
     if wish is None:
         return Status(404, {"detail": "心愿不存在或不在您的社区"})
-    try:
-        return _out(wish_confirm(wish=wish, actor=request.user, confirmed=payload.confirmed, reason=payload.reason))
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationError as exc:
-        return Status(400, {"detail": "；".join(exc.messages)})
+    return api_call(wish_confirm, _out, wish=wish, actor=request.user, confirmed=payload.confirmed,
+                    reason=payload.reason)

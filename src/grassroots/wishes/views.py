@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.areas.models import Area, Level
-from grassroots.core import crypto
+from grassroots.core import crypto, errors
 from grassroots.portal.views import _district
 
 from .models import Wish
@@ -27,10 +27,6 @@ from .services import (
     wish_publish,
     wish_release,
 )
-
-
-def _message(request: HttpRequest, exc: Exception) -> None:
-    messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -64,7 +60,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         wish_claim(wish=wish, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _message(request, exc)
+        errors.flash(request, exc)
         return redirect("wishes:wall", code=wish.community.code)
     messages.success(request, _("认领成功，完成后请上传照片"))
     return redirect("wishes:mine")
@@ -85,7 +81,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                 wish_fulfil(wish=wish, user=request.user, photo=request.FILES.get("photo"), note=request.POST.get("note", ""))
                 messages.success(request, _("已提交，社区确认后心愿即实现"))
         except (ValidationError, PermissionDenied) as exc:
-            _message(request, exc)
+            errors.flash(request, exc)
         return redirect("wishes:mine")
     return _private(render(request, "wishes/mine.html", {"rows": my_claims(request.user), "active": "wishes"}))
 
@@ -110,7 +106,7 @@ def manage(request: HttpRequest) -> HttpResponse:
                    if may_manage(request.user, c.code)]
     if not communities and not request.user.is_superuser:
         raise PermissionDenied(_("微心愿由社区工作人员发布"))
-    errors: dict = {}
+    problems: dict = {}
     if request.method == "POST":
         data = request.POST
         try:
@@ -132,12 +128,12 @@ def manage(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("已处理"))
             return redirect("wishes:manage")
         except PermissionDenied as exc:
-            errors = {"__all__": [str(exc)]}
+            problems = {"__all__": [str(exc)]}
         except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            problems = errors.by_field(exc)
     rows = managed(request.user).order_by("status", "-published_at")[:300]
     for row in rows:
         row.private_contact = crypto.mask_numbers(crypto.decrypt(row.private_contact_enc)) if row.private_contact_enc else ""
     return _private(render(request, "wishes/manage.html", {
-        "communities": communities, "rows": rows, "errors": errors, "data": request.POST, "kinds": Wish.Kind.choices},
-        status=400 if errors else 200))
+        "communities": communities, "rows": rows, "errors": problems, "data": request.POST, "kinds": Wish.Kind.choices},
+        status=400 if problems else 200))

@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from grassroots.areas.models import Area, Level
-from grassroots.cases.api import ErrorOut
+from grassroots.core.errors import ErrorOut, api_call, api_refusal
 
 from .models import QuickReport, Woodpecker
 from .selectors import (
@@ -81,11 +81,6 @@ class DecideIn(Schema):
     reason: str = ""
 
 
-def _invalid(exc: ValidationError, status: int = 400):
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return Status(status, {"detail": "；".join(m for ms in errors.values() for m in ms), "errors": errors})
-
-
 def _report_out(r: QuickReport, created: bool = False) -> dict:
     return {"id": r.pk, "case": r.case.code, "case_id": r.case_id, "tracking_code": r.case.tracking_code,
             "title": r.case.title, "category": r.quick_category, "category_label": QUICK_LABELS.get(r.quick_category, ""),
@@ -109,10 +104,8 @@ def report_submit(request, key: Form[str], category: Form[str], lat: Form[str] =
     try:
         done = quick_report_submit(reporter=request.user, key=key, category=category, lat=lat, lng=lng,
                                    photo=photo, note=note, taken_at=when)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationError as exc:
-        return _invalid(exc)
+    except (PermissionDenied, ValidationError) as exc:
+        return api_refusal(exc)
     return Status(201 if done.created else 200, _report_out(done.report, done.created))
 
 
@@ -138,25 +131,16 @@ def report_judge(request, pk: int, payload: JudgeIn):
     row = reports_to_judge(request.user).filter(pk=pk).first()
     if row is None:
         return Status(404, {"detail": "随手拍不存在或不在您的网格"})
-    try:
-        row = quick_report_judge(report=row, actor=request.user, valid=payload.valid, reason=payload.reason)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationError as exc:
-        return _invalid(exc)
-    return _report_out(row)
+    return api_call(quick_report_judge, _report_out, report=row, actor=request.user, valid=payload.valid,
+                    reason=payload.reason)
 
 
 @router.post("/join", response={201: WoodpeckerOut, 400: ErrorOut}, url_name="woodpeckers_join",
              summary="申请加入啄木鸟队伍（社区审核）")
 def join(request, payload: JoinIn):
     community = Area.objects.filter(code=payload.community.strip()[:30], level=Level.COMMUNITY).first()
-    try:
-        row = woodpecker_apply(user=request.user, name=payload.name, community=community, group=payload.group,
-                               duties=payload.duties, platform=payload.platform)
-    except ValidationError as exc:
-        return _invalid(exc)
-    return Status(201, _woodpecker_out(row))
+    return api_call(woodpecker_apply, _woodpecker_out, created=True, user=request.user, name=payload.name,
+                    community=community, group=payload.group, duties=payload.duties, platform=payload.platform)
 
 
 @router.get("/me", response={200: WoodpeckerOut, 404: ErrorOut}, url_name="woodpeckers_me", summary="我的队员身份")
@@ -184,10 +168,5 @@ def decide(request, pk: int, payload: DecideIn):
     row = roster_visible_to(request.user).filter(pk=pk).first()
     if row is None:
         return Status(404, {"detail": "队员不存在或不在您的社区"})
-    try:
-        row = woodpecker_decide(woodpecker=row, actor=request.user, approve=payload.approve, reason=payload.reason)
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
-    except ValidationError as exc:
-        return _invalid(exc)
-    return _woodpecker_out(row)
+    return api_call(woodpecker_decide, _woodpecker_out, woodpecker=row, actor=request.user, approve=payload.approve,
+                    reason=payload.reason)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.areas.models import Area, Level
+from grassroots.core import errors
 from grassroots.portal.views import _district
 from grassroots.registers.xlsx import XLSX_MIME, rows_bytes
 
@@ -41,12 +42,6 @@ SHELL_STATIC = ["woodpeckers/app.js", "woodpeckers/app.css", "portal/portal.css"
 
 def resident_login_required(view):
     return login_required(view, login_url="portal:signin")
-
-
-def _errors_into(form, error: ValidationError) -> None:
-    for key, texts in (error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}).items():
-        for text in texts:
-            form.add_error(key if key in form.fields else None, text)
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -107,7 +102,7 @@ def join(request: HttpRequest) -> HttpResponse:
             woodpecker_apply(user=request.user, name=data["name"], community=community, group=data["group"],
                              duties=data["duties"], platform=data["platform"])
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors.into_form(form, exc)
         else:
             messages.success(request, _("申请已提交，社区审核通过后就可以随手拍上报"))
             return redirect("woodpeckers:app")
@@ -169,7 +164,7 @@ def roster_decide(request: HttpRequest, pk: int) -> HttpResponse:
         woodpecker_decide(woodpecker=row, actor=request.user, approve=form.cleaned_data["decision"] == "yes",
                           reason=form.cleaned_data["reason"])
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        errors.flash(request, exc)
     else:
         messages.success(request, _("已审核：%(name)s") % {"name": row.name})
     return redirect(reverse("woodpeckers:roster") + "?status=applied")
@@ -200,7 +195,7 @@ def judge(request: HttpRequest, pk: int) -> HttpResponse:
         quick_report_judge(report=row, actor=request.user, valid=request.POST.get("valid") == "yes",
                            reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        errors.flash(request, exc)
     else:
         messages.success(request, _("已核实"))
     return redirect(back)
