@@ -6,7 +6,8 @@
 
 Counters live in the ``shared`` cache (``settings.CACHES``): Django's database cache by default,
 so several gunicorn workers and app servers count together; point it at Redis for a large
-installation. Each counter is a fixed window (``now // seconds``). Keys are hashed, so a phone
+installation. Each counter is a fixed window (``now // seconds``); a limit of one is a cooldown from
+the last attempt instead (so two attempts a moment apart never fall into two windows). Keys are hashed, so a phone
 number or an address never appears in the cache. Under simultaneous requests the database cache
 may lose an increment (its ``incr`` reads, then writes); a limit may then let one or two more
 through, never twice as many.
@@ -15,6 +16,7 @@ through, never twice as many.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from dataclasses import dataclass
 
@@ -45,9 +47,33 @@ def _key(limit: Limit, key: str, now: float) -> tuple[str, int]:
     return f"throttle:{limit.name}:{digest}:{window}", max(1, ends)
 
 
+def _cooldown_key(limit: Limit, key: str) -> str:
+    digest = hashlib.sha256(f"{limit.name}\0{key}".encode()).hexdigest()[:32]
+    return f"throttle:{limit.name}:{digest}"
+
+
+def _cooldown(limit: Limit, key: str, now: float, *, take: bool) -> Verdict:
+    """A limit of one per ``seconds`` is a cooldown from the last attempt, not a calendar window (two
+    attempts a moment apart must never fall into two windows)."""
+    cache = caches[CACHE]
+    cache_key = _cooldown_key(limit, key)
+    last = cache.get(cache_key)
+    if last is not None and now - float(last) < limit.seconds:
+        return Verdict(allowed=False, used=2, retry_after=max(1, math.ceil(float(last) + limit.seconds - now)))
+    if take:
+        if last is None:
+            if not cache.add(cache_key, now, timeout=limit.seconds + 5):  # another request, a moment ago
+                return Verdict(allowed=False, used=2, retry_after=limit.seconds)
+        else:
+            cache.set(cache_key, now, timeout=limit.seconds + 5)
+    return Verdict(allowed=True, used=1, retry_after=0)
+
+
 def peek(limit: Limit, key: str, *, now: float | None = None) -> Verdict:
     """Whether one more attempt would be allowed, without counting it."""
     now = time.time() if now is None else now
+    if limit.count == 1:
+        return _cooldown(limit, key, now, take=False)
     cache_key, ends = _key(limit, key, now)
     used = int(caches[CACHE].get(cache_key, 0))
     allowed = used < limit.count
@@ -57,6 +83,8 @@ def peek(limit: Limit, key: str, *, now: float | None = None) -> Verdict:
 def hit(limit: Limit, key: str, *, now: float | None = None) -> Verdict:
     """Count one attempt; refused when it is over ``limit.count`` in the current window."""
     now = time.time() if now is None else now
+    if limit.count == 1:
+        return _cooldown(limit, key, now, take=True)
     cache = caches[CACHE]
     cache_key, ends = _key(limit, key, now)
     cache.add(cache_key, 0, timeout=ends + 5)
