@@ -134,9 +134,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     # Per process: memos and page caches that may differ between processes for a few seconds.
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # What every process must count together (core/throttle.py: sign-up codes, …): the database,
-    # created by core's migration 0002.
-    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "grassroots_shared_cache"},
+    # What every process must count together (core/throttle.py: sign-in codes, login attempts, tracking-code
+    # guesses): the database (the table is created by core's migration 0002), or Redis when
+    # GRASSROOTS_REDIS_URL is set (atomic counters; for many app servers).
+    "shared": ({"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["GRASSROOTS_REDIS_URL"],
+                "KEY_PREFIX": "grassroots"}
+               if os.environ.get("GRASSROOTS_REDIS_URL") else
+               {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "grassroots_shared_cache"}),
 }
 
 # Map tiles: a URL template, or empty for no tile server (grid outlines on a plain background).

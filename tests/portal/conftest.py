@@ -66,7 +66,7 @@ def rational(n: int, d: int) -> IFDRational:
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()  # the tracking throttle's counters
+    cache.clear()  # (the tracking throttle's counters are in the shared cache's table: rolled back with each test)
     yield settings.MEDIA_ROOT
     cache.clear()
 

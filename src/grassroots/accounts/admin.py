@@ -24,8 +24,11 @@ from .admin_scope import (
     role_assignments_q,
     users_manageable_by,
 )
+from .login import ThrottledAdminAuthenticationForm
 from .models import Capability, RoleAssignment, User
 from .scope import scope_for
+
+admin.site.login_form = ThrottledAdminAuthenticationForm  # the same limits as the staff login page
 
 
 class RoleInline(ScopedAdminMixin, admin.TabularInline):

@@ -2,8 +2,8 @@
 session within ``WINDOW`` seconds, every look-up from there is refused for ``BLOCK`` seconds.
 
 A code has 60 random bits, so guessing is hopeless anyway; the throttle keeps a scanner from
-hammering the database and makes the attempt visible. Counters live in Django's cache (per process
-with the default local-memory cache; configure a shared cache for several app servers). The IP is
+hammering the database and makes the attempt visible. Counters live in the ``shared`` cache that every
+server process counts in (``core/throttle.py``: the database, or Redis). The IP is
 ``REMOTE_ADDR``: behind a reverse proxy, the proxy must set it (X-Forwarded-For can be forged).
 """
 
@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+
+from grassroots.core.throttle import CACHE
 
 LIMIT = 20
 WINDOW = 10 * 60
@@ -37,12 +39,14 @@ def _keys(request) -> list[str]:
 
 
 def is_blocked(request) -> bool:
+    cache = caches[CACHE]
     return any(cache.get(key + ":block") for key in _keys(request))
 
 
 def record_miss(request) -> bool:
     """Count one unknown code; True when this miss (or an earlier one) blocked the caller."""
     limit, window, block = _settings()
+    cache = caches[CACHE]
     blocked = False
     for key in _keys(request):
         cache.add(key, 0, timeout=window)
