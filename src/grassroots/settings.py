@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "grassroots.service",
     "grassroots.volunteers",
     "grassroots.wishes",
+    "grassroots.ledger",
+    "grassroots.points",
     "grassroots.registers",
     "grassroots.web",
     "grassroots.demo",

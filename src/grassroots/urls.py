@@ -25,5 +25,6 @@ urlpatterns = [
     path("s/", include("grassroots.service.urls")),
     path("v/", include("grassroots.volunteers.urls")),
     path("wishes/", include("grassroots.wishes.urls")),
+    path("points/", include("grassroots.points.urls")),
     path("", include("grassroots.web.urls")),
 ]

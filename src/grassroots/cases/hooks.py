@@ -11,6 +11,15 @@ own, and share one ``context`` dict (an earlier step leaves notes for a later on
 ``context["duplicate_of"]``); a step that changes the case row sets ``context["changed"] = True``
 so ``case_receive`` hands its caller the case as it now is. A step that fails is logged and rolled back alone: the resident's case
 stays received as it was — a routing fault never loses a request.
+
+Apps that want to hear every step of the loop (a rating, a closing) register a listener::
+
+    from grassroots.cases.hooks import on_case_event
+    on_case_event(my_listener)               # my_listener(event, case) -> None
+
+Listeners run after the transition's transaction commits, each on its own; one that fails is logged
+and never undoes the step. The event row (``CaseEvent``) is the durable record: a listener that
+missed one (a crash between commit and call) catches up from the rows, and must be idempotent.
 """
 
 from __future__ import annotations
@@ -46,3 +55,24 @@ def run_after_receive(case) -> dict:
             logger.exception("after-receive step %s failed for case %s", name, case.code)
             context.setdefault("failed", []).append(name)
     return context
+
+
+_listeners: dict[str, Callable[[Any, Any], None]] = {}
+
+
+def on_case_event(listener: Callable[[Any, Any], None]) -> None:
+    """Register ``listener(event, case)``; registering the same function again replaces it."""
+    _listeners[f"{listener.__module__}.{listener.__qualname__}"] = listener
+
+
+def run_after_event(event, case) -> None:
+    """Call every listener (after commit: the caller wraps this in ``transaction.on_commit``)."""
+    for name, listener in list(_listeners.items()):
+        try:
+            listener(event, case)
+        except Exception:  # noqa: BLE001 — a listener's fault must not break the loop
+            logger.exception("case-event listener %s failed for event %s", name, event.pk)
+
+
+def has_listeners() -> bool:
+    return bool(_listeners)

@@ -123,6 +123,8 @@ def case_transition(*, case: Case, action: str, actor, note: str = "", public: b
             write(event)
         locked.save(update_fields=sorted(step.fields | {"updated_at"}))
         notify.case_event_written(event, locked)
+        if hooks.has_listeners():
+            transaction.on_commit(lambda: hooks.run_after_event(event, locked))
     for name in step.fields | {"updated_at"}:
         setattr(case, name, getattr(locked, name))
     return event
