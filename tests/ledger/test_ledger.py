@@ -238,3 +238,28 @@ def test_any_sequence_keeps_the_books_balanced_and_replays_change_nothing(ops):
                 done.append(call)
         assert_books_balance()
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_the_database_itself_refuses_a_negative_personal_balance():
+    from django.db import IntegrityError
+
+    alice, = _people(1)
+    mine = ledger.person(alice, C)
+    _earn(mine, 5, "e")
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE ledger_account SET posted = posted - 6 WHERE id = %s", [mine.pk])
+    assert Account.objects.get(pk=mine.pk).posted == 5
+
+
+@pytest.mark.django_db
+def test_a_whole_district_can_be_erased_and_nothing_else():
+    alice, = _people(1)
+    _earn(ledger.person(alice, C), 5, "e")
+    other = ledger.person(alice, "110105001001")
+    ledger.transfer(key="elsewhere", kind=K.EARN, debit=ledger.issuer("110105001001"), credit=other, amount=3,
+                    expires_at=NOW + timedelta(days=9))
+    assert ledger.erase_district(C[:6]) == 1
+    assert list(Transfer.objects.values_list("key", flat=True)) == ["elsewhere"]
+    assert not Account.objects.filter(district_code=C[:6]).exists()
+    assert_books_balance()

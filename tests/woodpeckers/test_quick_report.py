@@ -95,8 +95,8 @@ def test_the_grid_worker_judges_and_others_hear_it_after_commit(tree, rider, dja
         with django_capture_on_commit_callbacks(execute=True):
             quick_report_judge(report=report, actor=tree.user("grid_worker_A"), valid=True)
         assert [r.pk for r in heard] == [report.pk] and heard[0].status == "valid"
-        told = Notification.objects.filter(recipient=rider).order_by("-pk").first()
-        assert told.title == "随手拍已核实：有效"
+        told = Notification.objects.filter(recipient=rider).values_list("title", flat=True)
+        assert "随手拍已核实：有效" in told
         with pytest.raises(ValidationError, match="已核实"):
             quick_report_judge(report=report, actor=tree.user("grid_worker_A"), valid=False, reason="重复")
     finally:

@@ -13,6 +13,7 @@ from grassroots.intake.api import router as intake_router
 from grassroots.notifications.api import router as notifications_router
 from grassroots.orgs.api import router as orgs_router
 from grassroots.people.api import router as people_router
+from grassroots.points.api import router as points_router
 from grassroots.portal.api import router as portal_router
 from grassroots.registers.api import router as registers_router
 from grassroots.routing.api import router as routing_router
@@ -38,3 +39,4 @@ api.add_router("/woodpeckers", woodpeckers_router, tags=["woodpeckers"])
 api.add_router("/service", service_router, tags=["service"])
 api.add_router("/volunteers", volunteers_router, tags=["volunteers"])
 api.add_router("/wishes", wishes_router, tags=["wishes"])
+api.add_router("/points", points_router, tags=["points"])

@@ -20,6 +20,7 @@ from grassroots.areas.models import LEVEL_ORDER, Area
 from grassroots.cases.models import Case, Category
 from grassroots.core.models import AuditEntry
 from grassroots.core.services import audit_record
+from grassroots.ledger.services import erase_district
 from grassroots.orgs.models import URBAN_FIVE_LEVELS, CommitteeSeat, Duty, PartyOrg, Unit
 from grassroots.people.models import GridStaff, PartyMember, Person, Resident, Volunteer
 
@@ -167,6 +168,8 @@ def _district_models() -> list[type[models.Model]]:
     for model in apps.get_models():
         if model is AuditEntry:  # the audit trail is append-only, even for demo data
             continue
+        if model._meta.app_label == "ledger":  # append-only: removed whole by ledger.erase_district
+            continue
         if any(f.name == "district_code" for f in model._meta.concrete_fields):
             out.append(model)
     return out
@@ -188,6 +191,11 @@ def flush_demo(*, actor=None, district_codes: tuple[str, ...] = DEMO_DISTRICT_CO
     the demo accounts. Returns how many areas were removed per district. Audited."""
     from grassroots.accounts.models import User
 
+    for code in district_codes:
+        erased = erase_district(code)
+        if erased:
+            audit_record(actor=actor, action="demo.flush_ledger", object_type="ledger.transfer", object_id=code,
+                         district_code=code, detail={"transfers": erased})
     pending = _district_models()
     for _round in range(len(pending) + 1):
         blocked = []

@@ -6,6 +6,14 @@ from .models import Account, Entry, Transfer
 
 
 class ReadOnly(admin.ModelAdmin):
+    """Superusers read the ledger here; staff read their own community's books on its pages."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
     def has_add_permission(self, request):
         return False
 

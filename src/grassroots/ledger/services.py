@@ -179,9 +179,9 @@ def _close(*, hold: Transfer, key: str, kind: str, actor, reason: str, at: datet
     except IntegrityError:  # the hold was closed under another key
         raise AlreadyClosed(Transfer.objects.get(closes=hold)) from None
 
-def settle(*, hold: Transfer, key: str, actor=None, at: datetime | None = None) -> Transfer:
+def settle(*, hold: Transfer, key: str, actor=None, reason: str = "", at: datetime | None = None) -> Transfer:
     """The merchant verified the code: the held points go to the merchant."""
-    return _close(hold=hold, key=key, kind=K.SETTLE, actor=actor, reason="", at=at)
+    return _close(hold=hold, key=key, kind=K.SETTLE, actor=actor, reason=reason, at=at)
 
 def release(*, hold: Transfer, key: str, actor=None, reason: str = "", at: datetime | None = None) -> Transfer:
     """Cancelled or lapsed: the held points are free again (nothing was posted, so nothing moves)."""
@@ -250,3 +250,22 @@ def open_holds(*, lapsed_by: datetime) -> list[Transfer]:
     """Holds past their ``expires_at`` that nobody settled or released."""
     return list(Transfer.objects.filter(pending=True, expires_at__lte=lapsed_by, closed_by__isnull=True)
                 .select_related("debit", "credit").order_by("expires_at")[:500])
+
+
+def erase_district(district_code: str) -> int:
+    """Remove a whole district's books — accounts, transfers, entries — as when a demo district is
+    flushed. Not a ledger operation (those append); the caller audits it. Returns the transfers removed."""
+    from django.db import connection
+
+    accounts = list(Account.objects.filter(district_code=district_code).values_list("pk", flat=True))
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL grassroots.ledger_erase = 'on'")
+        removed = Transfer.objects.filter(district_code=district_code).count()
+        for start in range(0, len(accounts), 500):
+            chunk = accounts[start:start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM ledger_entry WHERE account_id IN ({marks})", chunk)  # noqa: S608
+        cursor.execute("DELETE FROM ledger_transfer WHERE district_code = %s", [district_code])
+        cursor.execute("DELETE FROM ledger_account WHERE district_code = %s", [district_code])
+    return removed

@@ -56,7 +56,7 @@ def from_report(report: QuickReport) -> Earning | None:
     photo = CaseAttachment.objects.filter(case=case, stage="report").order_by("pk").first()
     return Earning(source=f"woodpeckers.report:{report.pk}", event=Event.WOODPECKER_REPORT, user=report.reporter,
                    community=community, area_code=report.area_code, occurred_at=report.decided_at,
-                   title=f"随手拍：{case.title[:40]}", photo=photo.file if photo else None, lat=case.lat, lng=case.lng)
+                   title=case.title[:60] if case.title.startswith("随手拍") else f"随手拍：{case.title[:50]}", photo=photo.file if photo else None, lat=case.lat, lng=case.lng)
 
 
 def from_signup(signup: Signup) -> Earning | None:

@@ -449,7 +449,8 @@ def verify_code(*, merchant: Merchant, code: str, actor, now: datetime | None = 
         if row.expires_at <= now:
             raise ValidationError({"code": ["这个兑换码已过期，积分将退回兑换人"]})
         hold = Transfer.objects.select_related("debit", "credit").get(pk=row.hold_id)
-        ledger.settle(hold=hold, key=f"settle:{row.pk}", actor=actor, at=now)
+        ledger.settle(hold=hold, key=f"settle:{row.pk}", actor=actor, at=now,
+                      reason=f"兑换：{row.offer.title}（{merchant.name}）")
         row.status, row.closed_at, row.settled_by = Redemption.Status.SETTLED, now, actor
         row.save(update_fields=["status", "closed_at", "settled_by"])
         audit_record(actor=actor, action="points.verify", obj=row, district_code=row.district_code,

@@ -56,7 +56,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 def _qr_svg(text: str) -> str:
     import segno
 
-    return segno.make(text, error="m").svg_inline(scale=5, dark="#222", light="#fff")
+    return segno.make(text, error="m").svg_inline(scale=8, dark="#222", light="#fff")
 
 
 def _label(line: dict) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.models import Capability as C
 from grassroots.accounts.scope import Scope
+from grassroots.points.models import Merchant
 
 
 @dataclass(frozen=True)
@@ -64,13 +65,17 @@ MENU = [
         (_("志愿活动管理"), "volunteers:manage", (C.DISPATCH_CASES,), True),
         (_("微心愿管理"), "wishes:manage", (C.DISPATCH_CASES,), True),
     ]),
+    (_("积分"), [
+        (_("积分账本"), "points:communities", (C.DISPATCH_CASES,), True),
+        (_("积分核实"), "points:review", (C.HANDLE_CASES,), True),
+    ]),
     (_("台账与日历"), [
         (_("台账导入导出"), "registers:index", (C.MANAGE_REGISTERS,), False),
         (_("工作日历"), "worktime:index", (C.VIEW_AREAS,), False),
     ]),
 ]
 RESIDENT_MENU = [(_("我要反映"), "portal:new"), (_("随手拍"), "woodpeckers:app"), (_("志愿服务"), "volunteers:index"),
-                 (_("微心愿"), "wishes:index"), (_("我的"), "portal:me")]
+                 (_("微心愿"), "wishes:index"), (_("积分"), "points:me"), (_("我的"), "portal:me")]
 
 
 def _allowed(scope: Scope, capabilities: tuple[str, ...], areas_only: bool | str) -> bool:
@@ -95,4 +100,6 @@ def nav_for(user, scope: Scope) -> list[Group]:
             groups.append(Group(str(label), shown))
     if not groups:  # a resident (or a user without a staff role): the portal
         groups = [Group(str(text), (Link(str(text), reverse(name)),)) for text, name in RESIDENT_MENU]
+    if Merchant.objects.filter(handlers=user, active=True).exists():  # a shop's or property company's counter
+        groups.insert(0, Group(str(_("积分核销")), (Link(str(_("积分核销")), reverse("points:merchants")),)))
     return groups
