@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from grassroots.ledger.models import Account, Transfer
-from grassroots.points import earning, selectors
+from grassroots.points import selectors
 from grassroots.points.models import Award, Offer, Redemption
 from grassroots.points.receivers import catch_up
 from grassroots.points.services import (
@@ -75,18 +74,53 @@ def test_many_reports_from_one_account_in_an_hour_are_held(tree, rider, confirme
     assert statuses == ["paid", "paid", "held"]
 
 
-def test_a_volunteer_hour_a_service_record_and_a_wish_earn_from_their_rows(tree, rider):
+def test_confirmed_volunteer_hours_pay_per_hour(tree, django_capture_on_commit_callbacks):
     from grassroots.volunteers.models import Signup
+    from grassroots.volunteers.services import hours_confirm, signup
+    from tests.volunteers.conftest import activity as make_activity
+    from tests.volunteers.conftest import resident_user
 
-    class FakeSignup:  # the shape from_signup reads: an earning is computed from the durable row
-        pk, user, hours, confirmed_at = 7, rider, Decimal("2.5"), timezone.now()
-        activity = type("A", (), {"community": tree.communities[0], "title": "敬老院清洁"})()
+    volunteer = resident_user(tree, 1)
+    activity = make_activity.__wrapped__(tree)
+    row = signup(activity=activity, user=volunteer)
+    Signup.objects.filter(pk=row.pk).update(status="checked_out", hours="2.5", checked_out_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        hours_confirm(signup_row=Signup.objects.get(pk=row.pk), actor=tree.user("community_worker_1"))
+    award = Award.objects.get(source=f"volunteers.signup:{row.pk}")
+    assert (award.event, award.points) == ("volunteer_hour", 25)  # 10 an hour
+    assert balance(volunteer, tree.communities[0]) == 25
 
-    found = earning.from_signup(FakeSignup())
-    assert (found.source, found.units) == ("volunteers.signup:7", Decimal("2.5"))
-    from grassroots.points.services import award_earning
-    assert award_earning(found).points == 25  # 10 a hour
-    assert Signup  # the model the real receiver hears
+
+def _closed_by_rating(tree, new_case, reporter, rater):
+    from grassroots.cases import services as svc
+    from grassroots.cases.models import Rating
+
+    case = new_case(actor=reporter)
+    cw1 = tree.user("community_worker_1")
+    svc.case_accept(case=case, actor=cw1)
+    svc.case_dispatch(case=case, actor=cw1, to_unit=tree.units["dept"])
+    svc.case_take(case=case, actor=tree.user("dept_handler"))
+    svc.case_reply(case=case, reply="已修好", actor=tree.user("dept_handler"))
+    svc.case_verify(case=case, actor=tree.user("grid_worker_A"))
+    svc.case_rate(case=case, rating=Rating.SATISFIED, actor=rater)
+    return case
+
+
+def test_rating_a_closed_case_pays_the_resident_once_and_a_call_back_pays_nobody(
+        tree, new_case, django_capture_on_commit_callbacks):
+    from grassroots.accounts.models import Role
+    from tests.factories import make_user
+
+    resident = make_user("resident_x", Role.RESIDENT, area=tree.households[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        rated = _closed_by_rating(tree, new_case, resident, resident)
+    assert Award.objects.get(source=f"cases.rated:{rated.pk}").points == 2
+    assert balance(resident, tree.communities[0]) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        called = _closed_by_rating(tree, new_case, resident, tree.user("community_worker_1"))  # 回访 by staff
+    assert not Award.objects.filter(source=f"cases.rated:{called.pk}").exists()
+    catch_up("test")  # the catch-up reads the events back: still nothing for the call-back, nothing twice
+    assert Award.objects.filter(event="case_rated").count() == 1
 
 
 def test_redeem_a_fee_voucher_verify_it_once_and_both_statements_show_it(tree, rider, confirmed, property_co):
