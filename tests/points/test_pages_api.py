@@ -175,3 +175,17 @@ def test_a_handler_adds_an_offer_and_bad_input_is_explained(client, tree, proper
         "kind": "fee_voucher", "title": voucher.title, "price": "10", "face_value": "10", "stock": "0",
         "per_person": "2", "code_days": "7", "valid_from": "2020-01-01", "valid_until": "2099-12-31", "active": "1"})
     assert less.status_code == 302  # nothing redeemed yet: the stock may go to zero
+
+
+def test_a_merchant_may_be_a_unit_of_the_community_and_no_other(client, tree):
+    c1, c2 = tree.communities[0], tree.communities[1]
+    property_unit = tree.units["property"]  # placed in community 1
+    client.force_login(tree.user("community_worker_1"))
+    assert property_unit.name in client.get(f"/points/community/{c1.code}/").content.decode()
+    ok = client.post(f"/points/community/{c1.code}/", {"action": "merchant", "name": "阳光物业", "kind": "property",
+                                                       "unit": property_unit.pk})
+    assert ok.status_code == 302 and c1.merchants.get().unit == property_unit
+    client.force_login(tree.user("community_worker_2"))
+    refused = client.post(f"/points/community/{c2.code}/", {"action": "merchant", "name": "阳光物业",
+                                                            "kind": "property", "unit": property_unit.pk})
+    assert refused.status_code == 400 and "没有在本社区报到" in refused.content.decode()

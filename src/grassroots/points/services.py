@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -205,8 +205,18 @@ def award_reverse(*, award: Award, actor, reason: str) -> Award:
 
 # --- merchants and offers ----------------------------------------------------------------------------------
 
+def unit_choices(community: Area):
+    """Units that may become this community's merchants: those registered here (双报到) or placed here."""
+    from grassroots.orgs.models import Unit
+    from grassroots.service.models import Decision, UnitRegistration
+
+    registered = UnitRegistration.objects.filter(community=community, status=Decision.APPROVED).values("unit_id")
+    return Unit.objects.filter(Q(pk__in=registered) | Q(area__code__startswith=community.code)).order_by("name")
+
+
 def merchant_save(*, community: Area, actor, name: str, kind: str, address: str = "", hours: str = "",
-                  handlers: str = "", merchant: Merchant | None = None, active: bool = True) -> Merchant:
+                  handlers: str = "", merchant: Merchant | None = None, active: bool = True,
+                  unit_id=None) -> Merchant:
     """Community staff register a merchant (a co-building unit, a shop, the property company) and the
     accounts that verify its codes (usernames, separated by commas or spaces)."""
     if community is None or community.level != Level.COMMUNITY:
@@ -226,17 +236,23 @@ def merchant_save(*, community: Area, actor, name: str, kind: str, address: str 
     missing = sorted(set(names) - {u.username for u in users})
     if missing:
         errors["handlers"] = [f"没有这些账号：{'、'.join(missing)}"]
+    unit = None
+    if unit_id not in (None, ""):
+        unit = unit_choices(community).filter(pk=int(unit_id) if str(unit_id).isdigit() else 0).first()
+        if unit is None:
+            errors["unit"] = ["这个单位没有在本社区报到"]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         if merchant is None:
             merchant = Merchant.objects.create(name=name, kind=kind, community=community, address=address, hours=hours,
-                                               active=active, created_by=actor, district_code=community.code[:6])
+                                               active=active, created_by=actor, district_code=community.code[:6],
+                                               unit=unit)
         else:
             if merchant.community_id != community.pk:
                 raise PermissionDenied("商家不属于这个社区")
-            merchant.name, merchant.kind, merchant.address, merchant.hours, merchant.active = (
-                name, kind, address, hours, active)
+            merchant.name, merchant.kind, merchant.address, merchant.hours, merchant.active, merchant.unit = (
+                name, kind, address, hours, active, unit)
             merchant.save()
         merchant.handlers.set(users)
         ledger.merchant(merchant.pk, community.code, name)

@@ -36,6 +36,7 @@ from .services import (
     policy_save,
     redeem,
     redemption_cancel,
+    unit_choices,
     verify_code,
 )
 
@@ -289,7 +290,8 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
                 merchant_save(community=place, actor=request.user, name=request.POST.get("name", ""),
                               kind=request.POST.get("kind", ""), address=request.POST.get("address", ""),
                               hours=request.POST.get("hours", ""), handlers=request.POST.get("handlers", ""),
-                              merchant=existing, active=request.POST.get("active", "1") == "1")
+                              merchant=existing, active=request.POST.get("active", "1") == "1",
+                              unit_id=request.POST.get("unit") or None)
             elif action == "reverse":
                 award = selectors.community_awards(place).filter(pk=request.POST.get("award") or 0).first()
                 if award is None:
@@ -309,9 +311,9 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
         "community": place, "books": selectors.books(place), "months": selectors.monthly(place, since=since, until=until),
         "year": since.year, "policy": policy, "policy_fields": [(f, Policy._meta.get_field(f).verbose_name,
                                                                   getattr(policy, f)) for f in POLICY_FIELDS],
-        "merchants": place.merchants.prefetch_related("handlers").order_by("name"),
+        "merchants": place.merchants.select_related("unit").prefetch_related("handlers").order_by("name"),
         "awards": selectors.community_awards(place)[:100], "held": selectors.community_awards(place, status="held").count(),
-        "merchant_kinds": Merchant.Kind.choices, "errors": problems}, status=400 if problems else 200))
+        "merchant_kinds": Merchant.Kind.choices, "units": unit_choices(place)[:200], "errors": problems}, status=400 if problems else 200))
 
 
 @login_required
