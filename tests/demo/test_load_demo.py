@@ -178,6 +178,29 @@ def test_id_numbers_are_valid_and_stored_encrypted():
             assert plain not in raw and phone not in raw
 
 
+def test_a_year_of_points_consistent_with_the_events():
+    from grassroots.ledger.models import Account, Transfer
+    from grassroots.points.models import Award, Merchant, Redemption
+    from grassroots.service.models import ServiceRecord
+
+    points = stats()["points"]
+    assert points["ledger_sum"] == 0 and points["accounts_sum"] == 0 and points["balanced"]
+    assert points["merchants"] >= 34 and points["fee_vouchers"] >= 34 and points["redemptions"]["settled"] > 100
+    assert points["expired"] > 0 and points["issued"] == (points["redeemed"] + points["expired"]
+                                                          + points["outstanding"])
+    # every verified service record was paid once, at the time it was verified
+    verified = ServiceRecord.objects.filter(status="verified")
+    assert Award.objects.filter(event="service_record").count() == verified.count()
+    record = verified.order_by("verified_at").first()
+    paid = Transfer.objects.get(key=f"award:service.record:{record.pk}")
+    assert paid.created_at == record.verified_at
+    assert Merchant.objects.filter(handlers__username="merchant", kind="property").exists()
+    volunteer = User.objects.get(username="volunteer")
+    account = Account.objects.get(owner=f"user:{volunteer.pk}")
+    assert account.posted > 0
+    assert set(Redemption.objects.filter(user=volunteer).values_list("status", flat=True)) >= {"settled", "held"}
+
+
 def test_every_row_carries_the_district():
     for model in (Person, Resident, PartyMember, GridStaff, Volunteer, PartyOrg, Unit):
         assert not model.objects.exclude(district_code=DC).exists(), model

@@ -263,3 +263,16 @@ def test_a_whole_district_can_be_erased_and_nothing_else():
     assert list(Transfer.objects.values_list("key", flat=True)) == ["elsewhere"]
     assert not Account.objects.filter(district_code=C[:6]).exists()
     assert_books_balance()
+
+
+@pytest.mark.django_db
+def test_a_history_posted_in_bulk_keeps_the_same_books_and_skips_what_exists():
+    alice, bob = _people(2)
+    a, b = ledger.person(alice, C), ledger.person(bob, C)
+    _earn(a, 5, "bulk:0")
+    rows = [{"key": f"bulk:{i}", "debit": ledger.issuer(C), "credit": (a, b)[i % 2], "amount": i,
+             "expires_at": NOW + timedelta(days=100), "at": NOW + timedelta(minutes=i)} for i in range(6)]
+    assert ledger.earn_many(rows) == 5  # bulk:0 exists already; an amount of 0 is not a transfer
+    assert ledger.earn_many(rows) == 0
+    assert (Account.objects.get(pk=a.pk).posted, Account.objects.get(pk=b.pk).posted) == (5 + 2 + 4, 1 + 3 + 5)
+    assert_books_balance()

@@ -55,6 +55,7 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount("volunteer", "志愿者（服务队队长）", "阳光社区"),
     DemoAccount("woodpecker", "啄木鸟（外卖骑手）", "阳光社区"),
     DemoAccount("unit", "共建单位联系人", "阳光社区的一个共建单位"),
+    DemoAccount("merchant", "积分商家核销员（红色物业）", "阳光社区的物业服务企业"),
 ]
 DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
 DEPARTMENT_SUFFIX = "住建局"

@@ -21,6 +21,7 @@ from grassroots.cases.models import Case, Category
 from grassroots.core.models import AuditEntry
 from grassroots.core.services import audit_record
 from grassroots.ledger.services import erase_district
+from grassroots.points.receivers import paused as points_paused
 from grassroots.orgs.models import URBAN_FIVE_LEVELS, CommitteeSeat, Duty, PartyOrg, Unit
 from grassroots.people.models import GridStaff, PartyMember, Person, Resident, Volunteer
 
@@ -130,6 +131,26 @@ def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None) -> 
 
     accounts = create_demo_users(plan, area_ids=area_ids, unit_ids=unit_ids, person_ids=person_ids)
     counts = plan.counts()
+    with points_paused():  # the year's events are paid afterwards, at their own times (demo/points.py)
+        counts |= _load_events(plan, accounts, cases=cases, end=end, log=log, area_ids=area_ids,
+                               unit_ids=unit_ids, person_ids=person_ids)
+    if plan.people != "none":
+        from django.utils import timezone
+
+        from .points import load_points
+
+        counts["points"] = load_points(plan, end=end or timezone.now(), log=log)
+    audit_record(actor=actor, action="demo.load", object_type="areas.area", object_id=str(area_ids[dc]),
+                 district_code=dc,
+                 detail={"scale": plan.scale, "seed": plan.seed, "people": plan.people, "counts": counts,
+                         "accounts": [a.username for a in accounts]})
+    return counts
+
+
+def _load_events(plan: Plan, accounts: list, *, cases: int, end, log, area_ids, unit_ids, person_ids) -> dict:
+    """The demo's cases, hot problems and routing, and the people who serve."""
+    dc = plan.district_code
+    counts: dict = {}
     if cases > 0:
         counts["cases"] = _load_cases(plan, accounts, cases=cases, end=end, log=log, area_ids=area_ids,
                                       unit_ids=unit_ids, person_ids=person_ids)
@@ -141,10 +162,6 @@ def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None) -> 
         from .serving import load_serving
 
         counts["serving"] = load_serving(plan, end=end or timezone.now(), log=log, cases=cases > 0)
-    audit_record(actor=actor, action="demo.load", object_type="areas.area", object_id=str(area_ids[dc]),
-                 district_code=dc,
-                 detail={"scale": plan.scale, "seed": plan.seed, "people": plan.people, "counts": counts,
-                         "accounts": [a.username for a in accounts]})
     return counts
 
 

@@ -51,6 +51,34 @@ def collect_stats(district: str | None = None) -> dict:
         "cases_by_channel": _by(scoped(Case.objects), "channel", Channel.values),
         "resident_accounts": _by(scoped(ResidentAccount.objects), "status", ResidentAccount.Status.values),
         **_serving(scoped),
+        "points": _points(scoped),
+    }
+
+
+def _points(scoped) -> dict:
+    """The points books: issued, redeemed, expired and outstanding from the accounts' balances, and
+    the check that the ledger sums to zero (every entry, every account)."""
+    from django.db.models import Sum
+
+    from grassroots.ledger.models import Account, Entry
+    from grassroots.points.models import Award, Merchant, Offer, Redemption
+
+    accounts = scoped(Account.objects)
+    by_kind = {k: int(v or 0) for k, v in accounts.values_list("kind").annotate(s=Sum("posted")).order_by()}
+    held = int(accounts.filter(kind=Account.Kind.PERSON).aggregate(s=Sum("held"))["s"] or 0)
+    issued, redeemed = -by_kind.get("issuer", 0), by_kind.get("merchant", 0)
+    expired, outstanding = by_kind.get("expiry", 0), by_kind.get("person", 0)
+    entries = scoped(Entry.objects, "account__district_code")
+    return {
+        "issued": issued, "redeemed": redeemed, "expired": expired, "outstanding": outstanding, "held": held,
+        "balanced": issued == redeemed + expired + outstanding,
+        "ledger_sum": int(entries.aggregate(s=Sum("amount"))["s"] or 0),
+        "accounts_sum": int(accounts.aggregate(s=Sum("posted"))["s"] or 0),
+        "accounts": accounts.count(), "transfers": entries.count() // 2,
+        "merchants": scoped(Merchant.objects).count(), "offers": scoped(Offer.objects).count(),
+        "fee_vouchers": scoped(Offer.objects).filter(kind=Offer.Kind.FEE_VOUCHER).count(),
+        "redemptions": _by(scoped(Redemption.objects), "status", Redemption.Status.values),
+        "awards": _by(scoped(Award.objects), "status", Award.Status.values),
     }
 
 
@@ -108,6 +136,11 @@ def stats_table(stats: dict) -> str:
         ("啄木鸟与微心愿", {"啄木鸟（在队）": stats["woodpeckers"]["active"], "随手拍": sum(stats["quick_reports"].values()),
                           "随手拍（有效）": stats["quick_reports"]["valid"], "微心愿": sum(stats["wishes"].values()),
                           "微心愿（已实现）": stats["wishes"]["confirmed"]}),
+        ("积分", {"累计发放": stats["points"]["issued"], "兑换核销": stats["points"]["redeemed"],
+                  "到期作废": stats["points"]["expired"], "居民持有": stats["points"]["outstanding"],
+                  "兑换冻结": stats["points"]["held"], "积分商家": stats["points"]["merchants"],
+                  "兑换项目": stats["points"]["offers"], "兑换（已核销）": stats["points"]["redemptions"]["settled"],
+                  "账本合计（应为0）": stats["points"]["ledger_sum"]}),
     ]
     title = f"统计（区县 {stats['district']}）" if stats["district"] else "统计（全部区县）"
     lines = [title]

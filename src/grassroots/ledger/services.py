@@ -269,3 +269,49 @@ def erase_district(district_code: str) -> int:
         cursor.execute("DELETE FROM ledger_transfer WHERE district_code = %s", [district_code])
         cursor.execute("DELETE FROM ledger_account WHERE district_code = %s", [district_code])
     return removed
+
+
+def earn_many(rows: list[dict]) -> int:
+    """Post many earnings at once (a history loaded in bulk: the demo's year, a migration from another
+    system). Each row: key, debit (an issuing account), credit (a person's account), amount,
+    expires_at, at, ref, reason. Rows whose key exists are skipped (idempotent); the rest are written
+    in the order given, with their entries' running balances, and the accounts' balances moved once.
+    Returns the number written."""
+    rows = [r for r in rows if r["amount"] > 0]
+    keys = [r["key"] for r in rows]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 500):
+        existing |= set(Transfer.objects.filter(key__in=keys[start:start + 500]).values_list("key", flat=True))
+    rows = [r for r in rows if r["key"] not in existing]
+    if not rows:
+        return 0
+    if any(r["debit"].kind != Account.Kind.ISSUER for r in rows):
+        raise ValueError("earn_many pays from issuing accounts only")
+    with transaction.atomic():
+        ids = sorted({r["debit"].pk for r in rows} | {r["credit"].pk for r in rows})
+        balances = {}
+        for start in range(0, len(ids), 500):
+            balances |= dict(Account.objects.select_for_update().filter(pk__in=ids[start:start + 500])
+                             .values_list("pk", "posted"))
+        made = Transfer.objects.bulk_create([
+            Transfer(key=r["key"], kind=K.EARN, debit=r["debit"], credit=r["credit"], amount=r["amount"],
+                     expires_at=r["expires_at"], ref=r.get("ref", "")[:120], reason=r.get("reason", "")[:200],
+                     community_code=r["credit"].community_code, district_code=r["credit"].community_code[:6],
+                     created_at=r["at"]) for r in rows], batch_size=500)
+        if any(t.pk is None for t in made):  # a database without RETURNING: read the ids back
+            by_key = dict(Transfer.objects.filter(key__in=[r["key"] for r in rows]).values_list("key", "pk"))
+            for t in made:
+                t.pk = t.id = by_key[t.key]
+        entries = []
+        for t in made:
+            balances[t.debit_id] -= t.amount
+            balances[t.credit_id] += t.amount
+            entries += [Entry(transfer=t, account_id=t.debit_id, amount=-t.amount,
+                              balance_after=balances[t.debit_id], created_at=t.created_at),
+                        Entry(transfer=t, account_id=t.credit_id, amount=t.amount,
+                              balance_after=balances[t.credit_id], created_at=t.created_at)]
+        Entry.objects.bulk_create(entries, batch_size=1000)
+        touched = {t.debit_id for t in made} | {t.credit_id for t in made}
+        Account.objects.bulk_update([Account(pk=pk, posted=balances[pk]) for pk in touched], ["posted"],
+                                    batch_size=500)  # the rows are locked above: these are their balances
+    return len(made)

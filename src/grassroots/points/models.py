@@ -54,6 +54,7 @@ class Policy(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    district_code = models.CharField(_("区县代码"), max_length=6, db_index=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = _("积分规则")

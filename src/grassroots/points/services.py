@@ -90,7 +90,7 @@ def policy_save(*, community: Area, actor, values: dict) -> Policy:
         before = {n: getattr(policy, n) for n in POLICY_FIELDS}
         for name, value in clean.items():
             setattr(policy, name, value)
-        policy.updated_by = actor
+        policy.updated_by, policy.district_code = actor, community.code[:6]
         policy.save()
         audit_record(actor=actor, action="points.policy", obj=policy, district_code=community.code[:6],
                      detail={"before": before, "after": clean})
@@ -426,7 +426,7 @@ def _give_back(row: Redemption, *, status: str, actor, reason: str, at: datetime
     return row
 
 
-def redemption_cancel(*, redemption: Redemption, user) -> Redemption:
+def redemption_cancel(*, redemption: Redemption, user, now: datetime | None = None) -> Redemption:
     """The resident changes their mind before the code is used: points and stock go back."""
     with transaction.atomic():
         row = _lock_held(redemption)
@@ -434,7 +434,7 @@ def redemption_cancel(*, redemption: Redemption, user) -> Redemption:
             raise PermissionDenied("只能取消本人的兑换")
         if row.status != Redemption.Status.HELD:
             raise ValidationError({"__all__": [f"这次兑换{row.get_status_display()}，不能取消"]})
-        _give_back(row, status=Redemption.Status.CANCELLED, actor=user, reason="本人取消")
+        _give_back(row, status=Redemption.Status.CANCELLED, actor=user, reason="本人取消", at=now)
         audit_record(actor=user, action="points.redeem_cancel", obj=row, district_code=row.district_code, detail={})
     return row
 
@@ -495,23 +495,66 @@ def lapse_codes(*, now: datetime | None = None, limit: int = 200) -> int:
     return done
 
 
-def expire_points(*, day: date | None = None) -> ExpiryRun | None:
+def expire_points(*, day: date | None = None, since: datetime | None = None, record: bool = True) -> ExpiryRun | None:
     """The daily expiry run: points whose expiry passed before ``day`` go to each community's expiry
-    sink. Once a day (a second call finds the day's run); each account's move has its own key."""
+    sink. Once a day (a second call finds the day's run); each account's move has its own key, and a
+    second move of the same points finds nothing left to move. ``record`` False: a run that leaves no
+    ``ExpiryRun`` row (the demo's history, walked week by week from ``since``); it returns an unsaved one."""
     day = day or timezone.localdate()
     at = timezone.make_aware(datetime.combine(day, time.min))
-    if ExpiryRun.objects.filter(day=day).exists():
+    if record and ExpiryRun.objects.filter(day=day).exists():
         return None
-    last = ExpiryRun.objects.order_by("-day").first()
-    since = timezone.make_aware(datetime.combine(last.day, time.min)) if last else at - timedelta(days=400)
+    if since is None:
+        last = ExpiryRun.objects.order_by("-day").first()
+        since = timezone.make_aware(datetime.combine(last.day, time.min)) if last else at - timedelta(days=400)
     accounts, points = 0, 0
     for pk in ledger.lapsed_accounts(at=at, since=since):
         account = Account.objects.get(pk=pk)
         moved = ledger.expire(account=account, at=at, key=f"expire:{pk}:{day:%Y%m%d}")
         if moved is not None:
             accounts, points = accounts + 1, points + moved.amount
+    if not record:
+        return ExpiryRun(day=day, accounts=accounts, points=points)
     try:
         with transaction.atomic():
             return ExpiryRun.objects.create(day=day, accounts=accounts, points=points)
     except IntegrityError:
         return None
+
+
+def award_many(earnings: list[Earning]) -> int:
+    """Pay many past earnings at their own times, in bulk (the demo's year of history; a migration).
+    Sources already awarded are skipped. The fraud guard is not run here: it is for what arrives live
+    (the receivers and the worker's catch-up use ``award_earning``). Returns the number paid."""
+    sources = [e.source for e in earnings]
+    done: set[str] = set()
+    for start in range(0, len(sources), 500):
+        done |= set(Award.objects.filter(source__in=sources[start:start + 500]).values_list("source", flat=True))
+    policies: dict[int, Policy] = {}
+    issuers: dict[str, Account] = {}
+    people: dict[tuple[int, str], Account] = {}
+    awards, rows = [], []
+    for e in sorted((e for e in earnings if e.source not in done), key=lambda e: e.occurred_at):
+        policy = policies.get(e.community.pk) or policies.setdefault(e.community.pk, policy_for(e.community))
+        points = _points(policy, e)
+        if points <= 0:
+            continue
+        code = e.community.code
+        issuer_account = issuers.get(code) or issuers.setdefault(code, ledger.issuer(code, e.community.name))
+        person_account = people.get((e.user.pk, code)) or people.setdefault((e.user.pk, code), ledger.person(e.user, code))
+        awards.append(Award(source=e.source, event=e.event, user=e.user, community=e.community, area_code=e.area_code,
+                            points=points, title=e.title[:120], status=Award.Status.PAID, lat=e.lat, lng=e.lng,
+                            occurred_at=e.occurred_at, created_at=e.occurred_at, district_code=code[:6]))
+        rows.append({"key": f"award:{e.source}", "debit": issuer_account, "credit": person_account, "amount": points,
+                     "expires_at": add_months(e.occurred_at, policy.expiry_months), "at": e.occurred_at,
+                     "ref": e.source, "reason": e.title})
+    with transaction.atomic():
+        ledger.earn_many(rows)
+        paid: dict[str, int] = {}
+        for start in range(0, len(rows), 500):
+            paid |= dict(Transfer.objects.filter(key__in=[r["key"] for r in rows[start:start + 500]])
+                         .values_list("ref", "pk"))
+        for award in awards:
+            award.transfer_id = paid.get(award.source)
+        Award.objects.bulk_create(awards, batch_size=500)
+    return len(awards)
