@@ -21,9 +21,9 @@ from grassroots.cases.models import Case, Category
 from grassroots.core.models import AuditEntry
 from grassroots.core.services import audit_record
 from grassroots.ledger.services import erase_district
-from grassroots.points.receivers import paused as points_paused
 from grassroots.orgs.models import URBAN_FIVE_LEVELS, CommitteeSeat, Duty, PartyOrg, Unit
 from grassroots.people.models import GridStaff, PartyMember, Person, Resident, Volunteer
+from grassroots.points.receivers import paused as points_paused
 
 from .accounts import DEMO_USERNAMES, create_demo_users
 from .hotspots import load_hotspots

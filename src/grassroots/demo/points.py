@@ -92,7 +92,14 @@ def load_points(plan, *, end: datetime, log) -> dict:
 
 def _walk(rng: random.Random, earnings, offers, *, start: datetime, end: datetime) -> dict:
     from grassroots.ledger.models import Account
-    from grassroots.points.services import award_many, expire_points, lapse_codes, redeem, redemption_cancel, verify_code
+    from grassroots.points.services import (
+        award_many,
+        expire_points,
+        lapse_codes,
+        redeem,
+        redemption_cancel,
+        verify_code,
+    )
 
     by_community: dict[str, list] = {}
     for offer in offers:
