@@ -91,6 +91,8 @@ def load_points(plan, *, end: datetime, log) -> dict:
 
 
 def _walk(rng: random.Random, earnings, offers, *, start: datetime, end: datetime) -> dict:
+    from django.core.exceptions import ValidationError
+
     from grassroots.ledger.models import Account
     from grassroots.points.services import (
         award_many,
@@ -138,7 +140,7 @@ def _walk(rng: random.Random, earnings, offers, *, start: datetime, end: datetim
                 held.append(redeem(offer=offer, user=_user(owner), key=f"demo-{pk}-{offer.pk}-{week:%Y%m%d}",
                                    now=redeem_at))
                 counts["redeemed"] += 1
-            except Exception:  # noqa: BLE001 — a limit reached or the stock gone: this resident skips a week
+            except ValidationError:  # a limit reached or the stock gone: this resident skips a week
                 continue
         pay_until(verify_at)
         for row in held:
