@@ -207,6 +207,7 @@ class Rules(models.Model):
     community = models.OneToOneField("areas.Area", verbose_name=_("社区"), on_delete=models.PROTECT,
                                      related_name="deliberation_rules")
     topic_threshold = models.PositiveSmallIntegerField(_("议题上会所需支持数"), default=10)
+    district_code = models.CharField(_("区县代码"), max_length=6, db_index=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = _("议事规则")

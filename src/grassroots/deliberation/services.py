@@ -89,7 +89,8 @@ def rules_save(*, community: Area, actor, topic_threshold) -> Rules:
     if not raw.isdigit() or not 1 <= int(raw) <= 10000:
         raise ValidationError({"topic_threshold": ["议题上会所需支持数请填写 1–10000 的整数"]})
     with transaction.atomic():
-        rules, _created = Rules.objects.get_or_create(community=community)
+        rules, _created = Rules.objects.get_or_create(community=community,
+                                                      defaults={"district_code": community.code[:6]})
         rules.topic_threshold = int(raw)
         rules.save(update_fields=["topic_threshold"])
         audit_record(actor=actor, action="deliberation.rules", obj=rules, district_code=community.code[:6],
