@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "grassroots.service",
     "grassroots.volunteers",
     "grassroots.wishes",
+    "grassroots.deliberation",
     "grassroots.ledger",
     "grassroots.points",
     "grassroots.registers",

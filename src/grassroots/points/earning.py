@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from grassroots.areas.models import CODE_LENGTHS, Area, Level
 from grassroots.cases.models import CaseAttachment, CaseEvent
+from grassroots.deliberation.models import Attendance
 from grassroots.service.models import ServiceRecord
 from grassroots.volunteers.models import Signup
 from grassroots.wishes.models import Wish
@@ -85,6 +86,13 @@ def from_wish(wish: Wish) -> Earning | None:
                    title=f"微心愿：{wish.title[:40]}")
 
 
+def from_attendance(attendance: Attendance) -> Earning | None:
+    meeting = attendance.meeting
+    return Earning(source=f"deliberation.attendance:{attendance.pk}", event=Event.MEETING_ATTENDED,
+                   user=attendance.user, community=meeting.community, area_code=meeting.community.code,
+                   occurred_at=attendance.at, title=f"参加会议：{meeting.title[:50]}")
+
+
 RATING_ACTIONS = ("rate", "rate_unsatisfied")
 
 
@@ -121,6 +129,9 @@ def missed(since: datetime, *, until: datetime | None = None, limit: int = 500) 
                                   **({"confirmed_at__lte": until} if until else {}))
               .select_related("community", "claimed_by").order_by("confirmed_at")[:limit])
     found += [e for w in wishes if (e := from_wish(w))]
+    attended = (Attendance.objects.filter(at__gte=since, **({"at__lte": until} if until else {}))
+                .select_related("meeting__community", "user").order_by("at")[:limit])
+    found += [e for a in attended if (e := from_attendance(a))]
     ratings = (CaseEvent.objects.filter(action__in=RATING_ACTIONS, at__gte=since, **({"at__lte": until} if until else {}))
                .select_related("case__reporter_user").order_by("at")[:limit])
     found += [e for ev in ratings if (e := from_case_event(ev, ev.case))]

@@ -53,6 +53,10 @@ def on_wish(sender, wish, **kwargs) -> None:
     _pay(earning.from_wish(wish))
 
 
+def on_attended(sender, attendance, **kwargs) -> None:
+    _pay(earning.from_attendance(attendance))
+
+
 def on_case_event(event, case) -> None:
     if event.action in earning.RATING_ACTIONS:
         _pay(earning.from_case_event(event, case))
@@ -97,6 +101,7 @@ def me_section(request, account):
 def connect() -> None:
     from grassroots.cases.hooks import on_case_event as listen
     from grassroots.core.jobs import register_task
+    from grassroots.deliberation.signals import attended
     from grassroots.portal import sections
     from grassroots.service.signals import record_verified
     from grassroots.volunteers.signals import hours_confirmed
@@ -107,6 +112,7 @@ def connect() -> None:
     hours_confirmed.connect(on_hours, dispatch_uid="points.hours")
     record_verified.connect(on_record, dispatch_uid="points.record")
     wish_confirmed.connect(on_wish, dispatch_uid="points.wish")
+    attended.connect(on_attended, dispatch_uid="points.attended")
     listen(on_case_event)
     register_task("points.catch_up", catch_up)
     register_task("points.lapse", lapse)

@@ -65,6 +65,9 @@ MENU = [
         (_("志愿活动管理"), "volunteers:manage", (C.DISPATCH_CASES,), True),
         (_("微心愿管理"), "wishes:manage", (C.DISPATCH_CASES,), True),
     ]),
+    (_("议事协商"), [
+        (_("议事协商"), "deliberation:manage", (C.DISPATCH_CASES,), True),
+    ]),
     (_("积分"), [
         (_("积分账本"), "points:communities", (C.DISPATCH_CASES,), True),
         (_("积分核实"), "points:review", (C.HANDLE_CASES,), True),
@@ -75,7 +78,8 @@ MENU = [
     ]),
 ]
 RESIDENT_MENU = [(_("我要反映"), "portal:new"), (_("随手拍"), "woodpeckers:app"), (_("志愿服务"), "volunteers:index"),
-                 (_("微心愿"), "wishes:index"), (_("积分"), "points:me"), (_("我的"), "portal:me")]
+                 (_("微心愿"), "wishes:index"), (_("议事"), "deliberation:index"), (_("积分"), "points:me"),
+                 (_("我的"), "portal:me")]
 
 
 def _allowed(scope: Scope, capabilities: tuple[str, ...], areas_only: bool | str) -> bool:
