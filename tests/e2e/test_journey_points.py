@@ -86,6 +86,6 @@ def test_points_from_a_quick_report_to_a_verified_fee_voucher(live_server, trans
 
     p.goto(f"{live_server.url}/points/")
     statement = p.inner_text("#statement")
-    assert "兑换核销" in statement and "余额 0" in statement
+    assert "兑换：物业费抵扣券5元（阳光物业）" in statement and "余额 0" in statement
     p.screenshot(path=str(screenshot_dir / "points_statement_390.png"), full_page=True)
     assert Redemption.objects.get().status == "settled"
