@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -199,6 +200,24 @@ def test_a_year_of_points_consistent_with_the_events():
     account = Account.objects.get(owner=f"user:{volunteer.pk}")
     assert account.posted > 0
     assert set(Redemption.objects.filter(user=volunteer).values_list("status", flat=True)) >= {"settled", "held"}
+
+
+def test_a_year_of_meetings_topics_votes_and_resolutions():
+    from grassroots.deliberation.models import Attendance, Meeting, ProgressNote, Resolution
+
+    d = stats()["deliberation"]
+    assert d["meetings"]["held"] >= 34 * 20 and sum(d["topics"].values()) >= 34
+    assert d["votes"]["passed"] > 0 and d["resolutions"]["done"] > d["resolutions"]["open"] > 0
+    assert d["resolutions"]["practical"] > 34
+    assert Attendance.objects.count() > 5 * d["meetings"]["held"] // 2
+    first = Meeting.objects.order_by("starts_at").first()
+    assert first.starts_at < Meeting.objects.order_by("-starts_at").first().starts_at - timedelta(days=300)
+    done = Resolution.objects.filter(status="done", parent__isnull=True).first()
+    assert ProgressNote.objects.filter(resolution__in=[done, *done.children.all()], progress=100).exists()
+    # attending paid points at the time of the check-in
+    from grassroots.points.models import Award
+    attended = Attendance.objects.order_by("at").first()
+    assert Award.objects.get(source=f"deliberation.attendance:{attended.pk}").occurred_at == attended.at
 
 
 def test_every_row_carries_the_district():

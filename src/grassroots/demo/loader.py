@@ -162,6 +162,10 @@ def _load_events(plan: Plan, accounts: list, *, cases: int, end, log, area_ids, 
         from .serving import load_serving
 
         counts["serving"] = load_serving(plan, end=end or timezone.now(), log=log, cases=cases > 0)
+
+        from .deliberation import load_deliberation
+
+        counts["deliberation"] = load_deliberation(plan, end=end or timezone.now(), log=log)
     return counts
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from .generator import rng_for
 
 OFFERS = [  # kind, title, points, face value (yuan), stock, per person, description
+    ("fee_voucher", "物业费抵扣券2元", 10, "2", 1000, 10, "缴纳物业费时抵扣2元，可叠加使用"),
     ("fee_voucher", "物业费抵扣券10元", 50, "10", 400, 4, "缴纳物业费时抵扣10元"),
     ("fee_voucher", "物业费抵扣券50元", 220, "50", 120, 2, "缴纳物业费时抵扣50元"),
     ("service", "上门维修1小时", 100, None, 80, 2, "水电、门窗小修，预约上门"),
@@ -183,7 +184,7 @@ def _named(offers, *, end: datetime, home: str) -> dict:
             account.refresh_from_db()
             offer = next((o for o in cheap if o.price <= account.available and o.per_person > Redemption.objects.filter(
                 offer=o, user=user, status__in=("held", "settled")).count()), None)
-            if offer is None or account.available - offer.price < 5:
+            if offer is None:
                 break
             row = redeem(offer=offer, user=user, key=f"demo-named-{username}-{step}", now=at)
             if step == 0:

@@ -52,6 +52,29 @@ def collect_stats(district: str | None = None) -> dict:
         "resident_accounts": _by(scoped(ResidentAccount.objects), "status", ResidentAccount.Status.values),
         **_serving(scoped),
         "points": _points(scoped),
+        "deliberation": _deliberation(scoped),
+    }
+
+
+def _deliberation(scoped) -> dict:
+    """Meetings, topics, votes, resolutions (open, overdue, done)."""
+    from django.utils import timezone
+
+    from grassroots.deliberation.models import Meeting, Resolution, Topic, Vote
+
+    resolutions = scoped(Resolution.objects)
+    votes = scoped(Vote.objects)
+    return {
+        "meetings": _by(scoped(Meeting.objects), "status", Meeting.Status.values),
+        "topics": _by(scoped(Topic.objects), "status", Topic.Status.values),
+        "votes": {"open": votes.filter(status="open").count(), "passed": votes.filter(passed=True).count(),
+                  "not_passed": votes.filter(passed=False).count()},
+        "resolutions": {"open": resolutions.filter(status="open").count(),
+                        "overdue": resolutions.filter(status="open", deadline__lt=timezone.localdate()).count(),
+                        "done": resolutions.filter(status="done").count(),
+                        "dropped": resolutions.filter(status="dropped").count(),
+                        "practical": resolutions.filter(practical=True, parent__isnull=True).count()},
+        "matches": 0,  # the resource / need / project lists are not built yet
     }
 
 
@@ -141,6 +164,13 @@ def stats_table(stats: dict) -> str:
                   "兑换冻结": stats["points"]["held"], "积分商家": stats["points"]["merchants"],
                   "兑换项目": stats["points"]["offers"], "兑换（已核销）": stats["points"]["redemptions"]["settled"],
                   "账本合计（应为0）": stats["points"]["ledger_sum"]}),
+        ("议事协商", {"会议（已召开）": stats["deliberation"]["meetings"]["held"],
+                    "议题": sum(stats["deliberation"]["topics"].values()),
+                    "表决（通过）": stats["deliberation"]["votes"]["passed"],
+                    "决议（推进中）": stats["deliberation"]["resolutions"]["open"],
+                    "决议（超期）": stats["deliberation"]["resolutions"]["overdue"],
+                    "决议（已办结）": stats["deliberation"]["resolutions"]["done"],
+                    "为民办实事": stats["deliberation"]["resolutions"]["practical"]}),
     ]
     title = f"统计（区县 {stats['district']}）" if stats["district"] else "统计（全部区县）"
     lines = [title]
