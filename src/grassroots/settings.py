@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "grassroots.service",
     "grassroots.volunteers",
     "grassroots.wishes",
+    "grassroots.matching",
     "grassroots.deliberation",
     "grassroots.ledger",
     "grassroots.points",

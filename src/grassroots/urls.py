@@ -25,6 +25,7 @@ urlpatterns = [
     path("s/", include("grassroots.service.urls")),
     path("v/", include("grassroots.volunteers.urls")),
     path("wishes/", include("grassroots.wishes.urls")),
+    path("m/", include("grassroots.matching.urls")),
     path("d/", include("grassroots.deliberation.urls")),
     path("points/", include("grassroots.points.urls")),
     path("", include("grassroots.web.urls")),

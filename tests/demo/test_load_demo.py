@@ -220,6 +220,20 @@ def test_a_year_of_meetings_topics_votes_and_resolutions():
     assert Award.objects.get(source=f"deliberation.attendance:{attended.pk}").occurred_at == attended.at
 
 
+def test_the_three_lists_and_agreements():
+    from grassroots.matching.models import Need, Project, ProjectNote, Resource
+
+    m = stats()["matching"]
+    assert m["resources"] > 34 and m["matches"] > 34 and stats()["deliberation"]["matches"] == m["matches"]
+    assert m["needs"]["met"] > 0 and m["needs"]["open"] > 0 and m["projects"]["done"] > 0
+    assert 0 < m["delivered"] < m["promises"] and m["agreements"] > 0
+    assert Resource.objects.filter(registration__isnull=False).exists()  # from the 双报到 commitments
+    assert set(Need.objects.values_list("source", flat=True)) >= {"resident", "survey"}
+    done = Project.objects.filter(status="done").first()
+    assert ProjectNote.objects.filter(project=done, progress=100).exists()
+    assert not Need.objects.filter(status="met").exclude(projects__status="done").exists()
+
+
 def test_every_row_carries_the_district():
     for model in (Person, Resident, PartyMember, GridStaff, Volunteer, PartyOrg, Unit):
         assert not model.objects.exclude(district_code=DC).exists(), model

@@ -27,7 +27,9 @@ The table (action: from statuses → to status; who may do it)::
     escalate          reported, accepted, returned, dispatched,
                       in_progress, extended                       → escalated    dispatcher, holder or system
     whistle           accepted, returned, escalated               → whistled     dispatcher (lead unit)
-    reply             in_progress, extended, whistled             → replied      holder (the lead unit)
+    reply             in_progress, extended, whistled             → replied      holder (the lead unit) or system
+                                                                                  (an answer another app gives:
+                                                                                  a resolution carried out)
     verify            replied                                     → verified     place staff or dispatcher, not
                                                                                   the one who replied
     rate              verified                                    → closed       reporter or dispatcher (回访)
@@ -145,7 +147,7 @@ TRANSITIONS: dict[str, Transition] = {
     "escalate": _t({S.REPORTED, S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS, S.EXTENDED}, S.ESCALATED,
                    {D, H, SYS}, "上提"),
     "whistle": _t({S.ACCEPTED, S.RETURNED, S.ESCALATED}, S.WHISTLED, {D}, "吹哨"),
-    "reply": _t({S.IN_PROGRESS, S.EXTENDED, S.WHISTLED}, S.REPLIED, {H}, "答复"),
+    "reply": _t({S.IN_PROGRESS, S.EXTENDED, S.WHISTLED}, S.REPLIED, {H, SYS}, "答复"),
     "verify": _t({S.REPLIED}, S.VERIFIED, {P, D}, "核实"),
     "rate": _t({S.VERIFIED}, S.CLOSED, {R, D}, "评价"),
     "rate_unsatisfied": _t({S.VERIFIED}, S.REOPENED, {R, D}, "评价"),

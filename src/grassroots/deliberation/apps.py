@@ -29,3 +29,7 @@ class DeliberationConfig(AppConfig):
 
         register_task("deliberation.close_votes", close_votes)
         register_task("deliberation.overdue", overdue)
+
+        from . import panels
+
+        panels.connect()

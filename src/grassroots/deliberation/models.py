@@ -158,6 +158,8 @@ class Resolution(models.Model):
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     practical = models.BooleanField(_("列入为民办实事"), default=False)
+    cases = models.ManyToManyField("cases.Case", verbose_name=_("所答复的诉求"), blank=True, related_name="+",
+                                   help_text=_("决议办结时，这些诉求收到答复"))
     done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     district_code = models.CharField(_("区县代码"), max_length=6, db_index=True)

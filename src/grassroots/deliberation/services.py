@@ -24,6 +24,9 @@ from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import CODE_LENGTHS, Area, Level
 from grassroots.cases.attachments import photo_check
+from grassroots.cases.errors import CaseError
+from grassroots.cases.models import Case
+from grassroots.cases.services import case_comment, case_reply
 from grassroots.core.events import send
 from grassroots.core.services import audit_record
 from grassroots.notifications.models import Kind
@@ -271,7 +274,9 @@ def meeting_record(*, meeting: Meeting, actor, minutes: str) -> Meeting:
 def resolution_add(*, community: Area, actor, title: str, deadline: date, detail: str = "",
                    owner_kind: str = Resolution.Owner.COMMUNITY, owner_unit=None, owner_user=None,
                    meeting: Meeting | None = None, parent: Resolution | None = None, topic: Topic | None = None,
-                   practical: bool = False) -> Resolution:
+                   practical: bool = False, cases=()) -> Resolution:
+    """``cases``: the cases the resolution answers (a problem raised again and again); when it is
+    done they receive the answer."""
     if not may_manage(actor, community.code):
         raise PermissionDenied("只有社区工作人员可以登记决议")
     errors: dict[str, list[str]] = {}
@@ -288,6 +293,9 @@ def resolution_add(*, community: Area, actor, title: str, deadline: date, detail
     for link, name in ((meeting, "meeting"), (parent, "parent"), (topic, "topic")):
         if link is not None and link.community_id != community.pk:
             errors[name] = ["只能关联本社区的会议、决议和议题"]
+    cases = list(cases)
+    if any(not (c.area_id and c.area.code.startswith(community.code)) for c in cases):
+        errors["cases"] = ["只能关联本社区的诉求"]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -298,10 +306,12 @@ def resolution_add(*, community: Area, actor, title: str, deadline: date, detail
             practical=practical or bool(parent and parent.practical), district_code=community.code[:6])
         if topic is not None and topic.status in (Topic.Status.AGENDA, Topic.Status.READY, Topic.Status.GATHERING):
             Topic.objects.filter(pk=topic.pk).update(status=Topic.Status.DECIDED)
+        if cases:
+            row.cases.set(cases)
         if parent is not None:
             _roll_up(parent)
         audit_record(actor=actor, action="deliberation.resolution", obj=row, district_code=row.district_code,
-                     detail={"title": title, "parent": parent.pk if parent else None})
+                     detail={"title": title, "parent": parent.pk if parent else None, "cases": [c.pk for c in cases]})
         owners = _owner_users(row)
         if owners:
             notify(recipients=owners, kind=Kind.SYSTEM, title=f"新的决议事项：{title}"[:100],
@@ -346,6 +356,7 @@ def _roll_up(parent: Resolution | None) -> None:
             all_done = not live.exclude(status=Resolution.Status.DONE).exists()
             if all_done and parent.status == Resolution.Status.OPEN:
                 parent.status, parent.done_at = Resolution.Status.DONE, timezone.now()
+                _answer_cases(parent, "各项分解事项均已完成")
             elif not all_done and parent.status == Resolution.Status.DONE:
                 parent.status, parent.done_at = Resolution.Status.OPEN, None
             parent.save(update_fields=["progress", "status", "done_at"])
@@ -383,10 +394,73 @@ def resolution_progress(*, resolution: Resolution, actor, text: str, progress, p
         if value == 100:
             row.status, row.done_at = Resolution.Status.DONE, timezone.now()
         row.save(update_fields=["progress", "status", "done_at"])
+        if value == 100:
+            _answer_cases(row, text)
         _roll_up(row.parent)
         audit_record(actor=actor, action="deliberation.progress", obj=row, district_code=row.district_code,
                      detail={"progress": value})
     return note
+
+
+ANSWERABLE = (Case.Status.IN_PROGRESS, Case.Status.EXTENDED, Case.Status.WHISTLED)
+OPEN_CASE = (Case.Status.REPORTED, Case.Status.ACCEPTED, Case.Status.RETURNED, Case.Status.DISPATCHED,
+             Case.Status.IN_PROGRESS, Case.Status.EXTENDED, Case.Status.PARKED, Case.Status.ESCALATED,
+             Case.Status.WHISTLED, Case.Status.REOPENED)
+
+
+def _answer_cases(row: Resolution, last: str) -> int:
+    """A resolution is done: each case it answers gets the answer — a reply (答复, by the system on
+    the resolution's behalf) where the case is being handled, so the place's staff verify it and the
+    resident rates it as any other; a note for its holder where it is not (yet) at that step. Each
+    case in its own savepoint: one that cannot take the step does not undo the resolution."""
+    answer = f"经{row.meeting.title if row.meeting_id else '社区议事'}议定的“{row.title}”已办结：{last}"[:2000]
+    answered = 0
+    for case in row.cases.filter(status__in=OPEN_CASE).order_by("pk"):
+        try:
+            with transaction.atomic():
+                if case.status in ANSWERABLE:
+                    case_reply(case=case, reply=answer, actor=None)
+                    answered += 1
+                else:
+                    case_comment(case=case, note=f"{answer}（请据此答复居民）", actor=None)
+        except (ValidationError, PermissionDenied, CaseError):
+            continue
+    return answered
+
+
+def similar_cases(case: Case, *, days: int = 180, limit: int = 50) -> list[Case]:
+    """Cases of the same category in the same community in the last ``days`` (the case itself
+    included), newest first: how often a problem came back. Bounded: at most ``limit``."""
+    if case.area_id is None or case.category_id is None:
+        return [case]
+    since = timezone.now() - timedelta(days=days)
+    rows = list(Case.objects.filter(area__code__startswith=case.area.code[:COMMUNITY_LEN], category_id=case.category_id,
+                                    created_at__gte=since).exclude(status=Case.Status.MERGED)
+                .order_by("-created_at")[:limit])
+    return rows if any(c.pk == case.pk for c in rows) else [case, *rows[:limit - 1]]
+
+
+def agenda_add_case(*, meeting: Meeting, case: Case, actor) -> AgendaItem:
+    """A problem raised again and again becomes an agenda item of the community's next meeting;
+    a resolution made on it answers its cases when done."""
+    if not may_manage(actor, meeting.community.code):
+        raise PermissionDenied("只有社区工作人员可以安排议程")
+    if meeting.status != Meeting.Status.PLANNED:
+        raise ValidationError({"meeting": ["只能列入待召开的会议"]})
+    if not (case.area_id and case.area.code.startswith(meeting.community.code)):
+        raise ValidationError({"case": ["只能把本社区的诉求提交本社区的会议"]})
+    with transaction.atomic():
+        Meeting.objects.select_for_update().get(pk=meeting.pk)
+        found = meeting.agenda.filter(case=case).first()
+        if found is not None:
+            return found
+        n = len(similar_cases(case))
+        title = f"反复反映的问题（近半年同类 {n} 件）：{case.title}" if n > 1 else f"居民反映的问题：{case.title}"
+        item = AgendaItem.objects.create(meeting=meeting, order=meeting.agenda.count() + 1, kind=AgendaItem.Kind.CASE,
+                                         title=title[:120], case=case)
+        audit_record(actor=actor, action="deliberation.agenda_case", obj=meeting, district_code=meeting.district_code,
+                     detail={"case": case.pk, "similar": n})
+    return item
 
 
 def resolution_drop(*, resolution: Resolution, actor, reason: str) -> Resolution:

@@ -17,5 +17,6 @@ urlpatterns = [
     path("practical/<str:code>/", views.practical, name="practical"),
     path("conventions/<int:pk>/", views.convention, name="convention"),
     path("manage/", views.manage, name="manage"),
+    path("cases/<int:pk>/agenda/", views.case_agenda, name="case_agenda"),
     path("manage/meetings/<int:pk>/", views.meeting, name="meeting"),
 ]

@@ -18,16 +18,21 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.areas.models import Area, Level
+from grassroots.cases.views_shared import case_or_404
 from grassroots.core import errors
 from grassroots.deliberation.services import COMMUNITY_LEN
+from grassroots.matching.models import Project
+from grassroots.matching.selectors import practical_projects
 from grassroots.portal.views import _district
 
 from . import selectors
-from .models import Convention, Meeting, Resolution, Series, Topic, Vote
+from .models import AgendaItem, Convention, Meeting, Resolution, Series, Topic, Vote
 from .services import (
+    OPEN_CASE,
+    agenda_add_case,
     agenda_add_topic,
     checkin,
     checkin_code,
@@ -44,6 +49,7 @@ from .services import (
     rules_for,
     rules_save,
     series_create,
+    similar_cases,
     topic_close,
     topic_propose,
     topic_support,
@@ -226,7 +232,8 @@ def meeting_public(request: HttpRequest, pk: int) -> HttpResponse:
     if row is None:
         raise Http404(_("没有这个会议"))
     return render(request, "deliberation/meeting_public.html", {
-        "meeting": row, "agenda": row.agenda.select_related("topic", "resolution"),
+        "meeting": row, "agenda": row.agenda.select_related("topic", "resolution", "case"),
+        "case_items": row.agenda.filter(kind=AgendaItem.Kind.CASE, resolution__isnull=True),
         "resolutions": row.resolutions.filter(parent__isnull=True).select_related("owner_unit", "owner_user"),
         "attended": row.attendance.count(), "active": "deliberation",
         "manager": may_manage(request.user, row.community.code)})
@@ -239,9 +246,12 @@ def practical(request: HttpRequest, code: str) -> HttpResponse:
     if place is None:
         raise Http404(_("没有这个街道或社区"))
     rows = selectors.practical(place)
+    projects = list(practical_projects(place))
     return render(request, "deliberation/practical.html", {
-        "place": place, "rows": rows, "today": timezone.localdate(), "active": "deliberation",
-        "done": sum(1 for r in rows if r.status == Resolution.Status.DONE)})
+        "place": place, "rows": rows, "projects": projects, "today": timezone.localdate(), "active": "deliberation",
+        "total": len(rows) + len(projects),
+        "done": sum(1 for r in rows if r.status == Resolution.Status.DONE)
+        + sum(1 for p in projects if p.status == Project.Status.DONE)})
 
 
 @require_GET
@@ -399,7 +409,14 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
                 agenda_add_topic(meeting=row, topic=found, actor=request.user)
             elif action == "resolution":
                 found = Topic.objects.filter(community=row.community, pk=data.get("topic") or 0).first()
-                _resolution_from_form(request, row.community, meeting=row, topic=found)
+                item = row.agenda.filter(pk=data.get("item") or 0, kind=AgendaItem.Kind.CASE).select_related(
+                    "case__area").first()
+                cases = []
+                if item is not None and item.case is not None:
+                    cases = [c for c in similar_cases(item.case) if c.status in OPEN_CASE]
+                made = _resolution_from_form(request, row.community, meeting=row, topic=found, cases=cases)
+                if item is not None:
+                    AgendaItem.objects.filter(pk=item.pk).update(resolution=made)
             elif action == "vote":
                 found = Topic.objects.filter(community=row.community, pk=data.get("topic") or 0).first()
                 area = Area.objects.filter(code=data.get("area") or row.community.code,
@@ -431,3 +448,20 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             level__in=(Level.COMMUNITY, Level.GRID, Level.BUILDING)).order_by("code")[:300],
         "vote_units": Vote.Unit.choices, "majorities": Vote.Majority.choices}, status=400 if problems else 200))
 
+
+
+@login_required
+@require_POST
+def case_agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case page's button: put a (recurring) problem on a planned meeting's agenda."""
+    case = case_or_404(request.user, pk)
+    found = Meeting.objects.select_related("community").filter(pk=request.POST.get("meeting") or 0).first()
+    try:
+        if found is None:
+            raise ValidationError({"meeting": [_("请选择会议")]})
+        agenda_add_case(meeting=found, case=case, actor=request.user)
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, f"{case.code}：{errors.text(exc)}")
+        return redirect("cases:detail", pk=case.pk)
+    messages.success(request, _("已列入“%(m)s”的议程") % {"m": found.title})
+    return redirect("cases:detail", pk=case.pk)

@@ -70,10 +70,14 @@ def category_paths() -> dict[tuple[str, ...], int]:
     return paths
 
 
+OPTIONAL_PARTS = ("points", "deliberation", "matching")
+
+
 @transaction.atomic
-def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None) -> dict:
+def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None, without: frozenset = frozenset()) -> dict:
     """Write ``plan`` and, with ``cases``, that many cases over the year ending at ``end`` (an aware
-    datetime, default now); returns the counts (also recorded in the audit row)."""
+    datetime, default now); returns the counts (also recorded in the audit row). ``without``: parts of
+    ``OPTIONAL_PARTS`` not to load (a test that needs only the cases)."""
     log = log or (lambda msg: None)
     dc = plan.district_code
     area_ids: dict[str, int] = {}
@@ -133,8 +137,8 @@ def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None) -> 
     counts = plan.counts()
     with points_paused():  # the year's events are paid afterwards, at their own times (demo/points.py)
         counts |= _load_events(plan, accounts, cases=cases, end=end, log=log, area_ids=area_ids,
-                               unit_ids=unit_ids, person_ids=person_ids)
-    if plan.people != "none":
+                               unit_ids=unit_ids, person_ids=person_ids, without=without)
+    if plan.people != "none" and "points" not in without:
         from django.utils import timezone
 
         from .points import load_points
@@ -147,7 +151,8 @@ def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None) -> 
     return counts
 
 
-def _load_events(plan: Plan, accounts: list, *, cases: int, end, log, area_ids, unit_ids, person_ids) -> dict:
+def _load_events(plan: Plan, accounts: list, *, cases: int, end, log, area_ids, unit_ids, person_ids,
+                 without: frozenset = frozenset()) -> dict:
     """The demo's cases, hot problems and routing, and the people who serve."""
     dc = plan.district_code
     counts: dict = {}
@@ -163,9 +168,14 @@ def _load_events(plan: Plan, accounts: list, *, cases: int, end, log, area_ids, 
 
         counts["serving"] = load_serving(plan, end=end or timezone.now(), log=log, cases=cases > 0)
 
-        from .deliberation import load_deliberation
+        if "deliberation" not in without:
+            from .deliberation import load_deliberation
 
-        counts["deliberation"] = load_deliberation(plan, end=end or timezone.now(), log=log)
+            counts["deliberation"] = load_deliberation(plan, end=end or timezone.now(), log=log)
+        if "matching" not in without:
+            from .matching import load_matching
+
+            counts["matching"] = load_matching(plan, end=end or timezone.now(), log=log)
     return counts
 
 

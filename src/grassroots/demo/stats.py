@@ -53,6 +53,7 @@ def collect_stats(district: str | None = None) -> dict:
         **_serving(scoped),
         "points": _points(scoped),
         "deliberation": _deliberation(scoped),
+        "matching": _matching(scoped),
     }
 
 
@@ -61,6 +62,7 @@ def _deliberation(scoped) -> dict:
     from django.utils import timezone
 
     from grassroots.deliberation.models import Meeting, Resolution, Topic, Vote
+    from grassroots.matching.models import Match
 
     resolutions = scoped(Resolution.objects)
     votes = scoped(Vote.objects)
@@ -74,7 +76,23 @@ def _deliberation(scoped) -> dict:
                         "done": resolutions.filter(status="done").count(),
                         "dropped": resolutions.filter(status="dropped").count(),
                         "practical": resolutions.filter(practical=True, parent__isnull=True).count()},
-        "matches": 0,  # the resource / need / project lists are not built yet
+        "matches": scoped(Match.objects).filter(status=Match.Status.ACCEPTED).count(),  # needs met by resources
+    }
+
+
+def _matching(scoped) -> dict:
+    """The three lists: resources, needs by status, accepted matches, projects, agreements."""
+    from grassroots.matching.models import AgreementItem, Match, Need, Project, Resource
+
+    items = scoped(AgreementItem.objects, "agreement__district_code")
+    return {
+        "resources": scoped(Resource.objects).filter(available=True).count(),
+        "needs": _by(scoped(Need.objects), "status", Need.Status.values),
+        "matches": scoped(Match.objects).filter(status=Match.Status.ACCEPTED).count(),
+        "projects": _by(scoped(Project.objects), "status", Project.Status.values),
+        "practical_projects": scoped(Project.objects).filter(practical=True).count(),
+        "agreements": scoped(AgreementItem.objects, "agreement__district_code").values("agreement").distinct().count(),
+        "promises": items.count(), "delivered": items.filter(delivered_at__isnull=False).count(),
     }
 
 
@@ -171,6 +189,11 @@ def stats_table(stats: dict) -> str:
                     "决议（超期）": stats["deliberation"]["resolutions"]["overdue"],
                     "决议（已办结）": stats["deliberation"]["resolutions"]["done"],
                     "为民办实事": stats["deliberation"]["resolutions"]["practical"]}),
+        ("三张清单", {"可用资源": stats["matching"]["resources"], "需求（待对接）": stats["matching"]["needs"]["open"],
+                   "需求（已满足）": stats["matching"]["needs"]["met"], "供需对接": stats["matching"]["matches"],
+                   "项目（已完成）": stats["matching"]["projects"]["done"],
+                   "双向服务协议": stats["matching"]["agreements"],
+                   "协议承诺": stats["matching"]["promises"], "协议承诺（已兑现）": stats["matching"]["delivered"]}),
     ]
     title = f"统计（区县 {stats['district']}）" if stats["district"] else "统计（全部区县）"
     lines = [title]

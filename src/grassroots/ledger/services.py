@@ -70,6 +70,25 @@ def person(user, community_code: str) -> Account:
     return account_for(kind=Account.Kind.PERSON, owner=f"user:{user.pk}", community_code=community_code,
                        name=getattr(user, "username", ""))
 
+def people(pairs) -> dict[tuple[int, str], Account]:
+    """Persons' accounts for many (user, community code) pairs at once, keyed (user id, code): read in
+    a few queries, the missing ones made on first use (a bulk history, not one query per row)."""
+    wanted = {(u.pk, code): u for u, code in pairs}
+    found: dict[tuple[int, str], Account] = {}
+    keys = sorted(wanted)
+    for start in range(0, len(keys), 400):
+        chunk = keys[start:start + 400]
+        for account in Account.objects.filter(kind=Account.Kind.PERSON, owner__in={f"user:{pk}" for pk, _c in chunk},
+                                              community_code__in={c for _pk, c in chunk}):
+            key = (int(account.owner.removeprefix("user:")), account.community_code)
+            if key in wanted:
+                found[key] = account
+    for key, user in wanted.items():
+        if key not in found:
+            found[key] = person(user, key[1])
+    return found
+
+
 def merchant(merchant_pk: int, community_code: str, name: str = "") -> Account:
     return account_for(kind=Account.Kind.MERCHANT, owner=f"merchant:{merchant_pk}", community_code=community_code,
                        name=name)

@@ -532,16 +532,17 @@ def award_many(earnings: list[Earning]) -> int:
         done |= set(Award.objects.filter(source__in=sources[start:start + 500]).values_list("source", flat=True))
     policies: dict[int, Policy] = {}
     issuers: dict[str, Account] = {}
-    people: dict[tuple[int, str], Account] = {}
+    todo = sorted((e for e in earnings if e.source not in done), key=lambda e: e.occurred_at)
+    people = ledger.people((e.user, e.community.code) for e in todo)
     awards, rows = [], []
-    for e in sorted((e for e in earnings if e.source not in done), key=lambda e: e.occurred_at):
+    for e in todo:
         policy = policies.get(e.community.pk) or policies.setdefault(e.community.pk, policy_for(e.community))
         points = _points(policy, e)
         if points <= 0:
             continue
         code = e.community.code
         issuer_account = issuers.get(code) or issuers.setdefault(code, ledger.issuer(code, e.community.name))
-        person_account = people.get((e.user.pk, code)) or people.setdefault((e.user.pk, code), ledger.person(e.user, code))
+        person_account = people[(e.user.pk, code)]
         awards.append(Award(source=e.source, event=e.event, user=e.user, community=e.community, area_code=e.area_code,
                             points=points, title=e.title[:120], status=Award.Status.PAID, lat=e.lat, lng=e.lng,
                             occurred_at=e.occurred_at, created_at=e.occurred_at, district_code=code[:6]))

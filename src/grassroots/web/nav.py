@@ -67,6 +67,8 @@ MENU = [
     ]),
     (_("议事协商"), [
         (_("议事协商"), "deliberation:manage", (C.DISPATCH_CASES,), True),
+        (_("资源·需求·项目"), "matching:board", (C.DISPATCH_CASES,), True),
+        (_("本单位共建"), "matching:unit", (C.VIEW_UNITS,), "units"),
     ]),
     (_("积分"), [
         (_("积分账本"), "points:communities", (C.DISPATCH_CASES,), True),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from grassroots.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, account_places
 from grassroots.demo.caseplan import DEFAULT_CASES
 from grassroots.demo.generator import DEFAULT_SEED, build_plan
-from grassroots.demo.loader import DEMO_DISTRICT_CODES, existing_data, flush_demo, load_plan
+from grassroots.demo.loader import DEMO_DISTRICT_CODES, OPTIONAL_PARTS, existing_data, flush_demo, load_plan
 from grassroots.demo.plan import PEOPLE_LEVELS, SCALES
 from grassroots.demo.stats import account_work
 
@@ -30,6 +30,9 @@ class Command(BaseCommand):
                             help=f"一年的诉求件数（默认 zhangwan 为 {DEFAULT_CASES}，changchun 为 0；0 表示不生成诉求）")
         parser.add_argument("--end", metavar="YYYY-MM-DD", default=None,
                             help="诉求截止的日期（默认现在；给定日期则截止到当天18:00，结果与运行时间无关）")
+        parser.add_argument("--without", action="append", choices=OPTIONAL_PARTS, default=[], metavar="PART",
+                            help="不生成某一部分（可重复）：points 积分、deliberation 议事协商、matching 三张清单"
+                                 "（测试只需诉求时用，加载更快）")
         parser.add_argument("--flush", action="store_true",
                             help=f"先删除演示区县（{'、'.join(DEMO_DISTRICT_CODES)}）的全部数据和演示账号")
 
@@ -52,7 +55,8 @@ class Command(BaseCommand):
                 self.stdout.write("已删除演示数据：" + "，".join(f"{c} 区域{n}个" for c, n in removed.items()))
             else:
                 self._refuse_if_not_empty()
-            counts = load_plan(plan, cases=cases, end=end, log=lambda msg: self.stdout.write("  写入" + msg))
+            counts = load_plan(plan, cases=cases, end=end, log=lambda msg: self.stdout.write("  写入" + msg),
+                               without=frozenset(options["without"]))
         areas = counts["areas"]
         self.stdout.write(self.style.SUCCESS(
             f"演示数据已加载：街道{areas.get('street', 0)}个、社区{areas.get('community', 0)}个、"

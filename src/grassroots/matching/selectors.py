@@ -1,0 +1,110 @@
+"""Reads of the three lists, scoped: a community's staff read their communities' lists; a unit's
+staff read only their own unit's resources, projects and agreements; a resident only their own needs.
+Every list is bounded (a community has tens of units and hundreds of needs, not millions)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from grassroots.accounts.models import Capability
+from grassroots.accounts.scope import scope_for
+from grassroots.areas.models import Area, Level
+
+from .models import Agreement, AgreementItem, Match, Need, Project, Resource
+from .services import Scored, _scored, unit_ids_of
+
+LIST_LIMIT = 300
+CANDIDATES = 500
+
+
+def managed_communities(user) -> QuerySet[Area]:
+    scope = scope_for(user)
+    qs = Area.objects.filter(level=Level.COMMUNITY)
+    if scope.is_superuser:
+        return qs.order_by("code")
+    if not scope.codes(Capability.DISPATCH_CASES):
+        return qs.none()
+    return qs.filter(scope.area_q(Capability.DISPATCH_CASES)).order_by("code")
+
+
+def resources(community: Area) -> QuerySet[Resource]:
+    return Resource.objects.filter(community=community).select_related("unit", "area").order_by(
+        "-available", "kind", "-pk")
+
+
+def needs(community: Area, status: str = "") -> QuerySet[Need]:
+    qs = Need.objects.filter(community=community).select_related("area", "case")
+    return qs.filter(status=status) if status else qs
+
+
+def projects(community: Area) -> QuerySet[Project]:
+    return Project.objects.filter(community=community).select_related("owner_unit", "community").order_by(
+        "status", "deadline", "pk")
+
+
+def agreements(community: Area) -> QuerySet[Agreement]:
+    return (Agreement.objects.filter(community=community).select_related("unit")
+            .annotate(promised=Count("items"), delivered=Count("items", filter=Q(items__delivered_at__isnull=False))))
+
+
+def counts(community: Area) -> dict:
+    need_counts = dict(Need.objects.filter(community=community).values_list("status").annotate(n=Count("pk")))
+    return {"resources": Resource.objects.filter(community=community, available=True).count(),
+            "needs_open": need_counts.get(Need.Status.OPEN, 0), "needs_matched": need_counts.get(Need.Status.MATCHED, 0),
+            "needs_met": need_counts.get(Need.Status.MET, 0),
+            "projects": Project.objects.filter(community=community, status=Project.Status.ONGOING).count(),
+            "agreements": Agreement.objects.filter(community=community).count()}
+
+
+def suggestions(need: Need, limit: int = 5) -> list[Scored]:
+    """Resources of the need's community that fit it, best first; pairs already accepted or declined
+    are not offered again."""
+    if need.status not in (Need.Status.OPEN, Need.Status.MATCHED):
+        return []
+    seen = Match.objects.filter(need=need).values_list("resource_id", flat=True)
+    candidates = (Resource.objects.filter(community_id=need.community_id, available=True)
+                  .filter(Q(category=need.category) | Q(kind=need.kind or "-"))
+                  .exclude(pk__in=seen).select_related("unit", "area").order_by("-pk")[:CANDIDATES])
+    return _scored(need, candidates)[:limit]
+
+
+# --- a unit's own staff --------------------------------------------------------------------------------------------
+
+def unit_resources(user) -> QuerySet[Resource]:
+    return Resource.objects.filter(unit_id__in=unit_ids_of(user)).select_related("community", "unit", "area")
+
+
+def unit_projects(user) -> QuerySet[Project]:
+    return Project.objects.filter(owner_unit_id__in=unit_ids_of(user)).select_related("community", "owner_unit")
+
+
+def unit_agreements(user) -> QuerySet[Agreement]:
+    return (Agreement.objects.filter(unit_id__in=unit_ids_of(user)).select_related("unit", "community")
+            .annotate(promised=Count("items"), delivered=Count("items", filter=Q(items__delivered_at__isnull=False))))
+
+
+def agreement_visible(user, pk: int) -> Agreement | None:
+    """The agreement if the user is the community's staff or the unit's own staff, else None."""
+    row = Agreement.objects.select_related("unit", "community").filter(pk=pk).first()
+    if row is None:
+        return None
+    scope = scope_for(user)
+    if scope.can_at(Capability.DISPATCH_CASES, row.community.code) or row.unit_id in unit_ids_of(user):
+        return row
+    return None
+
+
+def items(agreement: Agreement) -> QuerySet[AgreementItem]:
+    return agreement.items.select_related("delivered_by", "resource")
+
+
+def my_needs(user) -> QuerySet[Need]:
+    return Need.objects.filter(submitted_by=user, source=Need.Source.RESIDENT).select_related("community", "area")
+
+
+def practical_projects(place: Area) -> QuerySet[Project]:
+    """Projects marked 为民办实事 of a community, or of every community of a street."""
+    qs = Project.objects.filter(practical=True).exclude(status=Project.Status.DROPPED)
+    qs = qs.filter(community=place) if place.level == Level.COMMUNITY else qs.filter(
+        community__code__startswith=place.code)
+    return qs.select_related("community", "owner_unit").prefetch_related("notes").order_by("status", "deadline")[:300]
