@@ -209,6 +209,7 @@ def test_a_year_of_meetings_topics_votes_and_resolutions():
     assert d["meetings"]["held"] >= 34 * 20 and sum(d["topics"].values()) >= 34
     assert d["votes"]["passed"] > 0 and d["resolutions"]["done"] > d["resolutions"]["open"] > 0
     assert d["resolutions"]["practical"] > 34
+    assert d["conventions"] >= 10 and d["convention_versions_adopted"] >= 10  # every third community
     assert Attendance.objects.count() > 5 * d["meetings"]["held"] // 2
     first = Meeting.objects.order_by("starts_at").first()
     assert first.starts_at < Meeting.objects.order_by("-starts_at").first().starts_at - timedelta(days=300)

@@ -7,9 +7,11 @@ from ninja.security import django_auth
 from grassroots.areas.api import router as areas_router
 from grassroots.assessment.api import router as assessment_router
 from grassroots.cases.api import router as cases_router
+from grassroots.deliberation.api import router as deliberation_router
 from grassroots.duplicates.api import router as duplicates_router
 from grassroots.hotspots.api import router as hotspots_router
 from grassroots.intake.api import router as intake_router
+from grassroots.matching.api import router as matching_router
 from grassroots.notifications.api import router as notifications_router
 from grassroots.orgs.api import router as orgs_router
 from grassroots.people.api import router as people_router
@@ -40,3 +42,5 @@ api.add_router("/service", service_router, tags=["service"])
 api.add_router("/volunteers", volunteers_router, tags=["volunteers"])
 api.add_router("/wishes", wishes_router, tags=["wishes"])
 api.add_router("/points", points_router, tags=["points"])
+api.add_router("/deliberation", deliberation_router, tags=["deliberation"])
+api.add_router("/matching", matching_router, tags=["matching"])

@@ -58,7 +58,8 @@ def load_deliberation(plan, *, end: datetime, log) -> dict:
     for account in ResidentAccount.objects.filter(status="verified", district_code=dc).select_related(
             "user", "household").order_by("pk"):
         residents.setdefault(account.household.code[:len(communities[0].code)], []).append(account)
-    counts = {"meetings": 0, "resolutions": 0, "topics": 0, "votes": 0, "ballots": 0, "attended": 0}
+    counts = {"meetings": 0, "resolutions": 0, "topics": 0, "votes": 0, "ballots": 0, "attended": 0,
+              "conventions": 0, "answering": 0}
     start = end - timedelta(days=365)
     recent = end - timedelta(days=NOTIFY_DAYS)
     real_notify = d.notify
@@ -67,7 +68,7 @@ def load_deliberation(plan, *, end: datetime, log) -> dict:
         return real_notify(**kwargs) if timezone.now() >= recent else []
 
     with time_machine.travel(start, tick=False) as clock, mock.patch.object(d, "notify", notify_recent):
-        for community in communities:
+        for n, community in enumerate(communities):
             actor = workers.get(community.code) or admin
             people = residents.get(community.code, [])
             units = list(units_of(community)[:20])
@@ -85,11 +86,15 @@ def load_deliberation(plan, *, end: datetime, log) -> dict:
                         continue
                     counts |= _meeting(rng, d, clock, s, actor, day, people, units, end, counts)
             counts |= _topics_and_votes(rng, d, clock, community, actor, people, end, counts)
+            if n % 3 == 0:
+                counts |= _convention(rng, d, clock, community, actor, people, end, counts)
+            counts |= _recurring_case(d, clock, series[2], actor, end, counts)
     from .casework import settle_messages
 
     settle_messages(dc, end)  # the year's invitations and owners' messages were read long ago
     log(f"议事协商：会议 {counts['meetings']} 次（签到 {counts['attended']} 人次），决议 {counts['resolutions']} 项，"
-        f"议题 {counts['topics']} 个，表决 {counts['votes']} 次（{counts['ballots']} 票）")
+        f"议题 {counts['topics']} 个，表决 {counts['votes']} 次（{counts['ballots']} 票），公约 {counts['conventions']} 部，"
+        f"答复反复诉求的决议 {counts['answering']} 项")
     return counts
 
 
@@ -136,6 +141,87 @@ def _meeting(rng: random.Random, d, clock, series, actor, day: datetime, people,
             clock.move_to(max(done_at, moment + timedelta(days=1)))
             d.resolution_progress(resolution=Resolution.objects.get(pk=leaf.pk), actor=actor,
                                   text="已完成，居民验收满意", progress=100)
+    return counts
+
+
+CONVENTION_TEXT = """第一条 邻里和睦，互谅互让，有事好商量。
+第二条 垃圾分类投放，不乱扔杂物，不占用楼道和消防通道。
+第三条 文明养犬，出门拴绳，及时清理粪便。
+第四条 电动车不进楼、不飞线充电，到充电棚集中充电。
+第五条 爱护公共设施，发现损坏及时报告网格员。
+第六条 关爱独居老人和困难家庭，积极参加志愿服务。
+第七条 重大事项通过居民议事会协商，表决结果共同遵守。"""
+
+
+def _convention(rng, d, clock, community, actor, people, end, counts) -> dict:
+    """A 居民公约 adopted by a household vote early in the year; in some communities a second
+    version (adding a rule on parking) put to the vote later, adopted or not."""
+    if len(people) < 4:
+        return counts
+    start = end - timedelta(days=330)
+    clock.move_to(start)
+    convention = d.convention_create(area=community, actor=actor, kind="residents",
+                                     title=f"{community.name}居民公约")
+    counts["conventions"] += 1
+    texts = [CONVENTION_TEXT, CONVENTION_TEXT + "\n第八条 车辆按划线停放，不占用绿地和消防通道。"]
+    for n, text in enumerate(texts[:1 + (rng.random() < 0.5)]):
+        opened = start + timedelta(days=1 + 150 * n)
+        if opened + timedelta(days=10) >= end:
+            break
+        clock.move_to(opened)
+        version = d.version_propose(convention=convention, actor=actor, text=text, closes_at=opened + timedelta(days=10),
+                                    quorum_percent=30)
+        yes = rng.uniform(0.75, 0.95) if n == 0 else rng.uniform(0.5, 0.9)
+        for k, account in enumerate(rng.sample(people, int(len(people) * rng.uniform(0.4, 0.8)))):
+            clock.move_to(opened + timedelta(minutes=30 * (k + 1)))
+            try:
+                d.vote_cast(vote=version.vote, user=account.user,
+                            choice="yes" if rng.random() < yes else rng.choice(("no", "abstain")))
+                counts["ballots"] += 1
+            except (ValidationError, PermissionDenied):  # noqa: S112 — this household has voted
+                continue
+        clock.move_to(opened + timedelta(days=10, minutes=1))
+        d.vote_close(vote=version.vote)
+        counts["votes"] += 1
+    return counts
+
+
+def _recurring_case(d, clock, council, actor, end, counts) -> dict:
+    """The problem the community's cases raise most this season, still open at the end: on the last
+    council's agenda, a resolution that answers those cases when done (in progress at the end, so a
+    demo user can finish it and watch the cases receive the answer)."""
+    from django.db.models import Count
+
+    from grassroots.cases.models import Case
+    from grassroots.deliberation.services import OPEN_CASE
+
+    community = council.community
+    open_cases = Case.objects.filter(area__code__startswith=community.code, status__in=OPEN_CASE,
+                                     category__isnull=False, created_at__gte=end - timedelta(days=180))
+    top = open_cases.values("category").annotate(n=Count("pk")).order_by("-n", "category").first()
+    if top is None or top["n"] < 2:
+        return counts
+    case = open_cases.filter(category=top["category"]).order_by("-created_at").first()
+    day = end - timedelta(days=4, hours=4)
+    clock.move_to(day - timedelta(days=5))
+    meeting = d.meeting_plan(series=council, actor=actor, starts_at=day, place=f"{community.name}议事厅",
+                             title=f"{community.name}居民议事会（专题）")
+    counts["meetings"] += 1
+    item = d.agenda_add_case(meeting=meeting, case=case, actor=actor)
+    clock.move_to(day + timedelta(hours=2))
+    d.meeting_record(meeting=meeting, actor=actor, minutes=f"专题议定：{item.title}。由社区牵头，网格员每周巡查。")
+    cases = [c for c in d.similar_cases(case) if c.status in OPEN_CASE]
+    row = d.resolution_add(community=community, actor=actor, meeting=meeting,
+                           title=f"集中解决反复反映的“{case.category.name}”问题（近半年 {len(cases)} 件）"[:120],
+                           detail="社区牵头、物业配合，一个月内解决并建立长效机制",
+                           deadline=timezone.localdate(day) + timedelta(days=30), cases=cases, practical=True)
+    from grassroots.deliberation.models import AgendaItem
+
+    AgendaItem.objects.filter(pk=item.pk).update(resolution=row)
+    clock.move_to(day + timedelta(days=2))
+    d.resolution_progress(resolution=row, actor=actor, text="已现场踏勘，制定整改方案", progress=40)
+    counts["resolutions"] += 1
+    counts["answering"] += 1
     return counts
 
 

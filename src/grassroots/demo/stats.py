@@ -61,7 +61,7 @@ def _deliberation(scoped) -> dict:
     """Meetings, topics, votes, resolutions (open, overdue, done)."""
     from django.utils import timezone
 
-    from grassroots.deliberation.models import Meeting, Resolution, Topic, Vote
+    from grassroots.deliberation.models import Convention, ConventionVersion, Meeting, Resolution, Topic, Vote
     from grassroots.matching.models import Match
 
     resolutions = scoped(Resolution.objects)
@@ -76,6 +76,9 @@ def _deliberation(scoped) -> dict:
                         "done": resolutions.filter(status="done").count(),
                         "dropped": resolutions.filter(status="dropped").count(),
                         "practical": resolutions.filter(practical=True, parent__isnull=True).count()},
+        "conventions": scoped(Convention.objects).count(),
+        "convention_versions_adopted": scoped(ConventionVersion.objects, "convention__district_code").filter(
+            status=ConventionVersion.Status.ADOPTED).count(),
         "matches": scoped(Match.objects).filter(status=Match.Status.ACCEPTED).count(),  # needs met by resources
     }
 
@@ -188,7 +191,8 @@ def stats_table(stats: dict) -> str:
                     "决议（推进中）": stats["deliberation"]["resolutions"]["open"],
                     "决议（超期）": stats["deliberation"]["resolutions"]["overdue"],
                     "决议（已办结）": stats["deliberation"]["resolutions"]["done"],
-                    "为民办实事": stats["deliberation"]["resolutions"]["practical"]}),
+                    "为民办实事": stats["deliberation"]["resolutions"]["practical"],
+                    "公约（已通过版本）": stats["deliberation"]["convention_versions_adopted"]}),
         ("三张清单", {"可用资源": stats["matching"]["resources"], "需求（待对接）": stats["matching"]["needs"]["open"],
                    "需求（已满足）": stats["matching"]["needs"]["met"], "供需对接": stats["matching"]["matches"],
                    "项目（已完成）": stats["matching"]["projects"]["done"],

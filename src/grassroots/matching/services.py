@@ -39,7 +39,7 @@ COMMUNITY_LEN = CODE_LENGTHS[Level.COMMUNITY]
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     Category.ELDERLY: ("老人", "老年", "养老", "助老", "敬老", "助餐", "独居", "适老"),
     Category.CHILDREN: ("儿童", "孩子", "学生", "课后", "托管", "四点半", "青少年", "小学", "幼儿"),
-    Category.HEALTH: ("义诊", "医疗", "体检", "健康", "医院", "药", "康复", "中医"),
+    Category.HEALTH: ("义诊", "医疗", "体检", "健康", "医院", "药", "康复", "中医", "血压", "看病"),
     Category.LEGAL: ("法律", "律师", "调解", "纠纷", "普法", "维权", "合同"),
     Category.FACILITIES: ("维修", "修缮", "电梯", "路灯", "水管", "管道", "漏水", "线路", "屋顶", "道路", "井盖"),
     Category.ENVIRONMENT: ("卫生", "垃圾", "清洁", "绿化", "环境", "清运", "污水", "异味", "杂物"),
@@ -268,7 +268,7 @@ def need_close(*, need: Need, actor, reason: str) -> Need:
     if not reason:
         raise ValidationError({"reason": ["请说明不予对接的原因（提出人会看到）"]})
     with transaction.atomic():
-        row = Need.objects.select_for_update().select_related("community").get(pk=need.pk)
+        row = Need.objects.select_for_update(of=("self",)).select_related("community").get(pk=need.pk)
         if not may_manage(actor, row.community.code):
             raise PermissionDenied("只有社区工作人员可以处理需求")
         if row.status != Need.Status.OPEN:
@@ -334,7 +334,7 @@ def match_accept(*, need: Need, resource: Resource, actor, deadline, title: str 
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        row = Need.objects.select_for_update().select_related("community").get(pk=need.pk)
+        row = Need.objects.select_for_update(of=("self",)).select_related("community").get(pk=need.pk)
         if not may_manage(actor, row.community.code):
             raise PermissionDenied("只有社区工作人员可以对接供需")
         done = Match.objects.filter(need=row, resource=resource).first()
@@ -393,7 +393,7 @@ def project_progress(*, project: Project, actor, text: str, progress, photo=None
         raise ValidationError(errors)
     checked = photo_check(photo) if photo else None
     with transaction.atomic():
-        row = Project.objects.select_for_update().select_related("community", "owner_unit").get(pk=project.pk)
+        row = Project.objects.select_for_update(of=("self",)).select_related("community", "owner_unit").get(pk=project.pk)
         if not may_report(actor, row):
             raise PermissionDenied("只有承接单位或社区工作人员可以填报进展")
         if row.status != Project.Status.ONGOING:
@@ -492,7 +492,7 @@ def item_deliver(*, item: AgreementItem, actor, evidence: str) -> AgreementItem:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        row = AgreementItem.objects.select_for_update().select_related("agreement__community").get(pk=item.pk)
+        row = AgreementItem.objects.select_for_update(of=("self",)).select_related("agreement__community").get(pk=item.pk)
         if not may_deliver(actor, row):
             raise PermissionDenied("只能填报本方承诺的兑现情况")
         if row.delivered_at is not None:
