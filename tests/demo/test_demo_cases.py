@@ -33,7 +33,8 @@ ARGS = ("load_demo", "--seed", str(SEED), "--people", "light", "--cases", str(CA
         "--without", "points", "--without", "deliberation", "--without", "matching")  # see test_load_demo
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 SYSTEM_ACTIONS = {"warn", "overdue", "unpark"}
-pytestmark = pytest.mark.django_db
+# one worker loads the demo once for the whole module (./dev test runs --dist loadgroup)
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_cases")]
 
 
 @pytest.fixture(scope="module", autouse=True)

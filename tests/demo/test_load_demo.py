@@ -26,7 +26,8 @@ from grassroots.people.models import GridStaff, PartyMember, Person, Resident, V
 SEED = 4242
 DC = "420303"
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
-pytestmark = pytest.mark.django_db
+# one worker loads the demo once for the whole module (./dev test runs --dist loadgroup)
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("load_demo")]
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -12,7 +12,7 @@ walks a year of cases through the real case services, back in time (``casework.p
 from __future__ import annotations
 
 from django.apps import apps
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.db.models.deletion import ProtectedError, RestrictedError
 
@@ -133,6 +133,7 @@ def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None, wit
     log(f"人员 {len(person_ids)} 名（居民 {len(plan.residents)}，党员 {len(plan.members)}，"
         f"网格人员 {len(plan.staff)}，志愿者 {len(plan.volunteers)}）")
 
+    _analyze()
     accounts = create_demo_users(plan, area_ids=area_ids, unit_ids=unit_ids, person_ids=person_ids)
     counts = plan.counts()
     with points_paused():  # the year's events are paid afterwards, at their own times (demo/points.py)
@@ -143,7 +144,9 @@ def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None, wit
 
         from .points import load_points
 
+        _analyze()
         counts["points"] = load_points(plan, end=end or timezone.now(), log=log)
+    _analyze()  # for what reads the new district next (the stats, the first pages)
     audit_record(actor=actor, action="demo.load", object_type="areas.area", object_id=str(area_ids[dc]),
                  district_code=dc,
                  detail={"scale": plan.scale, "seed": plan.seed, "people": plan.people, "counts": counts,
@@ -159,6 +162,7 @@ def _load_events(plan: Plan, accounts: list, *, cases: int, end, log, area_ids, 
     if cases > 0:
         counts["cases"] = _load_cases(plan, accounts, cases=cases, end=end, log=log, area_ids=area_ids,
                                       unit_ids=unit_ids, person_ids=person_ids)
+        _analyze()
         counts["hotspots"] = load_hotspots(plan, end=end, log=log)
         counts["routing"] = demo_routing(dc, end=end, actor=accounts[0], log=log)  # trains, then routes
     if plan.people != "none":
@@ -191,6 +195,18 @@ def _load_cases(plan: Plan, accounts: list, *, cases: int, end, log, area_ids, u
     log(f"工作人员账号 {len(crew.grid) + len(crew.community) + len(crew.street) + len(crew.unit)} 个")
     return load_cases(plan, cases=cases, end=end or timezone.now(), crew=crew, area_ids=area_ids,
                       unit_ids=unit_ids, person_ids=person_ids, log=log)
+
+
+def _analyze() -> None:
+    """Fresh statistics after a bulk load, on PostgreSQL: the load runs in one transaction, where
+    autovacuum cannot see the new rows, and a planner that believes the tables empty picks plans that
+    take minutes instead of milliseconds. (ANALYZE may run inside a transaction and sees its rows.)
+    The project's own tables only: a bare ANALYZE also locks the cluster's shared catalogs, which two
+    loads in two databases at once (the test workers) would wait on for the other's whole load."""
+    if connection.vendor == "postgresql":
+        tables = [connection.ops.quote_name(t) for t in connection.introspection.django_table_names(only_existing=True)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def _district_models() -> list[type[models.Model]]:

@@ -127,7 +127,7 @@ class PostAssignment(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = _("在岗")
-        ordering = ["registration", "post__order"]
+        ordering = ["registration_id", "post__order"]  # the id: ordering by the model would join its ordering's tables
         constraints = [models.UniqueConstraint(fields=["registration", "post"], condition=models.Q(until__isnull=True),
                                                name="one_open_assignment_per_post")]
 
