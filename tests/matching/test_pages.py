@@ -109,3 +109,46 @@ def test_practical_projects_show_on_the_public_list(client, tree, units):
     assert "每月社区义诊" in page and "区人民医院" in page and "共建项目" in page
     street = client.get(f"/d/practical/{tree.streets[0].code}/").content.decode()
     assert "每月社区义诊" in street
+
+
+def _sheet(rows) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    from grassroots.matching.services import SURVEY_COLUMNS
+
+    book = Workbook()
+    book.active.append(SURVEY_COLUMNS)
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_survey_sheet_imports_all_or_nothing(client_as, tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = client_as(tree.user("community_worker_1"))
+    code = tree.communities[0].code
+    template = c.get("/m/survey-template.xlsx")
+    assert template.status_code == 200 and load_workbook(io.BytesIO(template.content)).active["A1"].value == "需求"
+    grid_b = tree.grid("B")
+    broken = _sheet([["老人助餐", "", "", "为老服务", "服务", 8],
+                     ["", "没写需求", grid_b.code, "", "", 1],
+                     ["课后托管", "", "网格9", "儿童", "", "x"]])
+    bad = c.post("/m/", {"community": code, "action": "import",
+                         "file": SimpleUploadedFile("s.xlsx", broken)})
+    page = bad.content.decode()
+    assert bad.status_code == 400 and "第3行：请填写需求" in page and "第4行" in page and "不在本社区" in page
+    assert not Need.objects.exists()  # nothing of a broken sheet
+    junk = c.post("/m/", {"community": code, "action": "import", "file": SimpleUploadedFile("s.xlsx", b"not excel")})
+    assert junk.status_code == 400 and "不是有效的 Excel" in junk.content.decode()
+    good = _sheet([["老人助餐", "8位独居老人", "", "为老服务", "服务", 8], ["孩子放学没人管", "", grid_b.code, "", "", 12]])
+    c.post("/m/", {"community": code, "action": "import", "file": SimpleUploadedFile("s.xlsx", good)})
+    rows = list(Need.objects.order_by("pk").values_list("title", "area__code", "category", "source", "people"))
+    assert rows == [("老人助餐", code, "elderly", "survey", 8), ("孩子放学没人管", grid_b.code, "children", "survey", 12)]
+    other = client_as(tree.user("community_worker_2"))  # their own community, not this one
+    other.post("/m/", {"community": code, "action": "import", "file": SimpleUploadedFile("s.xlsx", good)})
+    assert Need.objects.filter(community=tree.communities[0]).count() == 2

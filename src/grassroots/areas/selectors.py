@@ -10,7 +10,7 @@ from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.orgs.models import PartyOrg
 
-from .models import Area, Level, child_level
+from .models import CODE_LENGTHS, Area, Level, child_level
 
 # Levels whose grids can be drawn on the map, and whose Party organisation the tree shows.
 MAP_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
@@ -137,3 +137,18 @@ def grids_feature_collection(area: Area, *, with_empty: bool = False) -> dict:
         "name": f"{area.name}网格边界",
         "features": [grid_feature(g) for g in grids],
     }
+
+
+def community_of(area: Area) -> Area:
+    """The community an area lies in (itself when it is one); ValidationError (field ``area``) for a
+    street or district, which lie in no single community."""
+    from django.core.exceptions import ValidationError
+
+    if area.level == Level.COMMUNITY:
+        return area
+    length = CODE_LENGTHS[Level.COMMUNITY]
+    found = Area.objects.filter(code=area.code[:length], level=Level.COMMUNITY).first() if len(area.code) > length \
+        else None
+    if found is None:
+        raise ValidationError({"area": ["请选择社区及以下的范围（社区、网格或楼栋）"]})
+    return found

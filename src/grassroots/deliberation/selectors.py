@@ -11,10 +11,11 @@ from django.utils import timezone
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area, Level
+from grassroots.areas.selectors import community_of
 from grassroots.orgs.models import Unit
 
 from .models import Meeting, Resolution, Topic, Vote, VoterRoll
-from .services import CODE_MINUTES, COMMUNITY_LEN, _community_of, _proposer_label, verified_household
+from .services import CODE_MINUTES, COMMUNITY_LEN, _proposer_label, verified_household
 
 
 def topics(community: Area) -> QuerySet[Topic]:
@@ -71,7 +72,7 @@ def proposal_areas(user, household: Area | None) -> list[Area]:
     if not user.is_authenticated or scope.is_superuser:
         return []
     roots = set(scope.codes(Capability.TAKE_CASES)) | set(scope.codes(Capability.DISPATCH_CASES))
-    places = [_community_of(a) for a in Area.objects.filter(code__in=roots) if a.level in (
+    places = [community_of(a) for a in Area.objects.filter(code__in=roots) if a.level in (
         Level.COMMUNITY, Level.GRID, Level.BUILDING)]
     from grassroots.service.models import Decision, UnitRegistration
 

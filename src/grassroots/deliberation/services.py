@@ -23,12 +23,14 @@ from django.utils import timezone
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import CODE_LENGTHS, Area, Level
+from grassroots.areas.selectors import community_of
 from grassroots.cases.attachments import photo_check
 from grassroots.cases.errors import CaseError
 from grassroots.cases.models import Case
 from grassroots.cases.services import case_comment, case_reply
 from grassroots.core.events import send
 from grassroots.core.services import audit_record
+from grassroots.core.validate import text as clean_text
 from grassroots.notifications.models import Kind
 from grassroots.notifications.services import notify
 from grassroots.portal.models import ResidentAccount
@@ -101,22 +103,6 @@ def rules_save(*, community: Area, actor, topic_threshold) -> Rules:
     return rules
 
 
-def _community_of(area: Area) -> Area:
-    if area.level == Level.COMMUNITY:
-        return area
-    found = Area.objects.filter(code=area.code[:COMMUNITY_LEN], level=Level.COMMUNITY).first()
-    if found is None:
-        raise ValidationError({"area": ["请选择社区及以下的范围（楼栋、网格或社区）"]})
-    return found
-
-
-def _text(value, field: str, label: str, most: int, errors: dict, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        errors[field] = [f"请填写{label}"]
-    elif len(value) > most:
-        errors[field] = [f"{label}最多{most}个字（现有{len(value)}个字）"]
-    return value
 
 
 # --- meetings ------------------------------------------------------------------------------------------------
@@ -142,7 +128,7 @@ def meeting_plan(*, series: Series, actor, starts_at: datetime, place: str, titl
     if not may_manage(actor, community.code):
         raise PermissionDenied("只有社区工作人员可以召集会议")
     errors: dict[str, list[str]] = {}
-    place = _text(place, "place", "地点", 100, errors)
+    place = clean_text(place, "place", "地点", 100, errors)
     title = (title or "").strip()[:80] or f"{series.title} {timezone.localtime(starts_at):%Y-%m-%d}"
     if starts_at is None:
         errors["starts_at"] = ["请填写会议时间"]
@@ -255,7 +241,7 @@ def meeting_record(*, meeting: Meeting, actor, minutes: str) -> Meeting:
     if not may_manage(actor, meeting.community.code):
         raise PermissionDenied("只有社区工作人员可以记录会议纪要")
     errors: dict[str, list[str]] = {}
-    minutes = _text(minutes, "minutes", "会议纪要", 20000, errors)
+    minutes = clean_text(minutes, "minutes", "会议纪要", 20000, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -280,8 +266,8 @@ def resolution_add(*, community: Area, actor, title: str, deadline: date, detail
     if not may_manage(actor, community.code):
         raise PermissionDenied("只有社区工作人员可以登记决议")
     errors: dict[str, list[str]] = {}
-    title = _text(title, "title", "决议事项", 120, errors)
-    detail = _text(detail, "detail", "内容与承诺", 2000, errors, required=False)
+    title = clean_text(title, "title", "决议事项", 120, errors)
+    detail = clean_text(detail, "detail", "内容与承诺", 2000, errors, required=False)
     if not isinstance(deadline, date):
         errors["deadline"] = ["请填写完成时限"]
     if owner_kind not in Resolution.Owner.values:
@@ -367,7 +353,7 @@ def resolution_progress(*, resolution: Resolution, actor, text: str, progress, p
     """The owner reports progress with evidence; at 100 % the resolution is done. A resolution with
     children takes its progress from them (report on the children)."""
     errors: dict[str, list[str]] = {}
-    text = _text(text, "text", "进展说明", 500, errors)
+    text = clean_text(text, "text", "进展说明", 500, errors)
     try:
         value = int(str(progress).strip())
         if not 0 <= value <= 100:
@@ -523,7 +509,7 @@ def _proposer_label(user, community: Area) -> str | None:
 
 def topic_propose(*, user, area: Area, title: str, body: str) -> Topic:
     """A resident of the area (verified), a Party member serving there or a co-building unit proposes."""
-    community = _community_of(area)
+    community = community_of(area)
     label = _proposer_label(user, community)
     if label is None:
         raise PermissionDenied("议题由本社区已核验的居民、在此服务的党员或共建单位提出")
@@ -531,8 +517,8 @@ def topic_propose(*, user, area: Area, title: str, body: str) -> Topic:
     if label.startswith("居民") and not household.code.startswith(area.code):
         raise PermissionDenied("只能为自己居住的楼栋、网格或社区提出议题")
     errors: dict[str, list[str]] = {}
-    title = _text(title, "title", "议题", 60, errors)
-    body = _text(body, "body", "说明", 2000, errors)
+    title = clean_text(title, "title", "议题", 60, errors)
+    body = clean_text(body, "body", "说明", 2000, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -605,11 +591,11 @@ def electorate(area: Area, unit: str) -> int:
 def vote_open(*, actor, area: Area, question: str, closes_at: datetime, unit: str = Vote.Unit.HOUSEHOLD,
               secret: bool = True, quorum_percent: int = 50, majority: str = Vote.Majority.SIMPLE,
               topic: Topic | None = None, meeting: Meeting | None = None) -> Vote:
-    community = _community_of(area)
+    community = community_of(area)
     if not may_manage(actor, community.code):
         raise PermissionDenied("只有社区工作人员可以发起表决")
     errors: dict[str, list[str]] = {}
-    question = _text(question, "question", "表决事项", 120, errors)
+    question = clean_text(question, "question", "表决事项", 120, errors)
     if unit not in Vote.Unit.values:
         errors["unit"] = ["请选择计票单位"]
     if majority not in Vote.Majority.values:
@@ -748,11 +734,11 @@ def close_due_votes(*, now: datetime | None = None) -> int:
 # --- conventions ---------------------------------------------------------------------------------------------
 
 def convention_create(*, area: Area, actor, kind: str, title: str) -> Convention:
-    community = _community_of(area)
+    community = community_of(area)
     if not may_manage(actor, community.code):
         raise PermissionDenied("只有社区工作人员可以起草公约")
     errors: dict[str, list[str]] = {}
-    title = _text(title, "title", "名称", 60, errors)
+    title = clean_text(title, "title", "名称", 60, errors)
     if kind not in Convention.Kind.values:
         errors["kind"] = ["请选择类型"]
     if errors:
@@ -769,7 +755,7 @@ def version_propose(*, convention: Convention, actor, text: str, closes_at: date
                     quorum_percent: int = 50, majority: str = Vote.Majority.TWO_THIRDS) -> ConventionVersion:
     """A new version of the text, put to the residents' vote at once (一户一票, secret)."""
     errors: dict[str, list[str]] = {}
-    text = _text(text, "text", "条文", 20000, errors)
+    text = clean_text(text, "text", "条文", 20000, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -22,9 +22,11 @@ from django.utils import timezone
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import CODE_LENGTHS, Area, Level
+from grassroots.areas.selectors import community_of
 from grassroots.cases.attachments import photo_check
 from grassroots.cases.models import Case
 from grassroots.core.services import audit_record
+from grassroots.core.validate import text as clean_text
 from grassroots.notifications.models import Kind as NoticeKind
 from grassroots.notifications.services import notify
 from grassroots.orgs.models import Unit
@@ -76,22 +78,6 @@ def registered(unit: Unit, community: Area) -> bool:
     return UnitRegistration.objects.filter(unit=unit, community=community, status=Decision.APPROVED).exists()
 
 
-def community_of(area: Area) -> Area:
-    if area.level == Level.COMMUNITY:
-        return area
-    found = Area.objects.filter(code=area.code[:COMMUNITY_LEN], level=Level.COMMUNITY).first()
-    if found is None:
-        raise ValidationError({"area": ["请选择社区、网格或楼栋"]})
-    return found
-
-
-def _text(value, field: str, label: str, most: int, errors: dict, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        errors[field] = [f"请填写{label}"]
-    elif len(value) > most:
-        errors[field] = [f"{label}最多{most}个字（现有{len(value)}个字）"]
-    return value
 
 
 def _choice(value, choices, field: str, label: str, errors: dict, *, required: bool = True) -> str:
@@ -123,8 +109,8 @@ def resource_add(*, community: Area, actor, kind: str, title: str, detail: str =
         raise PermissionDenied("只有社区工作人员或提供资源的单位可以登记资源")
     errors: dict[str, list[str]] = {}
     kind = _choice(kind, Kind.values, "kind", "资源类型", errors)
-    title = _text(title, "title", "资源名称", 80, errors)
-    detail = _text(detail, "detail", "说明", 500, errors, required=False)
+    title = clean_text(title, "title", "资源名称", 80, errors)
+    detail = clean_text(detail, "detail", "说明", 500, errors, required=False)
     category = _choice(category, Category.values, "category", "服务领域", errors, required=False) or guess_category(
         f"{title}{detail}")
     area = area or community
@@ -219,8 +205,8 @@ def need_add(*, actor, area: Area | None, title: str, detail: str = "", kind: st
         if not household.code.startswith(area.code):
             raise PermissionDenied("只能为自己居住的楼栋、网格或社区提出需求")
         source, case = Need.Source.RESIDENT, None
-    title = _text(title, "title", "需求", 80, errors)
-    detail = _text(detail, "detail", "说明", 1000, errors, required=False)
+    title = clean_text(title, "title", "需求", 80, errors)
+    detail = clean_text(detail, "detail", "说明", 1000, errors, required=False)
     kind = _choice(kind, Kind.values, "kind", "需要的资源", errors, required=False)
     category = _choice(category, Category.values, "category", "服务领域", errors, required=False) or guess_category(
         f"{title}{detail}")
@@ -302,8 +288,8 @@ def project_add(*, community: Area, actor, title: str, deadline, detail: str = "
     if not may_manage(actor, community.code):
         raise PermissionDenied("只有社区工作人员可以立项")
     errors: dict[str, list[str]] = {}
-    title = _text(title, "title", "项目名称", 80, errors)
-    detail = _text(detail, "detail", "内容与承诺", 1000, errors, required=False)
+    title = clean_text(title, "title", "项目名称", 80, errors)
+    detail = clean_text(detail, "detail", "内容与承诺", 1000, errors, required=False)
     deadline = _deadline(deadline, errors)
     needs, resources = list(needs), list(resources)
     if any(n.community_id != community.pk for n in needs) or any(r.community_id != community.pk for r in resources):
@@ -387,7 +373,7 @@ def project_progress(*, project: Project, actor, text: str, progress, photo=None
     """The owner unit or the community reports progress with evidence; at 100 % the project is done
     and its needs are met (their residents are told)."""
     errors: dict[str, list[str]] = {}
-    text = _text(text, "text", "进展说明", 500, errors)
+    text = clean_text(text, "text", "进展说明", 500, errors)
     value = _progress(progress, errors)
     if errors:
         raise ValidationError(errors)
@@ -467,7 +453,7 @@ def item_add(*, agreement: Agreement, actor, side: str, what: str, due=None) -> 
         raise PermissionDenied("只有社区工作人员可以补充协议事项")
     errors: dict[str, list[str]] = {}
     side = _choice(side, AgreementItem.Side.values, "side", "承诺方", errors)
-    what = _text(what, "what", "承诺事项", 200, errors)
+    what = clean_text(what, "what", "承诺事项", 200, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -488,7 +474,7 @@ def may_deliver(user, item: AgreementItem) -> bool:
 
 def item_deliver(*, item: AgreementItem, actor, evidence: str) -> AgreementItem:
     errors: dict[str, list[str]] = {}
-    evidence = _text(evidence, "evidence", "兑现情况", 500, errors)
+    evidence = clean_text(evidence, "evidence", "兑现情况", 500, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -540,3 +526,94 @@ def _scored(need: Need, candidates) -> list[Scored]:
         out.append(Scored(r, score, reasons))
     out.sort(key=lambda s: (-s.score, -s.resource.pk))
     return out
+
+
+# --- a survey sheet ----------------------------------------------------------------------------------------------
+
+SURVEY_COLUMNS = ["需求", "说明", "位置（社区/网格/楼栋名称或编码）", "服务领域", "需要的资源", "涉及人数"]
+SURVEY_MAX_ROWS = 2000
+
+
+def survey_template() -> bytes:
+    """The blank sheet a community fills in on its door-to-door visits."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "走访需求"
+    sheet.append(SURVEY_COLUMNS)
+    sheet.append(["独居老人希望有助餐服务", "3栋有8位独居老人", "1栋", "为老服务", "服务", 8])
+    for col, width in zip("ABCDEF", (28, 36, 28, 12, 12, 10), strict=True):
+        sheet.column_dimensions[col].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def needs_import(*, community: Area, actor, upload) -> int:
+    """The needs of a survey sheet (``survey_template``), all or nothing: every row is checked first;
+    any broken row is named with what to fix and nothing is written. Returns the number written."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    if not may_manage(actor, community.code):
+        raise PermissionDenied("只有社区工作人员可以导入走访需求")
+    try:
+        sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, IndexError):
+        raise ValidationError({"file": ["文件不是有效的 Excel（.xlsx）表格，请用“下载模板”填写后上传"]}) from None
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(c or "").strip() for c in next(rows, ())]
+    if header[:1] != SURVEY_COLUMNS[:1]:
+        raise ValidationError({"file": [f"第一行应为表头：{'、'.join(SURVEY_COLUMNS)}"]})
+    areas = {a.code: a for a in Area.objects.under(community.code).filter(
+        level__in=(Level.COMMUNITY, Level.GRID, Level.BUILDING))}
+    by_name: dict[str, Area | None] = {}
+    for a in areas.values():
+        by_name[a.name] = None if a.name in by_name else a  # a name used twice needs its code
+    labels = {str(label): value for value, label in Category.choices}
+    kinds = {str(label): value for value, label in Kind.choices}
+    problems: list[str] = []
+    parsed = []
+    for n, row in enumerate(rows, start=2):
+        cells = [str(c).strip() if c is not None else "" for c in (list(row) + [None] * 6)[:6]]
+        if not any(cells):
+            continue
+        if len(parsed) >= SURVEY_MAX_ROWS:
+            problems.append(f"一次最多导入 {SURVEY_MAX_ROWS} 行，请分成几个文件")
+            break
+        title, detail, place, category, kind, people = cells
+        errors: dict[str, list[str]] = {}
+        title = clean_text(title, "title", "需求", 80, errors)
+        detail = clean_text(detail, "detail", "说明", 1000, errors, required=False)
+        area = areas.get(place) or by_name.get(place) if place else community
+        if area is None:
+            errors["area"] = [f"位置“{place[:30]}”不在本社区（同名的请填编码）"]
+        if category and category not in labels:
+            errors["category"] = [f"服务领域请填：{'、'.join(labels)}"]
+        if kind and kind not in kinds:
+            errors["kind"] = [f"需要的资源请填：{'、'.join(kinds)}"]
+        count = people.removesuffix(".0") or "1"
+        if not count.isdigit() or not 1 <= int(count) <= 100000:
+            errors["people"] = ["涉及人数请填 1–100000 的整数"]
+        if errors:
+            problems.append(f"第{n}行：" + "；".join(m for ms in errors.values() for m in ms))
+            continue
+        parsed.append((title, detail, area, labels.get(category) or guess_category(f"{title}{detail}"),
+                       kinds.get(kind, ""), int(count)))
+    if problems:
+        raise ValidationError({"file": problems[:50] + ([f"……另有 {len(problems) - 50} 行有误"] if len(problems) > 50
+                                                       else [])})
+    if not parsed:
+        raise ValidationError({"file": ["表格里没有需求（从第二行起填写）"]})
+    with transaction.atomic():
+        Need.objects.bulk_create([Need(community=community, area=area, source=Need.Source.SURVEY, kind=kind,
+                                       category=category, title=title, detail=detail, people=people,
+                                       submitted_by=actor, district_code=community.code[:6])
+                                  for title, detail, area, category, kind, people in parsed])
+        audit_record(actor=actor, action="matching.needs_import", obj=community, district_code=community.code[:6],
+                     detail={"rows": len(parsed)})
+    return len(parsed)

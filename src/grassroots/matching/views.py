@@ -5,6 +5,7 @@ raise a need, and the case page's panel that puts a case on the need list."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grassroots.areas.models import Area, Level
+from grassroots.areas.models import CODE_LENGTHS, Area, Level
 from grassroots.cases.views_shared import case_or_404
 from grassroots.core import errors
 from grassroots.orgs.models import Unit
@@ -37,11 +38,13 @@ from .services import (
     need_add,
     need_close,
     need_from_case,
+    needs_import,
     project_add,
     project_progress,
     resource_add,
     resource_set_available,
     resources_from_commitments,
+    survey_template,
     unit_ids_of,
 )
 
@@ -113,6 +116,10 @@ def board(request: HttpRequest) -> HttpResponse:
                          detail=data.get("detail", ""), kind=data.get("kind", ""), category=data.get("category", ""),
                          people=data.get("people", "1"), source=data.get("source", Need.Source.SURVEY))
                 tab = "needs"
+            elif action == "import":
+                made = needs_import(community=place, actor=request.user, upload=request.FILES.get("file") or io.BytesIO())
+                messages.success(request, _("已导入 %(n)d 项走访需求") % {"n": made})
+                return redirect(f"{request.path}?c={place.code}&tab=needs")
             elif action == "agreement":
                 unit = _units(place).filter(pk=data.get("unit") or 0).first()
                 if unit is None:
@@ -148,6 +155,14 @@ def board(request: HttpRequest) -> HttpResponse:
         "units": _units(place), "areas": _areas(place), "kinds": Kind.choices, "categories": Category.choices,
         "sources": Need.Source.choices, "sides": AgreementItem.Side.choices, "year": timezone.localdate().year,
         "errors": problems, "data": request.POST, "active": "matching"}, status=400 if problems else 200))
+
+
+@login_required
+@require_GET
+def survey_template_xlsx(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(survey_template(), content_type=exports.XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''survey-needs.xlsx"
+    return response
 
 
 @login_required
@@ -262,7 +277,8 @@ def case_panel(request, case) -> dict | None:
     if case is None or case.area_id is None or not getattr(request.user, "is_authenticated", False):
         return None
     found = Need.objects.filter(case=case).first()
-    may = may_manage(request.user, case.area.code[:12]) if case.area.level != Level.STREET else False
+    length = CODE_LENGTHS[Level.COMMUNITY]
+    may = len(case.area.code) >= length and may_manage(request.user, case.area.code[:length])
     if found is None and not may:
         return None
     return {"matching": {"need": found, "can_add": may and found is None}}
