@@ -152,3 +152,11 @@ def community_of(area: Area) -> Area:
     if found is None:
         raise ValidationError({"area": ["请选择社区及以下的范围（社区、网格或楼栋）"]})
     return found
+
+
+def communities_where(user, capability: str) -> QuerySet[Area]:
+    """The communities under the areas where ``user`` holds ``capability`` (all of them for a
+    superuser), by code: the communities a worker manages."""
+    scope = scope_for(user)
+    rows = Area.objects.filter(level=Level.COMMUNITY).order_by("code")
+    return rows if scope.is_superuser else rows.filter(scope.area_q(capability, "code"))

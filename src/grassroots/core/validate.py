@@ -12,3 +12,15 @@ def text(value, field: str, label: str, most: int, errors: dict, *, required: bo
     elif len(value) > most:
         errors[field] = [f"{label}最多{most}个字（现有{len(value)}个字）"]
     return value
+
+
+def percent(raw, errors: dict, field: str = "progress") -> int:
+    """A whole percentage 0–100 ("进度请填写 0–100 的整数" otherwise, and 0)."""
+    try:
+        value = int(str(raw).strip())
+        if not 0 <= value <= 100:
+            raise ValueError
+        return value
+    except (TypeError, ValueError):
+        errors[field] = ["进度请填写 0–100 的整数"]
+        return 0

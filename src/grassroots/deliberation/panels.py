@@ -22,7 +22,7 @@ def case_panel(request, case) -> dict | None:
     resolutions = list(Resolution.objects.filter(cases=case).select_related("meeting")[:10])
     if not manager and not resolutions:
         return None
-    similar = len(similar_cases(case)) if case.category_id else 1
+    similar = len(similar_cases(case))
     meetings = []
     if manager:
         meetings = list(Meeting.objects.filter(community__code=community_code, status=Meeting.Status.PLANNED,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area, Level
-from grassroots.areas.selectors import community_of
+from grassroots.areas.selectors import communities_where, community_of
 from grassroots.orgs.models import Unit
 
 from .models import Meeting, Resolution, Topic, Vote, VoterRoll
@@ -50,16 +50,14 @@ def practical(place: Area) -> list[Resolution]:
 
 def units_of(community: Area) -> QuerySet[Unit]:
     """Units that work with a community: registered there (双报到) or placed there."""
-    from grassroots.service.models import Decision, UnitRegistration
+    from grassroots.service.selectors import co_building_units
 
-    registered = UnitRegistration.objects.filter(community=community, status=Decision.APPROVED).values("unit_id")
+    registered = co_building_units(community).values("unit_id")
     return Unit.objects.filter(Q(pk__in=registered) | Q(area__code__startswith=community.code)).order_by("name")
 
 
 def managed_communities(user) -> QuerySet[Area]:
-    scope = scope_for(user)
-    rows = Area.objects.filter(level=Level.COMMUNITY).order_by("code")
-    return rows if scope.is_superuser else rows.filter(scope.area_q(Capability.DISPATCH_CASES, "code"))
+    return communities_where(user, Capability.DISPATCH_CASES)
 
 
 def proposal_areas(user, household: Area | None) -> list[Area]:

@@ -28,8 +28,10 @@ from grassroots.cases.attachments import photo_check
 from grassroots.cases.errors import CaseError
 from grassroots.cases.models import Case
 from grassroots.cases.services import case_comment, case_reply
+from grassroots.cases.transitions import RUNNING, TRANSITIONS
 from grassroots.core.events import send
 from grassroots.core.services import audit_record
+from grassroots.core.validate import percent
 from grassroots.core.validate import text as clean_text
 from grassroots.notifications.models import Kind
 from grassroots.notifications.services import notify
@@ -354,13 +356,7 @@ def resolution_progress(*, resolution: Resolution, actor, text: str, progress, p
     children takes its progress from them (report on the children)."""
     errors: dict[str, list[str]] = {}
     text = clean_text(text, "text", "进展说明", 500, errors)
-    try:
-        value = int(str(progress).strip())
-        if not 0 <= value <= 100:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["progress"] = ["进度请填写 0–100 的整数"]
-        value = 0
+    value = percent(progress, errors)
     if errors:
         raise ValidationError(errors)
     checked = photo_check(photo) if photo else None
@@ -388,10 +384,10 @@ def resolution_progress(*, resolution: Resolution, actor, text: str, progress, p
     return note
 
 
-ANSWERABLE = (Case.Status.IN_PROGRESS, Case.Status.EXTENDED, Case.Status.WHISTLED)
-OPEN_CASE = (Case.Status.REPORTED, Case.Status.ACCEPTED, Case.Status.RETURNED, Case.Status.DISPATCHED,
-             Case.Status.IN_PROGRESS, Case.Status.EXTENDED, Case.Status.PARKED, Case.Status.ESCALATED,
-             Case.Status.WHISTLED, Case.Status.REOPENED)
+# The cases still waiting for an answer (the case table's running statuses, and parked ones); those
+# the table lets the system reply to get the answer itself.
+OPEN_CASE = RUNNING | {Case.Status.PARKED}
+ANSWERABLE = TRANSITIONS["reply"].sources
 
 
 def _answer_cases(row: Resolution, last: str) -> int:
@@ -424,6 +420,12 @@ def similar_cases(case: Case, *, days: int = 180, limit: int = 50) -> list[Case]
                                     created_at__gte=since).exclude(status=Case.Status.MERGED)
                 .order_by("-created_at")[:limit])
     return rows if any(c.pk == case.pk for c in rows) else [case, *rows[:limit - 1]]
+
+
+def open_similar_cases(case: Case) -> list[Case]:
+    """The cases of ``similar_cases`` still waiting for an answer: those a resolution on the problem
+    answers."""
+    return [c for c in similar_cases(case) if c.status in OPEN_CASE]
 
 
 def agenda_add_case(*, meeting: Meeting, case: Case, actor) -> AgendaItem:

@@ -31,7 +31,6 @@ from grassroots.portal.views import _district
 from . import selectors
 from .models import AgendaItem, Convention, Meeting, Resolution, Series, Topic, Vote
 from .services import (
-    OPEN_CASE,
     agenda_add_case,
     agenda_add_topic,
     checkin,
@@ -42,6 +41,7 @@ from .services import (
     may_report,
     meeting_plan,
     meeting_record,
+    open_similar_cases,
     resolution_add,
     resolution_drop,
     resolution_progress,
@@ -49,7 +49,6 @@ from .services import (
     rules_for,
     rules_save,
     series_create,
-    similar_cases,
     topic_close,
     topic_propose,
     topic_support,
@@ -413,7 +412,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
                     "case__area").first()
                 cases = []
                 if item is not None and item.case is not None:
-                    cases = [c for c in similar_cases(item.case) if c.status in OPEN_CASE]
+                    cases = open_similar_cases(item.case)
                 made = _resolution_from_form(request, row.community, meeting=row, topic=found, cases=cases)
                 if item is not None:
                     AgendaItem.objects.filter(pk=item.pk).update(resolution=made)

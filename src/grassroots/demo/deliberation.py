@@ -210,7 +210,7 @@ def _recurring_case(d, clock, council, actor, end, counts) -> dict:
     item = d.agenda_add_case(meeting=meeting, case=case, actor=actor)
     clock.move_to(day + timedelta(hours=2))
     d.meeting_record(meeting=meeting, actor=actor, minutes=f"专题议定：{item.title}。由社区牵头，网格员每周巡查。")
-    cases = [c for c in d.similar_cases(case) if c.status in OPEN_CASE]
+    cases = d.open_similar_cases(case)
     row = d.resolution_add(community=community, actor=actor, meeting=meeting,
                            title=f"集中解决反复反映的“{case.category.name}”问题（近半年 {len(cases)} 件）"[:120],
                            detail="社区牵头、物业配合，一个月内解决并建立长效机制",

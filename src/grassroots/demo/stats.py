@@ -32,6 +32,7 @@ def collect_stats(district: str | None = None) -> dict:
 
     areas = Area.objects.filter(code__startswith=district) if district else Area.objects.all()
     members = scoped(PartyMember.objects)
+    matching = _matching(scoped)
     return {
         "district": district or "",
         "areas": _by(areas, "level", Level.values),
@@ -52,8 +53,8 @@ def collect_stats(district: str | None = None) -> dict:
         "resident_accounts": _by(scoped(ResidentAccount.objects), "status", ResidentAccount.Status.values),
         **_serving(scoped),
         "points": _points(scoped),
-        "deliberation": _deliberation(scoped),
-        "matching": _matching(scoped),
+        "deliberation": _deliberation(scoped) | {"matches": matching["matches"]},  # needs met by resources
+        "matching": matching,
     }
 
 
@@ -62,7 +63,6 @@ def _deliberation(scoped) -> dict:
     from django.utils import timezone
 
     from grassroots.deliberation.models import Convention, ConventionVersion, Meeting, Resolution, Topic, Vote
-    from grassroots.matching.models import Match
 
     resolutions = scoped(Resolution.objects)
     votes = scoped(Vote.objects)
@@ -79,7 +79,6 @@ def _deliberation(scoped) -> dict:
         "conventions": scoped(Convention.objects).count(),
         "convention_versions_adopted": scoped(ConventionVersion.objects, "convention__district_code").filter(
             status=ConventionVersion.Status.ADOPTED).count(),
-        "matches": scoped(Match.objects).filter(status=Match.Status.ACCEPTED).count(),  # needs met by resources
     }
 
 
@@ -94,7 +93,7 @@ def _matching(scoped) -> dict:
         "matches": scoped(Match.objects).filter(status=Match.Status.ACCEPTED).count(),
         "projects": _by(scoped(Project.objects), "status", Project.Status.values),
         "practical_projects": scoped(Project.objects).filter(practical=True).count(),
-        "agreements": scoped(AgreementItem.objects, "agreement__district_code").values("agreement").distinct().count(),
+        "agreements": items.values("agreement").distinct().count(),
         "promises": items.count(), "delivered": items.filter(delivered_at__isnull=False).count(),
     }
 

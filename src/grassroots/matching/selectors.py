@@ -9,6 +9,9 @@ from django.db.models import Count, Q, QuerySet
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area, Level
+from grassroots.areas.selectors import communities_where
+from grassroots.orgs.models import Unit
+from grassroots.service.selectors import co_building_units
 
 from .models import Agreement, AgreementItem, Match, Need, Project, Resource
 from .services import Scored, _scored, unit_ids_of
@@ -18,13 +21,12 @@ CANDIDATES = 500
 
 
 def managed_communities(user) -> QuerySet[Area]:
-    scope = scope_for(user)
-    qs = Area.objects.filter(level=Level.COMMUNITY)
-    if scope.is_superuser:
-        return qs.order_by("code")
-    if not scope.codes(Capability.DISPATCH_CASES):
-        return qs.none()
-    return qs.filter(scope.area_q(Capability.DISPATCH_CASES)).order_by("code")
+    return communities_where(user, Capability.DISPATCH_CASES)
+
+
+def registered_units(community: Area) -> QuerySet[Unit]:
+    """Units registered (双报到) with the community: the ones that can own its projects and agreements."""
+    return Unit.objects.filter(pk__in=co_building_units(community).values("unit_id")).order_by("name")
 
 
 def resources(community: Area) -> QuerySet[Resource]:

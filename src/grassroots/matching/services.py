@@ -11,6 +11,7 @@ Who may:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,12 +27,15 @@ from grassroots.areas.selectors import community_of
 from grassroots.cases.attachments import photo_check
 from grassroots.cases.models import Case
 from grassroots.core.services import audit_record
+from grassroots.core.validate import percent
 from grassroots.core.validate import text as clean_text
 from grassroots.notifications.models import Kind as NoticeKind
 from grassroots.notifications.services import notify
 from grassroots.orgs.models import Unit
 from grassroots.portal.models import ResidentAccount
-from grassroots.service.models import Decision, UnitRegistration
+from grassroots.registers.xlsx import Sheet, sheets_bytes
+from grassroots.service.models import UnitRegistration
+from grassroots.service.selectors import co_building_units
 
 from .models import Agreement, AgreementItem, Category, Kind, Match, Need, Project, ProjectNote, Resource
 
@@ -75,7 +79,7 @@ def unit_ids_of(user) -> frozenset[int]:
 
 
 def registered(unit: Unit, community: Area) -> bool:
-    return UnitRegistration.objects.filter(unit=unit, community=community, status=Decision.APPROVED).exists()
+    return co_building_units(community).filter(unit=unit).exists()
 
 
 
@@ -86,16 +90,6 @@ def _choice(value, choices, field: str, label: str, errors: dict, *, required: b
         errors[field] = [f"请选择{label}"]
     return value
 
-
-def _progress(raw, errors: dict) -> int:
-    try:
-        value = int(str(raw).strip())
-        if not 0 <= value <= 100:
-            raise ValueError
-        return value
-    except (TypeError, ValueError):
-        errors["progress"] = ["进度请填写 0–100 的整数"]
-        return 0
 
 
 # --- resources ---------------------------------------------------------------------------------------------
@@ -148,7 +142,7 @@ def resources_from_commitments(*, community: Area, actor) -> int:
     if not may_manage(actor, community.code):
         raise PermissionDenied("只有社区工作人员可以导入报到承诺")
     made = 0
-    regs = UnitRegistration.objects.filter(community=community, status=Decision.APPROVED).select_related("unit")
+    regs = co_building_units(community)
     with transaction.atomic():
         have = set(Resource.objects.filter(community=community, registration__isnull=False)
                    .values_list("registration_id", "kind"))
@@ -374,7 +368,7 @@ def project_progress(*, project: Project, actor, text: str, progress, photo=None
     and its needs are met (their residents are told)."""
     errors: dict[str, list[str]] = {}
     text = clean_text(text, "text", "进展说明", 500, errors)
-    value = _progress(progress, errors)
+    value = percent(progress, errors)
     if errors:
         raise ValidationError(errors)
     checked = photo_check(photo) if photo else None
@@ -492,11 +486,11 @@ def item_deliver(*, item: AgreementItem, actor, evidence: str) -> AgreementItem:
 
 # --- suggestions (read, but the services need the score) ----------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
 class Scored:
-    __slots__ = ("resource", "score", "reasons")
-
-    def __init__(self, resource: Resource, score: int, reasons: list[str]):
-        self.resource, self.score, self.reasons = resource, score, reasons
+    resource: Resource
+    score: int
+    reasons: list[str]
 
 
 def _scored(need: Need, candidates) -> list[Scored]:
@@ -535,21 +529,9 @@ SURVEY_MAX_ROWS = 2000
 
 
 def survey_template() -> bytes:
-    """The blank sheet a community fills in on its door-to-door visits."""
-    import io
-
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "走访需求"
-    sheet.append(SURVEY_COLUMNS)
-    sheet.append(["独居老人希望有助餐服务", "3栋有8位独居老人", "1栋", "为老服务", "服务", 8])
-    for col, width in zip("ABCDEF", (28, 36, 28, 12, 12, 10), strict=True):
-        sheet.column_dimensions[col].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The blank sheet a community fills in on its door-to-door visits (with one example row)."""
+    return sheets_bytes([Sheet("走访需求", SURVEY_COLUMNS, [["独居老人希望有助餐服务", "3栋有8位独居老人", "1栋", "为老服务", "服务", 8]],
+                               (28, 36, 28, 12, 12, 10))])
 
 
 def needs_import(*, community: Area, actor, upload) -> int:

@@ -14,14 +14,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.areas.models import CODE_LENGTHS, Area, Level
 from grassroots.cases.views_shared import case_or_404
 from grassroots.core import errors
-from grassroots.orgs.models import Unit
+from grassroots.registers.xlsx import XLSX_MIME
+from grassroots.service.models import Decision
+from grassroots.service.selectors import unit_registrations_of_units
 
 from . import exports, selectors
 from .models import AgreementItem, Category, Kind, Need, Project, ProjectNote, Resource
@@ -51,24 +53,11 @@ from .services import (
 TABS = ("needs", "resources", "projects", "agreements")
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    add_never_cache_headers(response)
-    return response
-
-
 def _day(raw: str) -> date | None:
     try:
         return date.fromisoformat((raw or "").strip())
     except ValueError:
         return None
-
-
-def _units(community: Area):
-    """Units registered (双报到) with the community: the ones that can own its projects and agreements."""
-    from grassroots.service.models import Decision, UnitRegistration
-
-    ids = UnitRegistration.objects.filter(community=community, status=Decision.APPROVED).values("unit_id")
-    return Unit.objects.filter(pk__in=ids).order_by("name")
 
 
 def _areas(community: Area):
@@ -80,6 +69,7 @@ def _areas(community: Area):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def board(request: HttpRequest) -> HttpResponse:
     places = list(selectors.managed_communities(request.user)[:300])
     if not places:
@@ -102,7 +92,7 @@ def board(request: HttpRequest) -> HttpResponse:
                 resource_add(community=place, actor=request.user, kind=data.get("kind", ""),
                              category=data.get("category", ""), title=data.get("title", ""),
                              detail=data.get("detail", ""), area=area,
-                             unit=_units(place).filter(pk=data.get("unit") or 0).first())
+                             unit=selectors.registered_units(place).filter(pk=data.get("unit") or 0).first())
                 tab = "resources"
             elif action == "available":
                 row = Resource.objects.filter(community=place, pk=data.get("resource") or 0).first()
@@ -121,7 +111,7 @@ def board(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("已导入 %(n)d 项走访需求") % {"n": made})
                 return redirect(f"{request.path}?c={place.code}&tab=needs")
             elif action == "agreement":
-                unit = _units(place).filter(pk=data.get("unit") or 0).first()
+                unit = selectors.registered_units(place).filter(pk=data.get("unit") or 0).first()
                 if unit is None:
                     raise ValidationError({"unit": [_("请选择已报到的单位")]})
                 items = list(zip(data.getlist("side"), data.getlist("what"),
@@ -133,7 +123,7 @@ def board(request: HttpRequest) -> HttpResponse:
             elif action == "project":
                 made = project_add(community=place, actor=request.user, title=data.get("title", ""),
                                    deadline=_day(data.get("deadline", "")), detail=data.get("detail", ""),
-                                   owner_unit=_units(place).filter(pk=data.get("owner_unit") or 0).first(),
+                                   owner_unit=selectors.registered_units(place).filter(pk=data.get("owner_unit") or 0).first(),
                                    practical=bool(data.get("practical")))
                 return redirect("matching:project", pk=made.pk)
             else:
@@ -147,37 +137,40 @@ def board(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Need.Status.values:
         status = ""
-    return _private(render(request, "matching/board.html", {
+    return render(request, "matching/board.html", {
         "community": place, "communities": places, "tab": tab, "counts": selectors.counts(place),
         "needs": selectors.needs(place, status)[:selectors.LIST_LIMIT], "status": status,
         "need_statuses": Need.Status.choices, "resources": selectors.resources(place)[:selectors.LIST_LIMIT],
         "projects": selectors.projects(place)[:selectors.LIST_LIMIT], "agreements": selectors.agreements(place)[:200],
-        "units": _units(place), "areas": _areas(place), "kinds": Kind.choices, "categories": Category.choices,
+        "units": selectors.registered_units(place), "areas": _areas(place), "kinds": Kind.choices,
+        "categories": Category.choices,
         "sources": Need.Source.choices, "sides": AgreementItem.Side.choices, "year": timezone.localdate().year,
-        "errors": problems, "data": request.POST, "active": "matching"}, status=400 if problems else 200))
+        "errors": problems, "data": request.POST, "active": "matching"}, status=400 if problems else 200)
 
 
 @login_required
 @require_GET
 def survey_template_xlsx(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(survey_template(), content_type=exports.XLSX)
+    response = HttpResponse(survey_template(), content_type=XLSX_MIME)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''survey-needs.xlsx"
     return response
 
 
 @login_required
 @require_GET
+@never_cache
 def export(request: HttpRequest) -> HttpResponse:
     place = selectors.managed_communities(request.user).filter(code=request.GET.get("c", "")).first()
     if place is None:
         raise Http404(_("没有这个社区，或不在您的管辖范围"))
-    return _private(exports.lists_xlsx(place, request.user))
+    return exports.lists_xlsx(place, request.user)
 
 
 # --- a need --------------------------------------------------------------------------------------------------------
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def need_new(request: HttpRequest) -> HttpResponse:
     """A verified resident raises a need for their building (phone first)."""
     household = _verified_household(request.user)
@@ -201,10 +194,10 @@ def need_new(request: HttpRequest) -> HttpResponse:
     if household is not None:
         places = list(Area.objects.filter(code__in=[household.code[:n] for n in range(1, len(household.code))],
                                           level__in=(Level.COMMUNITY, Level.GRID, Level.BUILDING)).order_by("-code"))
-    return _private(render(request, "matching/need_new.html", {
+    return render(request, "matching/need_new.html", {
         "household": household, "places": places, "kinds": Kind.choices, "categories": Category.choices,
         "mine": selectors.my_needs(request.user)[:50], "errors": problems, "data": request.POST,
-        "active": "matching"}, status=400 if problems else 200))
+        "active": "matching"}, status=400 if problems else 200)
 
 
 def _need_for(user, pk: int) -> tuple[Need, bool]:
@@ -219,6 +212,7 @@ def _need_for(user, pk: int) -> tuple[Need, bool]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def need(request: HttpRequest, pk: int) -> HttpResponse:
     row, manager = _need_for(request.user, pk)
     problems: dict = {}
@@ -250,12 +244,12 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
             problems = {"__all__": [str(exc)]}
         except ValidationError as exc:
             problems = errors.by_field(exc)
-    return _private(render(request, "matching/need.html", {
+    return render(request, "matching/need.html", {
         "need": row, "manager": manager, "suggestions": selectors.suggestions(row) if manager else [],
         "projects": row.projects.select_related("owner_unit"), "matches": row.matches.select_related("resource"),
         "open_projects": selectors.projects(row.community).filter(status=Project.Status.ONGOING)[:50] if manager else [],
         "default_deadline": timezone.localdate() + timedelta(days=60),
-        "errors": problems, "data": request.POST, "active": "matching"}, status=400 if problems else 200))
+        "errors": problems, "data": request.POST, "active": "matching"}, status=400 if problems else 200)
 
 
 @login_required
@@ -295,6 +289,7 @@ def _project_for(user, pk: int) -> Project:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def project(request: HttpRequest, pk: int) -> HttpResponse:
     row = _project_for(request.user, pk)
     problems: dict = {}
@@ -308,11 +303,11 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
             problems = {"__all__": [str(exc)]}
         except ValidationError as exc:
             problems = errors.by_field(exc)
-    return _private(render(request, "matching/project.html", {
+    return render(request, "matching/project.html", {
         "project": row, "needs": row.needs.select_related("area"), "resources": row.resources.select_related("unit"),
         "notes": row.notes.select_related("author")[:100], "errors": problems, "data": request.POST,
         "manager": may_manage(request.user, row.community.code), "active": "matching"},
-        status=400 if problems else 200))
+        status=400 if problems else 200)
 
 
 @require_GET
@@ -332,6 +327,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     row = selectors.agreement_visible(request.user, pk)
     if row is None:
@@ -358,22 +354,21 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             problems = errors.by_field(exc)
     rows = [(i, may_deliver(request.user, i) and i.delivered_at is None) for i in selectors.items(row)]
-    return _private(render(request, "matching/agreement.html", {
+    return render(request, "matching/agreement.html", {
         "agreement": row, "rows": rows, "manager": manager, "sides": AgreementItem.Side.choices,
         "errors": problems, "data": request.POST, "today": timezone.localdate(), "active": "matching"},
-        status=400 if problems else 200))
+        status=400 if problems else 200)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def unit(request: HttpRequest) -> HttpResponse:
     """A co-building unit's own page: what it offers, the projects it carries, its agreements."""
     ids = unit_ids_of(request.user)
     if not ids:
         raise PermissionDenied(_("这一页属于共建单位的工作人员"))
-    from grassroots.service.models import Decision, UnitRegistration
-
-    regs = UnitRegistration.objects.filter(unit_id__in=ids, status=Decision.APPROVED).select_related("unit", "community")
+    regs = unit_registrations_of_units(request.user).filter(status=Decision.APPROVED)
     problems: dict = {}
     if request.method == "POST":
         data = request.POST
@@ -390,8 +385,8 @@ def unit(request: HttpRequest) -> HttpResponse:
             problems = {"__all__": [str(exc)]}
         except ValidationError as exc:
             problems = errors.by_field(exc)
-    return _private(render(request, "matching/unit.html", {
+    return render(request, "matching/unit.html", {
         "registrations": regs, "resources": selectors.unit_resources(request.user)[:200],
         "projects": selectors.unit_projects(request.user)[:200], "agreements": selectors.unit_agreements(request.user),
         "kinds": Kind.choices, "categories": Category.choices, "errors": problems, "data": request.POST,
-        "active": "matching"}, status=400 if problems else 200))
+        "active": "matching"}, status=400 if problems else 200)

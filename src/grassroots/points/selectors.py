@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
-from grassroots.areas.models import Area, Level
+from grassroots.areas.models import Area
+from grassroots.areas.selectors import communities_where
 from grassroots.ledger.models import Account, Entry, Transfer
 
 from .models import Award, Merchant, Offer, Redemption
@@ -77,11 +78,7 @@ def merchant_redemptions(merchant: Merchant, *, status: str | None = None,
 
 
 def managed_communities(user) -> QuerySet[Area]:
-    scope = scope_for(user)
-    rows = Area.objects.filter(level=Level.COMMUNITY).order_by("code")
-    if scope.is_superuser:
-        return rows
-    return rows.filter(scope.area_q(Capability.DISPATCH_CASES, "code"))
+    return communities_where(user, Capability.DISPATCH_CASES)
 
 
 def books(community: Area) -> dict:

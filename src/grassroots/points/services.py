@@ -532,14 +532,15 @@ def award_many(earnings: list[Earning]) -> int:
         done |= set(Award.objects.filter(source__in=sources[start:start + 500]).values_list("source", flat=True))
     policies: dict[int, Policy] = {}
     issuers: dict[str, Account] = {}
-    todo = sorted((e for e in earnings if e.source not in done), key=lambda e: e.occurred_at)
-    people = ledger.people((e.user, e.community.code) for e in todo)
-    awards, rows = [], []
-    for e in todo:
+    paying = []
+    for e in sorted((e for e in earnings if e.source not in done), key=lambda e: e.occurred_at):
         policy = policies.get(e.community.pk) or policies.setdefault(e.community.pk, policy_for(e.community))
         points = _points(policy, e)
-        if points <= 0:
-            continue
+        if points > 0:
+            paying.append((e, policy, points))
+    people = ledger.people((e.user, e.community.code) for e, _policy, _n in paying)  # only those paid
+    awards, rows = [], []
+    for e, policy, points in paying:
         code = e.community.code
         issuer_account = issuers.get(code) or issuers.setdefault(code, ledger.issuer(code, e.community.name))
         person_account = people[(e.user.pk, code)]

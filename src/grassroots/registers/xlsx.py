@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -77,18 +78,35 @@ def _notes_sheet(sheet, register: type[Register]) -> None:
         row[-1].alignment = Alignment(wrap_text=True, vertical="top")
 
 
+class Sheet(NamedTuple):
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    widths: Sequence[int] = ()  # column widths, first column first (Excel's default where not given)
+
+
 def rows_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """A one-sheet workbook (streamed, so tens of thousands of rows stay cheap)."""
+    return sheets_bytes([Sheet(title, headers, rows)])
+
+
+def sheets_bytes(sheets: Iterable[Sheet]) -> bytes:
+    """A workbook of one sheet per ``Sheet``, each with a bold, frozen header row (streamed)."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
-    sheet.append([_cell(sheet, h, bold=True) for h in headers])
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
+    for spec in sheets:
+        sheet = book.create_sheet(spec.title[:31])
+        for i, width in enumerate(spec.widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = "A2"
+        sheet.append([_cell(sheet, h, bold=True) for h in spec.headers])
+        for row in spec.rows:
+            sheet.append([_cell(sheet, value) for value in row])
     return _save(book)
 
 
 def _cell(sheet, value: Any, *, bold: bool = False) -> WriteOnlyCell:
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        value = timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones: local time
     if isinstance(value, str) and value.startswith("="):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # text, never a formula
