@@ -18,7 +18,9 @@ urlpatterns = [
     path("r/", include("grassroots.portal.urls")),
     path("intake/", include("grassroots.intake.urls")),
     path("open311/v2/", include("grassroots.intake.open311_urls")),
+    path("evaluation/", include("grassroots.evaluation.urls")),
     path("assessment/", include("grassroots.assessment.urls")),
+    path("command/", include("grassroots.command.urls")),
     path("hotspots/", include("grassroots.hotspots.urls")),
     path("routing/", include("grassroots.routing.urls")),
     path("w/", include("grassroots.woodpeckers.urls")),
@@ -28,5 +30,7 @@ urlpatterns = [
     path("m/", include("grassroots.matching.urls")),
     path("d/", include("grassroots.deliberation.urls")),
     path("points/", include("grassroots.points.urls")),
+    path("reports/", include("grassroots.reports.urls")),
+    path("stars/", include("grassroots.stars.urls")),
     path("", include("grassroots.web.urls")),
 ]

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from grassroots.areas.models import Area
 from grassroots.assessment.periods import TZ, Period
+from grassroots.cases import hooks
 from grassroots.cases.models import Case, Rating
 from grassroots.cases.services import case_create
 from grassroots.orgs.models import Unit
@@ -36,8 +37,11 @@ def put_case(area: Area, *, at: datetime = T0, status: str = S.REPORTED, respond
         "deadline": later(deadline), "first_deadline": later(deadline), "reopen_count": reopen,
         "assigned_unit": unit,
     }
+    before = hooks.snapshot(case)
     Case.objects.filter(pk=case.pk).update(**fields)
     case.refresh_from_db()
+    if before is not None:  # as the engine's own writes do: the daily rollups follow the row
+        hooks.run_case_written(before, case)
     return case
 
 

@@ -7,8 +7,10 @@ from ninja.security import django_auth
 from grassroots.areas.api import router as areas_router
 from grassroots.assessment.api import router as assessment_router
 from grassroots.cases.api import router as cases_router
+from grassroots.command.api import router as command_router
 from grassroots.deliberation.api import router as deliberation_router
 from grassroots.duplicates.api import router as duplicates_router
+from grassroots.evaluation.api import router as evaluation_router
 from grassroots.hotspots.api import router as hotspots_router
 from grassroots.intake.api import router as intake_router
 from grassroots.matching.api import router as matching_router
@@ -18,8 +20,10 @@ from grassroots.people.api import router as people_router
 from grassroots.points.api import router as points_router
 from grassroots.portal.api import router as portal_router
 from grassroots.registers.api import router as registers_router
+from grassroots.reports.api import router as reports_router
 from grassroots.routing.api import router as routing_router
 from grassroots.service.api import router as service_router
+from grassroots.stars.api import router as stars_router
 from grassroots.volunteers.api import router as volunteers_router
 from grassroots.wishes.api import router as wishes_router
 from grassroots.woodpeckers.api import router as woodpeckers_router
@@ -34,6 +38,8 @@ api.add_router("/cases", cases_router, tags=["cases"])
 api.add_router("/duplicates", duplicates_router, tags=["duplicates"])
 api.add_router("/intake", intake_router, tags=["intake"])
 api.add_router("/assessment", assessment_router, tags=["assessment"])
+api.add_router("/command", command_router, tags=["command"])
+api.add_router("/evaluation", evaluation_router, tags=["evaluation"])
 api.add_router("/hotspots", hotspots_router, tags=["hotspots"])
 api.add_router("/routing", routing_router, tags=["routing"])
 api.add_router("/portal", portal_router, tags=["portal"])
@@ -44,3 +50,5 @@ api.add_router("/wishes", wishes_router, tags=["wishes"])
 api.add_router("/points", points_router, tags=["points"])
 api.add_router("/deliberation", deliberation_router, tags=["deliberation"])
 api.add_router("/matching", matching_router, tags=["matching"])
+api.add_router("/stars", stars_router, tags=["stars"])
+api.add_router("/reports", reports_router, tags=["reports"])

@@ -73,6 +73,12 @@ class KpiOut(Schema):
     reopen_rate: float | None
     median_reply_hours: float | None
     composite: float | None
+    previous_rank: int | None = None  # rows of a ranking: the period before (docs/kpi.md)
+    previous_composite: float | None = None
+    rank_change: int | None = None
+    composite_change: float | None = None
+    dispatch_score: float | None = None  # 双向评价: the units' rating of this area's dispatch, 0–100
+    dispatch_evaluations: int | None = None
 
 
 class UnitKpiOut(KpiOut):
@@ -81,6 +87,8 @@ class UnitKpiOut(KpiOut):
     assist_replied: int
     assist_on_time: int
     assist_on_time_rate: float | None
+    evaluation_score: float | None = None  # 双向评价: the areas' rating of the unit's work, 0–100
+    evaluations: int | None = None
 
 
 class AreaOut(Schema):
@@ -147,9 +155,17 @@ def _common(ranking: Ranking) -> dict:
     }
 
 
+CHANGE = ("previous_rank", "previous_composite", "rank_change", "composite_change")
+
+
+def _change(k: Kpi) -> dict:
+    """The row's rank and composite in the period before, and the change (docs/kpi.md)."""
+    return {name: k.extra.get(name) for name in CHANGE}
+
+
 def _unit_row(k: Kpi) -> dict:
     extra = {name: k.extra.get(name) for name in ("kind", "assist_tasks", "assist_replied", "assist_on_time",
-                                                  "assist_on_time_rate")}
+                                                  "assist_on_time_rate", "evaluation_score", "evaluations")}
     return {**k.as_dict(), **extra}
 
 
@@ -196,9 +212,10 @@ def kpis(request, filters: Query[Filter]):
         allowed = "、".join(levels) or "（无：网格是最低一级）"
         return _error(422, f"层级“{filters.level}”不能在“{area.name}”下排名，可选：{allowed}",
                       {"level": [f"可选：{allowed}"]})
-    ranking = area_ranking(user=request.user, area=area, period=period, level=filters.level)
+    ranking = area_ranking(user=request.user, area=area, period=period, level=filters.level, compare=True)
     return {**_common(ranking), "level": ranking.level, "levels": ranking.levels,
-            "rows": [k.as_dict() for k in ranking.rows],
+            "rows": [{**k.as_dict(), **_change(k), "dispatch_score": k.extra.get("dispatch_score"),
+                      "dispatch_evaluations": k.extra.get("dispatch_evaluations")} for k in ranking.rows],
             "unplaced": ranking.unplaced.as_dict() if ranking.unplaced else None}
 
 
@@ -212,5 +229,5 @@ def units(request, filters: Query[UnitFilter]):
         period, area = _prepare(request, filters, need_area=False)
     except _Refused as refused:
         return refused.response
-    ranking = unit_ranking(user=request.user, period=period, area=area)
-    return {**_common(ranking), "rows": [_unit_row(k) for k in ranking.rows]}
+    ranking = unit_ranking(user=request.user, period=period, area=area, compare=True)
+    return {**_common(ranking), "rows": [{**_unit_row(k), **_change(k)} for k in ranking.rows]}

@@ -30,13 +30,40 @@ COUNTERS = ("received", "excluded", "responded", "resolved", "rated", "satisfied
             "replied", "on_time", "overdue", "reopened")
 
 
-def conditions(params: KpiSettings, now: datetime) -> dict[str, Q]:
-    """What each counter counts, as a filter on Case (``received`` counts every row)."""
+# Hours from report to reply, the bounds of the rollups' histogram (rh0: under 1 h … rh13: 720 h or more).
+REPLY_BUCKETS = (1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 240, 360, 720)
+BUCKETS = tuple(f"rh{i}" for i in range(len(REPLY_BUCKETS) + 1))
+
+
+def bucket_of(hours: float) -> int:
+    i = 0
+    while i < len(REPLY_BUCKETS) and hours >= REPLY_BUCKETS[i]:
+        i += 1
+    return i
+
+
+def histogram_median(buckets: list[int]) -> float | None:
+    """The median hours estimated from the histogram: linear within the bucket that holds it."""
+    total = sum(buckets)
+    if not total:
+        return None
+    half, seen = total / 2, 0
+    for i, n in enumerate(buckets):
+        if n and seen + n >= half:
+            lo = REPLY_BUCKETS[i - 1] if i else 0
+            hi = REPLY_BUCKETS[i] if i < len(REPLY_BUCKETS) else 2 * REPLY_BUCKETS[-1]
+            return lo + (hi - lo) * (half - seen) / n
+        seen += n
+    return None
+
+
+def stored_conditions(params: KpiSettings) -> dict[str, Q]:
+    """What each counter the rollups keep counts, as a filter on Case: the conditions that change only
+    when the case row changes. ``overdue`` here is the flagged or late-replied part; an open case whose
+    deadline passed before the sweep flagged it is added at read time (``late_open``)."""
     counted = ~Q(status__in=EXCLUDED_STATUSES)
     replied = counted & Q(replied_at__isnull=False)
     late_replied = replied & (Q(overdue=True) | Q(deadline__isnull=False, replied_at__gt=F("deadline")))
-    late_open = counted & Q(replied_at__isnull=True) & (
-        Q(overdue=True) | (Q(deadline__lt=now) & ~Q(status=S.PARKED)))
     limit = timedelta(hours=params.response_hours)
     return {
         "excluded": Q(status__in=EXCLUDED_STATUSES),
@@ -48,9 +75,73 @@ def conditions(params: KpiSettings, now: datetime) -> dict[str, Q]:
         "unsatisfied": counted & Q(rating=Rating.UNSATISFIED),
         "replied": replied,
         "on_time": replied & Q(overdue=False) & (Q(deadline__isnull=True) | Q(replied_at__lte=F("deadline"))),
-        "overdue": late_replied | late_open,
+        "overdue": late_replied | (counted & Q(replied_at__isnull=True, overdue=True)),
         "reopened": replied & Q(reopen_count__gt=0),
+        "open": counted & ~Q(status__in=(S.VERIFIED, S.CLOSED)),
+        **{name: replied & _bucket_q(i) for i, name in enumerate(BUCKETS)},
     }
+
+
+def _bucket_q(i: int) -> Q:
+    q = Q()
+    if i:
+        q &= Q(replied_at__gte=F("created_at") + timedelta(hours=REPLY_BUCKETS[i - 1]))
+    if i < len(REPLY_BUCKETS):
+        q &= Q(replied_at__lt=F("created_at") + timedelta(hours=REPLY_BUCKETS[i]))
+    return q
+
+
+def late_open(now: datetime) -> Q:
+    """Not replied, not flagged yet, and its deadline passed (a parked case's limit is suspended): the
+    part of ``overdue`` that changes with the clock, not with the row. Such a case is running (a
+    verified or closed case has been replied), and the partial index ``case_late_unflagged`` holds
+    only those: the rollups' query of it is the size of the backlog, not of the history."""
+    return (~Q(status__in=(*EXCLUDED_STATUSES, S.PARKED))
+            & Q(replied_at__isnull=True, overdue=False, deadline__lt=now))
+
+
+def conditions(params: KpiSettings, now: datetime) -> dict[str, Q]:
+    """What each counter counts, as a filter on Case (``received`` counts every row)."""
+    out = stored_conditions(params)
+    for name in ("open", *BUCKETS):
+        out.pop(name)
+    out["overdue"] = out["overdue"] | late_open(now)
+    return out
+
+
+def contribution(row: dict, *, response_hours: int) -> dict[str, int]:
+    """The stored counters one case adds, read from its fields (``cases.hooks.SNAPSHOT_FIELDS``): the
+    same rules as ``stored_conditions``, in Python, for the rollups' incremental update."""
+    status, rating = row["status"], row["rating"]
+    counted = status not in EXCLUDED_STATUSES
+    replied_at, deadline = row["replied_at"], row["deadline"]
+    replied = counted and replied_at is not None
+    responded_at = row["responded_at"]
+    late_replied = replied and (row["overdue"] or (deadline is not None and replied_at > deadline))
+    out = {
+        "received": 1,
+        "excluded": int(not counted),
+        "responded": int(counted and responded_at is not None
+                         and responded_at <= row["created_at"] + timedelta(hours=response_hours)),
+        "resolved": int(counted and (status == S.VERIFIED or (status == S.CLOSED and rating != Rating.UNSATISFIED))),
+        "rated": int(counted and rating != ""),
+        "satisfied": int(counted and rating == Rating.SATISFIED),
+        "basic": int(counted and rating == Rating.BASIC),
+        "unsatisfied": int(counted and rating == Rating.UNSATISFIED),
+        "replied": int(replied),
+        "on_time": int(replied and not row["overdue"] and (deadline is None or replied_at <= deadline)),
+        "overdue": int(late_replied or (counted and replied_at is None and row["overdue"])),
+        "reopened": int(replied and row["reopen_count"] > 0),
+        "open": int(counted and status not in (S.VERIFIED, S.CLOSED)),
+        **dict.fromkeys(BUCKETS, 0),
+    }
+    if replied:
+        out[BUCKETS[bucket_of((replied_at - row["created_at"]).total_seconds() / 3600)]] = 1
+    return out
+
+
+STORED = ("received", "excluded", "responded", "resolved", "rated", "satisfied", "basic", "unsatisfied",
+          "replied", "on_time", "overdue", "reopened", "open", *BUCKETS)
 
 
 def _ratio(numerator: float, denominator: int) -> float | None:
@@ -77,7 +168,9 @@ class Kpi:
     on_time: int = 0
     overdue: int = 0
     reopened: int = 0
-    reply_hours: list[float] = field(default_factory=list, repr=False)
+    open: int = 0  # received and not yet verified or closed (rollups only; not a KPI of docs/kpi.md)
+    reply_hours: list[float] = field(default_factory=list, repr=False)  # exact, when read from the cases
+    reply_buckets: list[int] = field(default_factory=list, repr=False)  # the rollups' histogram
     rank: int | None = None
     extra: dict = field(default_factory=dict)  # e.g. a unit's kind, its assisting whistle tasks
 
@@ -108,7 +201,14 @@ class Kpi:
 
     @property
     def median_reply_hours(self) -> float | None:
-        return statistics.median(self.reply_hours) if self.reply_hours else None
+        """Exact from the replied cases' hours when read; else estimated from the rollups' histogram."""
+        if self.reply_hours:
+            return statistics.median(self.reply_hours)
+        return histogram_median(self.reply_buckets) if self.reply_buckets else None
+
+    @property
+    def median_estimated(self) -> bool:
+        return not self.reply_hours and bool(self.reply_buckets) and sum(self.reply_buckets) > 0
 
     @property
     def composite(self) -> float | None:
@@ -118,10 +218,26 @@ class Kpi:
             return None
         return sum(w * r for w, r in zip(self.weights, rates, strict=True))
 
+    @classmethod
+    def from_sums(cls, sums: dict, key: str = "", **params) -> Kpi:
+        """A row of figures from summed rollup counters (``STORED``; the histogram as ``reply_buckets``)."""
+        row = cls(key=key, **params)
+        for name in STORED:
+            if name not in BUCKETS:
+                setattr(row, name, sums.get(name) or 0)
+        row.reply_buckets = [sums.get(name) or 0 for name in BUCKETS]
+        return row
+
     def add(self, other: Kpi) -> None:
-        for name in COUNTERS:
+        for name in (*COUNTERS, "open"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.reply_hours.extend(other.reply_hours)
+        self.reply_buckets = _add(self.reply_buckets, other.reply_buckets, 1)
+
+    def subtract(self, other: Kpi) -> None:
+        for name in (*COUNTERS, "open"):
+            setattr(self, name, getattr(self, name) - getattr(other, name))
+        self.reply_buckets = _add(self.reply_buckets, other.reply_buckets, -1)
 
     def as_dict(self) -> dict:
         out = {name: getattr(self, name) for name in ("key", "name", "rank", *COUNTERS)}
@@ -130,6 +246,13 @@ class Kpi:
                    on_time_rate=self.on_time_rate, reopen_rate=self.reopen_rate,
                    median_reply_hours=self.median_reply_hours, composite=self.composite)
         return out
+
+
+def _add(a: list[int], b: list[int], sign: int) -> list[int]:
+    if not b:
+        return a
+    a = a or [0] * len(b)
+    return [x + sign * y for x, y in zip(a, b, strict=True)]
 
 
 def _params_of(params: KpiSettings) -> dict:

@@ -74,3 +74,95 @@ def plain_number(value) -> str:
         return format(Decimal(str(value)).normalize(), "f")
     except (InvalidOperation, ValueError):
         return str(value)
+
+
+class KpiDay(models.Model):
+    """The KPI counters of the cases received on one day in one area (and, with ``unit_id``, held by one
+    unit there), kept current by ``rollups.apply`` inside every case write — see docs/kpi.md, "Rollups".
+
+    A case counts in three rows per unit choice: its street's, its community's and its grid's (``level``
+    1, 2, 3; a case placed above a level is in no row of that level), or — known only to the district —
+    one district row (``level`` 0). ``unit_id`` 0 holds every case; a case held by a unit is counted
+    again in that unit's rows. ``day`` is the local (Asia/Shanghai) date the case was received.
+    """
+
+    class Level(models.IntegerChoices):
+        DISTRICT_ONLY = 0, _("仅到区县")
+        STREET = 1, _("街道")
+        COMMUNITY = 2, _("社区")
+        GRID = 3, _("网格")
+
+    district_code = models.CharField(_("区县代码"), max_length=6)
+    street_code = models.CharField(_("街道代码"), max_length=9, blank=True, default="")
+    community_code = models.CharField(_("社区代码"), max_length=12, blank=True, default="")
+    area_code = models.CharField(_("区域代码"), max_length=15)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
+    unit_id = models.PositiveIntegerField(_("承办单位"), default=0)  # 0: every case of the area
+    day = models.DateField(_("受理日期"))
+    received = models.IntegerField(_("上报"), default=0)
+    excluded = models.IntegerField(_("不计入"), default=0)
+    responded = models.IntegerField(_("按时响应"), default=0)
+    resolved = models.IntegerField(_("已解决"), default=0)
+    rated = models.IntegerField(_("已评价"), default=0)
+    satisfied = models.IntegerField(_("满意"), default=0)
+    basic = models.IntegerField(_("基本满意"), default=0)
+    unsatisfied = models.IntegerField(_("不满意"), default=0)
+    replied = models.IntegerField(_("已答复"), default=0)
+    on_time = models.IntegerField(_("按时答复"), default=0)
+    overdue = models.IntegerField(_("超时（已记录）"), default=0)
+    reopened = models.IntegerField(_("重办"), default=0)
+    open = models.IntegerField(_("未办结"), default=0)
+    # the replied cases by hours from report to reply (kpis.REPLY_BUCKETS): the median at city scale
+    rh0 = models.IntegerField(default=0)
+    rh1 = models.IntegerField(default=0)
+    rh2 = models.IntegerField(default=0)
+    rh3 = models.IntegerField(default=0)
+    rh4 = models.IntegerField(default=0)
+    rh5 = models.IntegerField(default=0)
+    rh6 = models.IntegerField(default=0)
+    rh7 = models.IntegerField(default=0)
+    rh8 = models.IntegerField(default=0)
+    rh9 = models.IntegerField(default=0)
+    rh10 = models.IntegerField(default=0)
+    rh11 = models.IntegerField(default=0)
+    rh12 = models.IntegerField(default=0)
+    rh13 = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("考核日汇总")
+        constraints = [models.UniqueConstraint(fields=["area_code", "unit_id", "day"], name="kpiday_key")]
+        indexes = [
+            models.Index(fields=["district_code", "level", "unit_id", "day"], name="kpiday_district"),
+            models.Index(fields=["street_code", "level", "unit_id", "day"], name="kpiday_street"),
+            models.Index(fields=["community_code", "level", "unit_id", "day"], name="kpiday_community"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code}/{self.unit_id} {self.day}"
+
+
+class CategoryDay(models.Model):
+    """Cases received on one day in one area by category (``category_id`` 0: none yet), kept like KpiDay
+    (same levels and keys, no unit rows): the command center's top categories."""
+
+    district_code = models.CharField(_("区县代码"), max_length=6)
+    street_code = models.CharField(_("街道代码"), max_length=9, blank=True, default="")
+    community_code = models.CharField(_("社区代码"), max_length=12, blank=True, default="")
+    area_code = models.CharField(_("区域代码"), max_length=15)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=KpiDay.Level.choices)
+    category_id = models.PositiveIntegerField(_("类别"), default=0)
+    day = models.DateField(_("受理日期"))
+    received = models.IntegerField(_("上报"), default=0)
+    counted = models.IntegerField(_("计入考核"), default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("类别日汇总")
+        constraints = [models.UniqueConstraint(fields=["area_code", "category_id", "day"], name="categoryday_key")]
+        indexes = [
+            models.Index(fields=["district_code", "level", "day"], name="categoryday_district"),
+            models.Index(fields=["street_code", "level", "day"], name="categoryday_street"),
+            models.Index(fields=["community_code", "level", "day"], name="categoryday_community"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code}/{self.category_id} {self.day}"

@@ -55,6 +55,14 @@ class Period:
     def label(self) -> str:
         return f"{self.start:%Y-%m-%d} 至 {self.last_day:%Y-%m-%d}"
 
+    def previous(self) -> Period:
+        """The period just before, of the same length: the month before a calendar month (or months),
+        else as many days before."""
+        if self.start.day == 1 and self.end.day == 1:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
+            return Period(_add_months(self.start, -months), self.start)
+        return Period(self.start - (self.end - self.start), self.start)
+
     def query(self) -> dict[str, str]:
         """The query parameters that give this period back."""
         if self.preset:

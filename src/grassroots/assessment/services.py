@@ -14,6 +14,7 @@ from django.db import transaction
 from grassroots.areas.models import Area, Level
 from grassroots.core.services import audit_record
 
+from . import rollups
 from .models import KpiSettings
 from .selectors import can_edit_settings
 
@@ -94,6 +95,7 @@ def kpi_settings_update(*, district_code: str, actor, response_weight, resolutio
     """Set the district's composite weights, the 基本满意 factor and the response time limit.
 
     Raises PermissionDenied (not the district's administrator) or ValidationError (nothing written).
+    A new response time limit rebuilds the district's rollups in the same transaction.
     """
     if not Area.objects.filter(code=district_code, level=Level.DISTRICT).exists():
         raise ValidationError({"district": f"区县“{district_code}”不存在"})
@@ -112,6 +114,8 @@ def kpi_settings_update(*, district_code: str, actor, response_weight, resolutio
         setattr(row, key, value)
     row.updated_by = actor
     row.save()
+    if before.response_hours != row.response_hours:  # the rollups' ``responded`` counts depend on it
+        rollups.rebuild(district_code, response_hours=row.response_hours)
     audit_record(actor=actor, action="assessment.kpi_settings_update", obj=row, district_code=district_code,
                  detail={"previous": previous, "new": {k: _plain(clean[k]) for k in FIELDS}})
     return row

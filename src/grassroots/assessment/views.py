@@ -154,7 +154,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if area is None:
         return redirect("assessment:units") if unit_ids_of(user) else _no_role(request)
     period, error = _period(request)
-    ranking = area_ranking(user=user, area=area, period=period, level=_level(request, area))
+    ranking = area_ranking(user=user, area=area, period=period, level=_level(request, area), compare=True)
     level = ranking.level if ranking.levels and ranking.level != ranking.levels[0] else ""
     keep = {"area": area.code, "level": level}
     context = _common(view="assessment:index", period=period, error=error, keep=keep)
@@ -176,7 +176,7 @@ def units(request: HttpRequest) -> HttpResponse:
     if isinstance(area, HttpResponse):
         return area
     period, error = _period(request)
-    ranking = unit_ranking(user=request.user, period=period, area=area)
+    ranking = unit_ranking(user=request.user, period=period, area=area, compare=True)
     keep = {"area": area.code if area else ""}
     context = _common(view="assessment:units", period=period, error=error, keep=keep)
     context.update({

@@ -20,6 +20,15 @@ Apps that want to hear every step of the loop (a rating, a closing) register a l
 Listeners run after the transition's transaction commits, each on its own; one that fails is logged
 and never undoes the step. The event row (``CaseEvent``) is the durable record: a listener that
 missed one (a crash between commit and call) catches up from the rows, and must be idempotent.
+
+Apps that keep figures derived from the case row itself (the assessment's daily KPI rollups) register a
+writer that runs **inside** the write's transaction, so the figures and the row never disagree::
+
+    from grassroots.cases.hooks import on_case_written
+    on_case_written(my_writer)               # my_writer(before, case) -> None
+
+``before`` is ``snapshot(case)`` taken under the row lock before the step (None for a new case) and
+``case`` the row as saved. A writer that fails fails the step: nothing of it is written.
 """
 
 from __future__ import annotations
@@ -76,3 +85,33 @@ def run_after_event(event, case) -> None:
 
 def has_listeners() -> bool:
     return bool(_listeners)
+
+
+# --- writers inside the transaction -------------------------------------------------------------------
+
+SNAPSHOT_FIELDS = ("status", "area_code", "district_code", "assigned_unit_id", "category_id", "created_at",
+                   "responded_at", "replied_at", "rating", "overdue", "deadline", "reopen_count")
+
+_writers: dict[str, Callable[[dict | None, Any], None]] = {}
+
+
+def on_case_written(writer: Callable[[dict | None, Any], None]) -> None:
+    """Register ``writer(before, case)``; registering the same function again replaces it."""
+    _writers[f"{writer.__module__}.{writer.__qualname__}"] = writer
+
+
+def snapshot(case) -> dict | None:
+    """The fields writers may compare, as they are now (None when nobody listens)."""
+    if not _writers:
+        return None
+    return {name: getattr(case, name) for name in SNAPSHOT_FIELDS}
+
+
+def run_case_written(before: dict | None, case) -> None:
+    """Call every writer inside the caller's transaction (errors propagate: the step is undone)."""
+    for writer in list(_writers.values()):
+        writer(before, case)
+
+
+def has_writers() -> bool:
+    return bool(_writers)

@@ -197,6 +197,11 @@ class Case(models.Model):
             models.Index(fields=["area_code"], name="case_area_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["assigned_unit", "status"], name="case_unit_status"),
             models.Index(fields=["status", "deadline"], name="case_status_deadline"),
+            # Running cases not replied nor flagged overdue yet: the clock's part of the overdue count
+            # (assessment.kpis.late_open) is read from these, never from the whole history.
+            models.Index(fields=["deadline"], name="case_late_unflagged",
+                         condition=models.Q(replied_at__isnull=True, overdue=False)
+                         & ~models.Q(status__in=["rejected", "merged", "parked"])),
         ]
         constraints = [
             models.UniqueConstraint(fields=["district_code", "external_source", "external_id"],

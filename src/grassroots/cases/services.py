@@ -111,6 +111,7 @@ def case_transition(*, case: Case, action: str, actor, note: str = "", public: b
             raise TransitionNotAllowed(_not_allowed_message(locked, effective))
         if not transition.who & who_is(actor, locked, tracking_code=tracking_code, needed=transition.who):
             raise PermissionDenied(_denied_message(effective))
+        before = hooks.snapshot(locked)
         step = Step(case=locked, actor=actor, action=effective, note=note, data=dict(data))
         EFFECTS[effective](step)
         if step.data:
@@ -122,6 +123,8 @@ def case_transition(*, case: Case, action: str, actor, note: str = "", public: b
         for write in step.after:
             write(event)
         locked.save(update_fields=sorted(step.fields | {"updated_at"}))
+        if before is not None:
+            hooks.run_case_written(before, locked)
         notify.case_event_written(event, locked)
         if hooks.has_listeners():
             transaction.on_commit(lambda: hooks.run_after_event(event, locked))
@@ -457,6 +460,8 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
                 case.save(force_insert=True)
                 event = _event(case=case, action=CREATE_ACTION, actor=actor, from_status="", note="",
                                public=True, data=data)
+                if hooks.has_writers():
+                    hooks.run_case_written(None, case)
                 notify.case_event_written(event, case)
             if hooks.run_after_receive(case).get("changed"):
                 case.refresh_from_db()  # a step dispatched or re-categorised it

@@ -70,7 +70,7 @@ def category_paths() -> dict[tuple[str, ...], int]:
     return paths
 
 
-OPTIONAL_PARTS = ("points", "deliberation", "matching")
+OPTIONAL_PARTS = ("points", "deliberation", "matching", "evaluation", "stars", "reports")
 
 
 @transaction.atomic
@@ -146,6 +146,13 @@ def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None, wit
 
         _analyze()
         counts["points"] = load_points(plan, end=end or timezone.now(), log=log)
+    if "reports" not in without:  # last: a report reads what every other part wrote
+        from django.utils import timezone
+
+        from .reports import load_reports
+
+        _analyze()
+        counts["reports"] = load_reports(plan, end=end or timezone.now(), log=log)
     _analyze()  # for what reads the new district next (the stats, the first pages)
     audit_record(actor=actor, action="demo.load", object_type="areas.area", object_id=str(area_ids[dc]),
                  district_code=dc,
@@ -180,6 +187,16 @@ def _load_events(plan: Plan, accounts: list, *, cases: int, end, log, area_ids, 
             from .matching import load_matching
 
             counts["matching"] = load_matching(plan, end=end or timezone.now(), log=log)
+        if "stars" not in without:
+            from .stars import load_stars
+
+            counts["stars"] = load_stars(plan, end=end or timezone.now(), log=log)
+    if cases > 0 and "evaluation" not in without:
+        from django.utils import timezone
+
+        from .evaluation import load_evaluation
+
+        counts["evaluation"] = load_evaluation(plan, end=end or timezone.now(), log=log)
     return counts
 
 

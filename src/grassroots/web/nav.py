@@ -45,12 +45,18 @@ MENU = [
         (_("12345工单导入"), "intake:hotline", (C.DISPATCH_CASES,), True),
         (_("智能分派"), "routing:index", (C.DISPATCH_CASES,), True),
     ]),
-    (_("考核排名"), [(_("考核排名"), "assessment:index", (C.VIEW_CASES, C.HANDLE_CASES), False)]),
+    (_("考核排名"), [
+        (_("指挥中心"), "command:center", (C.VIEW_CASES,), True),
+        (_("考核排名"), "assessment:index", (C.VIEW_CASES, C.HANDLE_CASES), False),
+        (_("月度报告"), "reports:index", (C.VIEW_CASES,), True),
+        (_("双向评价"), "evaluation:index", (C.VIEW_CASES, C.HANDLE_CASES), False),
+    ]),
     (_("热点问题"), [(_("热点问题"), "hotspots:index", (C.VIEW_CASES,), True)]),
     (_("基层组织"), [
         (_("组织架构"), "areas:tree", (C.VIEW_AREAS,), False),
         (_("网格地图"), "areas:map", (C.VIEW_AREAS,), False),
         (_("党组织"), "orgs:party", (C.VIEW_PARTY,), False),
+        (_("党支部星级评定"), "stars:index", (C.VIEW_PARTY,), False),
         (_("单位"), "orgs:units", (C.VIEW_UNITS,), False),
     ]),
     (_("居民"), [

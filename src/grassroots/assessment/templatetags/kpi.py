@@ -28,8 +28,20 @@ def hours(value) -> str:
 @register.filter
 def sortkey(value) -> str:
     """The value a sortable column sorts by ("" sorts after every number)."""
-    return "" if value is None else repr(float(value))
+    return "" if value is None or value == "" else repr(float(value))
 
+
+
+@register.filter
+def change(row) -> str:
+    """The change of rank since the period before: ▲2 (up two places), ▼1, = (same), 新 (no rank before)."""
+    extra = getattr(row, "extra", {}) or {}
+    if "previous_rank" not in extra or row.rank is None:
+        return ""
+    if extra["previous_rank"] is None:
+        return "新"
+    moved = extra["rank_change"] or 0
+    return "=" if moved == 0 else (f"▲{moved}" if moved > 0 else f"▼{-moved}")
 
 
 @register.filter

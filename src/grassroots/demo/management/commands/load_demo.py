@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--end", metavar="YYYY-MM-DD", default=None,
                             help="诉求截止的日期（默认现在；给定日期则截止到当天18:00，结果与运行时间无关）")
         parser.add_argument("--without", action="append", choices=OPTIONAL_PARTS, default=[], metavar="PART",
-                            help="不生成某一部分（可重复）：points 积分、deliberation 议事协商、matching 三张清单"
+                            help="不生成某一部分（可重复）：points 积分、deliberation 议事协商、matching 三张清单、evaluation 双向评价、stars 星级评定、reports 月度报告"
                                  "（测试只需诉求时用，加载更快）")
         parser.add_argument("--flush", action="store_true",
                             help=f"先删除演示区县（{'、'.join(DEMO_DISTRICT_CODES)}）的全部数据和演示账号")
@@ -105,7 +105,8 @@ def _place_elsewhere(plan, username):
     places = account_places(plan)
     at = {"admin": None, "district": "district", "leader": "district", "street": "street",
           "community": "community", "secretary": "community", "gridleader": "grid", "grid": "grid",
-          "assistant": "grid", "dept": "unit", "member": "community", "resident": "household"}[username]
+          "assistant": "grid", "dept": "unit", "member": "community", "resident": "household",
+          "unit": "unit"}.get(username, "community")  # volunteer, woodpecker, merchant: a community
     if at is None:
         return "全部"
     if at == "unit":
