@@ -12,12 +12,19 @@
    reopenings, units, categories and coordinates drawn at random. Then ``ANALYZE`` and
    ``rollups.rebuild`` (the daily KPI rows, timed).
 3. Timed, for random streets and the last full month, as a street leader's screen asks for them:
-   * **street**: ``command.selectors.overview`` — the whole command-center payload of a street;
+   * **street**: ``command.selectors.overview`` — the whole command-center payload of a street, as
+     the screen refreshes it (timed a second time; the first load, which also counts the week's
+     rising problems from nine weeks of cases before caching them for five minutes, is reported
+     apart as ``street_first_load``);
+   * **street figures**: the screen's KPI figures alone (the street, its grids, its communities with
+     the change since the month before, the weekly trend, the top categories) — the part the
+     rollups serve;
    * **ranking**: ``assessment.selectors.area_ranking`` of the communities of the city for the
      month, as the ranking page computes it (with medians and the change since the month before);
-   * **baseline**: the same figures by a plain ``GROUP BY`` over the cases table
-     (``kpis.compute`` of the street's grids and of the city's communities for the month, plus the
-     street's weekly counts and top categories);
+   * **baseline**: the same figures by a plain ``GROUP BY`` over the cases table (``kpis.compute``
+     of the street, its grids and communities for the month and the month before, its weekly counts
+     and top categories — with the screen's other parts, which are the same queries either way; and
+     of the city's communities for the month and the month before);
    * **event overhead**: ``case_accept`` on fresh cases with the rollup writer registered and with it
      removed, alternating, on the same million-row database.
 4. One JSON line: ``{"cases", "p50_ms", "p95_ms", "baseline_p95_ms", "speedup", "event_overhead_ms", …}``
@@ -115,6 +122,10 @@ def generate(n: int, *, district: str, grids: list[tuple[str, float, float]], un
                     "rated_at = created_at + interval '30 hours', overdue = false "
                     "WHERE status IN ('reported','accepted','dispatched','in_progress') "
                     "AND created_at < now() - interval '30 days' AND code LIKE 'BM%%'")
+        # what the time-limit sweep does every minute: a running case past its deadline is flagged
+        cur.execute(f"UPDATE {table} SET overdue = true, overdue_at = deadline "  # noqa: S608
+                    "WHERE replied_at IS NULL AND NOT overdue AND deadline < now() "
+                    "AND status NOT IN ('rejected','merged','parked') AND code LIKE 'BM%%'")
         cur.execute("ANALYZE")
     return time.perf_counter() - started
 
@@ -148,10 +159,11 @@ def main() -> None:
     from grassroots.assessment.kpis import compute
     from grassroots.assessment.models import KpiDay
     from grassroots.assessment.periods import Period
-    from grassroots.assessment.selectors import area_ranking, kpi_settings_for
+    from grassroots.assessment.selectors import area_ranking, area_totals, kpi_settings_for
     from grassroots.cases import hooks
     from grassroots.cases import services as cs
     from grassroots.cases.models import Case, Category
+    from grassroots.command import selectors as cmd
     from grassroots.command.selectors import overview
     from grassroots.orgs.models import Unit
 
@@ -200,26 +212,60 @@ def main() -> None:
         fn()
         return (time.perf_counter() - t) * 1000
 
-    def baseline_street(street):
+    def street_figures(street):
+        """The screen's KPI figures alone, from the rollups."""
+        area_totals(user=leader, area=street, period=month, now=now, medians=False)
+        cmd.grid_figures(leader, street, month, now)
+        cmd.children_ranking(leader, street, month, now)
+        cmd.weekly_trend(leader, street, end=month.last_day, now=now)
+        cmd.top_categories(leader, street, month)
+
+    def baseline_figures(street):
+        """The same figures counted from the cases by GROUP BY."""
         cases = Case.objects.filter(created_at__gte=month.start_at, created_at__lt=month.end_at,
                                     area_code__startswith=street.code)
-        compute(cases, params=params, now=now, key=Substr("area_code", 1, 15))
-        weeks = Case.objects.filter(created_at__gte=month.start_at - timedelta(weeks=11),
+        before = month.previous()
+        earlier = Case.objects.filter(created_at__gte=before.start_at, created_at__lt=before.end_at,
+                                      area_code__startswith=street.code)
+        compute(cases, params=params, now=now)  # the street's own figures
+        compute(cases, params=params, now=now, key=Substr("area_code", 1, 15))  # its grids
+        compute(cases, params=params, now=now, key=Substr("area_code", 1, 12))  # its communities …
+        compute(earlier, params=params, now=now, key=Substr("area_code", 1, 12))  # … and the month before
+        weeks = Case.objects.filter(created_at__gte=month.end_at - timedelta(weeks=12), created_at__lt=month.end_at,
                                     area_code__startswith=street.code)
         compute(weeks, params=params, now=now, key=TruncWeek("created_at"))
         list(cases.order_by().values("category_id").annotate(n=Count("pk")).order_by("-n")[:10])
 
-    def baseline_ranking():
-        cases = Case.objects.filter(created_at__gte=month.start_at, created_at__lt=month.end_at,
-                                    area_code__startswith=city.code)
-        compute(cases, params=params, now=now, key=Substr("area_code", 1, 12))
+    def baseline_street(street):
+        """The same screen with every KPI figure counted from the cases by GROUP BY (no rollups)."""
+        baseline_figures(street)
+        # the parts that are the same queries either way
+        cmd.backlog(leader, street, length=15)
+        cmd.heat_cells(leader, street, month)
+        cmd.alerts(leader, street)
+        cmd.hot_problems(leader, street)
+        cmd.people_at_work(street, today)
 
-    street_ms, ranking_ms, base_street_ms, base_ranking_ms = [], [], [], []
+    def baseline_ranking():
+        for p in (month, month.previous()):  # the ranking and the change since the month before
+            cases = Case.objects.filter(created_at__gte=p.start_at, created_at__lt=p.end_at,
+                                        area_code__startswith=city.code)
+            compute(cases, params=params, now=now, key=Substr("area_code", 1, 12))
+
+    street_ms, cold_ms, ranking_ms, base_street_ms, base_ranking_ms = [], [], [], [], []
+    figures_ms, base_figures_ms = [], []
+    from django.core.cache import caches
+
+    caches["shared"].clear()  # the first loads count the week's rising problems themselves
     print("timing …", flush=True)
     for _ in range(args.repeat):
         street = rng.choice(streets)
+        # a wall screen's first load (the week's rising problems not cached yet), then its refresh
+        cold_ms.append(timed(lambda street=street: overview(leader, street, period=month)))
         street_ms.append(timed(lambda street=street: overview(leader, street, period=month)))
         base_street_ms.append(timed(lambda street=street: baseline_street(street)))
+        figures_ms.append(timed(lambda street=street: street_figures(street)))
+        base_figures_ms.append(timed(lambda street=street: baseline_figures(street)))
         ranking_ms.append(timed(lambda: area_ranking(user=leader, area=city, period=month,
                                                      level=Level.COMMUNITY, compare=True)))
         base_ranking_ms.append(timed(baseline_ranking))
@@ -244,8 +290,15 @@ def main() -> None:
         "cases": Case.objects.count(), "grids": len(grids), "communities": Area.objects.filter(level=Level.COMMUNITY).count(),
         "rollup_rows": KpiDay.objects.count(), "generate_s": round(gen_s, 1), "rebuild_s": round(rebuild_s, 1),
         "street_p50_ms": round(pct(street_ms, 0.5), 1), "street_p95_ms": round(pct(street_ms, 0.95), 1),
+        "street_first_load_p50_ms": round(pct(cold_ms, 0.5), 1),
+        "street_first_load_p95_ms": round(pct(cold_ms, 0.95), 1),
         "ranking_p50_ms": round(pct(ranking_ms, 0.5), 1), "ranking_p95_ms": round(pct(ranking_ms, 0.95), 1),
         "baseline_street_p95_ms": round(pct(base_street_ms, 0.95), 1),
+        "street_figures_p50_ms": round(pct(figures_ms, 0.5), 1), "street_figures_p95_ms": round(pct(figures_ms, 0.95), 1),
+        "baseline_street_figures_p95_ms": round(pct(base_figures_ms, 0.95), 1),
+        "street_figures_speedup": round(pct(base_figures_ms, 0.95) / pct(figures_ms, 0.95), 1),
+        "street_speedup": round(pct(base_street_ms, 0.95) / pct(street_ms, 0.95), 1),
+        "ranking_speedup": round(pct(base_ranking_ms, 0.95) / pct(ranking_ms, 0.95), 1),
         "baseline_ranking_p95_ms": round(pct(base_ranking_ms, 0.95), 1),
         "p50_ms": round(pct(both, 0.5), 1), "p95_ms": round(pct(both, 0.95), 1),
         "baseline_p95_ms": round(pct(base, 0.95), 1),

@@ -112,3 +112,14 @@ def test_refusals(client_as, tree, scene):
     assert client.get(f"/command/grid/{tree.communities[0].code}/").status_code == 404  # not a grid
     page = client.get(f"/command/?area={tree.streets[0].code}&start=x")
     assert page.status_code == 200 and "cc-error" in page.content.decode()
+
+
+def test_a_grid_screen(client_as, tree, scene):
+    """A grid's own screen: its categories are counted from its cases (the rollups stop at the community)."""
+    client = client_as(tree.user("grid_worker_A"))
+    data = client.get(f"/api/command/overview?{Q}").json()
+    assert data["area"]["code"] == tree.grid("A").code
+    assert [g["name"] for g in data["grids"]] == ["网格1"]
+    assert sum(c["cases"] for c in data["categories"]) == 3
+    assert data["children"]["rows"] == []
+    assert client.get(f"/api/command/overview?area={tree.grid('B').code}&{Q}").status_code == 404

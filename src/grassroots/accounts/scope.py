@@ -90,3 +90,13 @@ def scope_for(user) -> Scope:
     )
     user._grassroots_scope = scope
     return scope
+
+
+def system_viewer(username: str = "system"):
+    """An unsaved, active superuser whose scope is everything, for the worker's own reads (a report
+    made on a schedule); never logged in, never saved. Callers check the real user's scope first."""
+    from .models import User
+
+    viewer = User(username=username, is_superuser=True, is_active=True)
+    viewer._grassroots_scope = Scope(is_superuser=True)
+    return viewer

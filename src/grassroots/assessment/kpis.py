@@ -301,14 +301,16 @@ def compute(cases: QuerySet[Case], *, params: KpiSettings, now: datetime, key: E
 
 def rank(rows: list[Kpi]) -> list[Kpi]:
     """Best composite first (rows without one last); equal composites share a rank (1, 2, 2, 4)."""
+    scores = {id(k): k.composite for k in rows}
+
     def order(k: Kpi):
-        score = k.composite
+        score = scores[id(k)]
         return (score is None, -(score or 0), -(k.resolution_rate or 0), -k.received, k.key)
 
     ordered = sorted(rows, key=order)
     previous, position = None, 0
     for i, k in enumerate(ordered, start=1):
-        score = None if k.composite is None else round(k.composite, 9)
+        score = None if scores[id(k)] is None else round(scores[id(k)], 9)
         if score is None:
             k.rank = None
             continue

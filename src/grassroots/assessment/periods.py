@@ -120,3 +120,13 @@ def period_parse(*, today: date, preset: str = "", start: str = "", end: str = "
     if preset and preset != "custom":
         return preset_period(preset, today)
     return preset_period(default_preset(today), today)
+
+
+def period_from(params, *, today: date) -> tuple[Period, str]:
+    """The period a page's query asks for (``period`` or ``start``/``end``), or — when it is wrong —
+    the default period and the Chinese message saying why (pages show both; the API answers 422)."""
+    try:
+        return period_parse(today=today, preset=params.get("period", ""), start=params.get("start", ""),
+                            end=params.get("end", "")), ""
+    except ValidationError as exc:
+        return preset_period(default_preset(today), today), "；".join(exc.messages)

@@ -42,6 +42,8 @@ DISTRICT_LENGTH = 6
 # Unit rows are kept per street (and for cases known only to the district): a unit's figures in a
 # street or the district add them up; in a community or a grid they are counted from the cases.
 UNIT_LEVELS = (KpiDay.Level.DISTRICT_ONLY, KpiDay.Level.STREET)
+# Category rows down to the community (a grid's month is a handful of cases: counted from them).
+CATEGORY_LEVELS = (KpiDay.Level.DISTRICT_ONLY, KpiDay.Level.STREET, KpiDay.Level.COMMUNITY)
 
 
 @dataclass(frozen=True)
@@ -71,17 +73,32 @@ def local_day(at: datetime) -> date:
 LOCK_SPACE = 0x4B504944 << 20  # "KPID": advisory lock keys of the rollups, one per district
 
 
-def _lock(district_code: str, *, shared: bool) -> None:
-    """Case writes hold their district's lock shared and a rebuild holds it alone, so that no write
-    commits between the rebuild's reading of the cases and its replacing of the rows (PostgreSQL:
-    an advisory lock to the end of the transaction; SQLite has one writer at a time, and a rebuild
-    becomes the writer at once by an empty update)."""
+def _lock_key(district_code: str) -> int:
+    return LOCK_SPACE + (int(district_code) if district_code.isdigit() else 0)
+
+
+def _lock_alone(district_code: str) -> None:
+    """Case writes hold their district's lock shared (``_lock_and_limit``) and a rebuild holds it
+    alone, so that no write commits between the rebuild's reading of the cases and its replacing of
+    the rows (PostgreSQL: an advisory lock to the end of the transaction; SQLite has one writer at a
+    time, and a rebuild becomes the writer at once by an empty update)."""
     if connection.vendor == "postgresql":
-        key = LOCK_SPACE + (int(district_code) if district_code.isdigit() else 0)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT pg_advisory_xact_lock{'_shared' if shared else ''}(%s)", [key])
-    elif not shared:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(district_code)])
+    else:
         KpiDay.objects.filter(pk=-1).update(received=0)
+
+
+def _lock_and_limit(district_code: str) -> int:
+    """A case write's share of its district's lock and the district's response limit, in one round trip."""
+    if connection.vendor != "postgresql":
+        return response_hours_of(district_code)
+    table = connection.ops.quote_name(KpiSettings._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_advisory_xact_lock_shared(%s), (SELECT response_hours FROM {table} "  # noqa: S608
+                       "WHERE district_code = %s)", [_lock_key(district_code), district_code])
+        hours = cursor.fetchone()[1]
+    return hours or KpiSettings.defaults(district_code).response_hours
 
 
 def response_hours_of(district_code: str) -> int:
@@ -107,6 +124,8 @@ def _category_deltas(row: dict, sign: int, out: dict) -> None:
     counted = int(row["status"] not in ("rejected", "merged"))
     day = local_day(row["created_at"])
     for key in keys_of(row["area_code"], row["district_code"]):
+        if key.level not in CATEGORY_LEVELS:
+            continue
         slot = out.setdefault((key.area_code, row["category_id"] or 0, day), (key, {"received": 0, "counted": 0}))[1]
         slot["received"] += sign
         slot["counted"] += sign * counted
@@ -135,8 +154,7 @@ def apply(before: dict | None, case) -> None:
     """Move ``case``'s counts from the rows of ``before`` to those of the row as saved (in the caller's
     transaction; registered with ``cases.hooks.on_case_written``)."""
     after = {name: getattr(case, name) for name in SNAPSHOT_FIELDS}
-    _lock(after["district_code"], shared=True)
-    hours = response_hours_of(after["district_code"])
+    hours = _lock_and_limit(after["district_code"])
     kpi: dict = {}
     categories: dict = {}
     if before is not None:
@@ -185,7 +203,9 @@ def recompute_categories(district_code: str) -> dict[tuple, dict[str, int]]:
     cases = Case.objects.filter(district_code=district_code).order_by()
     day = TruncDate("created_at", tzinfo=timezone.get_current_timezone())
     out: dict[tuple, dict[str, int]] = {}
-    for _level, n, qs in _level_querysets(cases):
+    for level, n, qs in _level_querysets(cases):
+        if level not in CATEGORY_LEVELS:
+            continue
         area = Substr("area_code", 1, n) if n > DISTRICT_LENGTH else F("district_code")
         rows = (qs.annotate(_area=area, _day=day, _cat=Coalesce("category_id", 0))
                 .values("_area", "_cat", "_day")
@@ -242,23 +262,27 @@ def rebuild(district_code: str, *, write: bool = True, response_hours: int | Non
     """Compare the stored rows of a district with a recomputation (and replace them when ``write``)."""
     with transaction.atomic():
         if write:
-            _lock(district_code, shared=False)
+            _lock_alone(district_code)
         want = recompute(district_code, response_hours=response_hours)
         want_cat = recompute_categories(district_code)
         have = stored(KpiDay, district_code, "unit_id", STORED)
         have_cat = stored(CategoryDay, district_code, "category_id", ("received", "counted"))
         report = RebuildReport(district_code, rows=len(want) + len(want_cat))
         report.differences = _compare("KpiDay", have, want) + _compare("CategoryDay", have_cat, want_cat)
-        if write and report.differences:
-            KpiDay.objects.filter(district_code=district_code).delete()
-            CategoryDay.objects.filter(district_code=district_code).delete()
-            KpiDay.objects.bulk_create(
-                [KpiDay(**_columns(area, district_code), unit_id=unit, day=day, **values)
-                 for (area, unit, day), values in want.items()], batch_size=2000)
-            CategoryDay.objects.bulk_create(
-                [CategoryDay(**_columns(area, district_code), category_id=cat, day=day, **values)
-                 for (area, cat, day), values in want_cat.items()], batch_size=2000)
+        if write:  # only the rows that differ: set to what the cases say (zero where nothing is left)
+            _write(KpiDay, "unit_id", STORED, [d for d in report.differences if d.table == "KpiDay"],
+                   district_code)
+            _write(CategoryDay, "category_id", ("received", "counted"),
+                   [d for d in report.differences if d.table == "CategoryDay"], district_code)
     return report
+
+
+def _write(model, key_field: str, counters: tuple[str, ...], differences: list[Difference],
+           district_code: str) -> None:
+    rows = [model(**_columns(d.key[0], district_code), **{key_field: d.key[1]}, day=d.key[2],
+                  **(d.expected or dict.fromkeys(counters, 0))) for d in differences]
+    model.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
+                              unique_fields=["area_code", key_field, "day"], update_fields=list(counters))
 
 
 def _columns(area_code: str, district_code: str) -> dict:
@@ -303,14 +327,26 @@ def summed(qs: QuerySet, *group: str, counters: tuple[str, ...] = STORED) -> lis
     return list(qs.values(*group).annotate(**sums))
 
 
-def late_counts(cases: QuerySet[Case], now: datetime, key=None) -> dict:
-    """Open cases past their deadline not flagged yet, per ``key`` (an expression or field name)."""
-    running = cases.filter(late_open(now)).order_by()  # the partial index case_late_unflagged
-    if key is None:
-        return {"": running.count()}
+def late_counts(cases: QuerySet[Case], now: datetime, key=None, *, received: tuple | None = None) -> dict:
+    """Open cases past their deadline not flagged yet, per ``key`` (an expression or field name).
+
+    ``received`` = (start_at, end_at): only those received then — compared here, on the few running
+    rows the partial index ``case_late_unflagged`` finds for the place, rather than in the query,
+    where the planner would also walk the period's index of every case."""
+    running = cases.filter(late_open(now)).order_by()
     if isinstance(key, str):
         key = F(key)
-    return {row["_k"]: row["n"] for row in running.annotate(_k=key).values("_k").annotate(n=Count("pk"))}
+    if received is None:
+        if key is None:
+            return {"": running.count()}
+        return {row["_k"]: row["n"] for row in running.annotate(_k=key).values("_k").annotate(n=Count("pk"))}
+    start, end = received
+    counts: dict = defaultdict(int)
+    rows = running.annotate(_k=key if key is not None else Value("")).values_list("_k", "created_at")
+    for k, created in rows:
+        if start <= created < end:
+            counts[k] += 1
+    return dict(counts) if key is not None else {"": counts.get("", 0)}
 
 
 def month_days(start: date, end: date) -> list[date]:

@@ -106,6 +106,19 @@ def cohort(user, period: Period) -> QuerySet[Case]:
     return cases_visible_to(user).filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
 
 
+def area_cases(area: Area) -> QuerySet[Case]:
+    """Every case placed in ``area``. Only for an area that ``kpi_area_get`` let the user open: holding
+    VIEW_CASES there or above, they see every case of it (``cases_visible_to`` adds cases elsewhere
+    only), so this is their scope within the area — said without the OR of the general scope, which
+    keeps the planner on the area's and the running cases' indexes."""
+    return Case.objects.filter(district_code=area.district_code, area_code__startswith=area.code)
+
+
+def area_cohort(area: Area, period: Period) -> QuerySet[Case]:
+    """The cases placed in ``area`` (checked with ``kpi_area_get``) and received in the period."""
+    return area_cases(area).filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
+
+
 @dataclass
 class Ranking:
     """One level's own figures and the ranking of the areas (or units) below it."""
@@ -161,8 +174,8 @@ def area_totals(*, user, area: Area, period: Period, now: datetime | None = None
     days = rollups.rows_in(KpiDay, start=period.start, end=period.end).filter(unit_id=0)
     totals = _kpi(rollups.summed(rollups.own(days, area_code=area.code))[0], area.code, _common(params))
     totals.name = area.name
-    cases = cohort(user, period).filter(area_code__startswith=area.code)
-    totals.overdue += rollups.late_counts(cases, now)[""]
+    cases = area_cohort(area, period)
+    totals.overdue += rollups.late_counts(area_cases(area), now, received=(period.start_at, period.end_at))[""]
     if medians and totals.replied <= EXACT_MEDIANS:
         totals.reply_hours = _reply_hours(cases, params, now)[""]
     return totals
@@ -188,16 +201,18 @@ def area_ranking(*, user, area: Area, period: Period, level: str = "", now: date
     days = rollups.rows_in(KpiDay, start=period.start, end=period.end).filter(unit_id=0)
     grouped = rollups.summed(rollups.under(days, area_code=area.code, level=LEVEL_OF_LENGTH[length]), "area_code")
     figures = {g["area_code"]: _kpi(g, g["area_code"], common) for g in grouped}
-    cases = cohort(user, period).filter(area_code__startswith=area.code)
+    cases = area_cohort(area, period)
     key = Substr("area_code", 1, length)
-    for code, n in rollups.late_counts(cases, now, key=key).items():
+    for code, n in rollups.late_counts(area_cases(area), now, key=key,
+                                       received=(period.start_at, period.end_at)).items():
         if len(code) == length:
             figures.setdefault(code, Kpi(key=code, **common)).overdue += n
     hours = _reply_hours(cases, params, now, key=key) if medians and totals.replied <= EXACT_MEDIANS else {}
     rows = []
-    for child in Area.objects.filter(code__startswith=area.code, level=level).order_by("code"):
-        row = figures.pop(child.code, None) or Kpi(key=child.code, **common)
-        row.name = child.name
+    children = Area.objects.filter(code__startswith=area.code, level=level).order_by("code")
+    for code, name in children.values_list("code", "name"):  # not the boundaries
+        row = figures.pop(code, None) or Kpi(key=code, **common)
+        row.name = name
         rows.append(row)
     for orphan in figures.values():  # cases whose place is no longer in the tree
         orphan.name = orphan.key
@@ -223,10 +238,22 @@ def area_ranking(*, user, area: Area, period: Period, level: str = "", now: date
             row.extra.update(dispatch_score=score.score, dispatch_evaluations=score.count)
     ranked = rank(rows)
     if compare:
-        _attach_previous(ranked, area_ranking(user=user, area=area, period=period.previous(), level=level,
-                                              now=now, medians=False).rows)
+        _attach_previous(ranked, _ranked_before(area, period.previous(), level, common))
     return Ranking(period=period, params=params, totals=totals, rows=ranked, area=area, level=level,
                    unplaced=unplaced, levels=levels)
+
+
+# What the composite (and so a rank) needs: the period before is ranked from these alone.
+RANK_COUNTERS = ("received", "excluded", "responded", "resolved", "rated", "satisfied", "basic")
+
+
+def _ranked_before(area: Area, period: Period, level: str, common: dict) -> list[Kpi]:
+    """The areas at ``level`` below ``area`` ranked for ``period`` from their rollup rows (every area
+    with a composite gets the rank the full ranking would give it)."""
+    days = rollups.rows_in(KpiDay, start=period.start, end=period.end).filter(unit_id=0)
+    rows = rollups.summed(rollups.under(days, area_code=area.code, level=LEVEL_OF_LENGTH[CODE_LENGTHS[level]]),
+                          "area_code", counters=RANK_COUNTERS)
+    return rank([Kpi.from_sums(g, g["area_code"], **common) for g in rows])
 
 
 def _attach_previous(rows: list[Kpi], before: list[Kpi]) -> None:
@@ -266,7 +293,7 @@ def unit_ranking(*, user, period: Period, area: Area | None = None, now: datetim
     tasks = tasks.exclude(case__status__in=EXCLUDED_STATUSES)
     days = rollups.rows_in(KpiDay, start=period.start, end=period.end).filter(unit_id__gt=0)
     if area is not None:
-        cases = cases.filter(area_code__startswith=area.code)
+        cases = area_cohort(area, period)
         tasks = tasks.filter(case__in=cases.values("pk"))
         district = area.district_code
         days = rollups.own(days, area_code=area.code)

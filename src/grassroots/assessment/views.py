@@ -30,7 +30,7 @@ from grassroots.core.i18n import source_label
 from grassroots.core.models import AuditEntry
 
 from .models import plain_number
-from .periods import PRESETS, Period, default_preset, period_parse, preset_period
+from .periods import PRESETS, Period, period_from
 from .selectors import (
     OutOfScope,
     Ranking,
@@ -52,13 +52,7 @@ WEIGHT_FIELDS = ("response_weight", "resolution_weight", "satisfaction_weight", 
 
 
 def _period(request: HttpRequest) -> tuple[Period, str]:
-    today = timezone.localdate()
-    g = request.GET
-    try:
-        return period_parse(today=today, preset=g.get("period", ""), start=g.get("start", ""),
-                            end=g.get("end", "")), ""
-    except ValidationError as exc:
-        return preset_period(default_preset(today), today), "；".join(exc.messages)
+    return period_from(request.GET, today=timezone.localdate())
 
 
 def _no_role(request: HttpRequest) -> HttpResponse:

@@ -197,11 +197,17 @@ class Case(models.Model):
             models.Index(fields=["area_code"], name="case_area_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["assigned_unit", "status"], name="case_unit_status"),
             models.Index(fields=["status", "deadline"], name="case_status_deadline"),
-            # Running cases not replied nor flagged overdue yet: the clock's part of the overdue count
-            # (assessment.kpis.late_open) is read from these, never from the whole history.
-            models.Index(fields=["deadline"], name="case_late_unflagged",
+            # Running cases not replied nor flagged overdue yet, by place: the clock's part of the
+            # overdue count (assessment.kpis.late_open) is read from these, never from the history.
+            models.Index(fields=["area_code", "deadline"], name="case_late_unflagged",
+                         opclasses=["varchar_pattern_ops", "timestamptz_ops"],
                          condition=models.Q(replied_at__isnull=True, overdue=False)
                          & ~models.Q(status__in=["rejected", "merged", "parked"])),
+            # The backlog (not verified, closed, rejected or merged) by place: the command center's
+            # open cases per grid and its overdue and supervised list.
+            models.Index(fields=["area_code", "deadline"], name="case_open_area",
+                         opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                         condition=~models.Q(status__in=["verified", "closed", "rejected", "merged"])),
         ]
         constraints = [
             models.UniqueConstraint(fields=["district_code", "external_source", "external_id"],

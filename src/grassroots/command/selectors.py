@@ -2,16 +2,17 @@
 assessment's daily rollups, or from the running cases (the backlog), never by counting the history.
 
 ``overview`` returns one JSON-ready dict; the page draws it and asks for it again every minute.
-Scope is the assessment's: the area must be within the user's case scope (``kpi_area_get``), and
-the case lists come from ``cases_visible_to(user)``.
+Scope is the assessment's: the area must be within the user's case scope (``kpi_area_get``), whose
+cases are then all the user's to see (``assessment.selectors.area_cases``).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.core.cache import caches
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Round, Substr
+from django.db.models.functions import Coalesce, Round, Substr
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,9 +21,8 @@ from grassroots.assessment import rollups
 from grassroots.assessment.kpis import Kpi
 from grassroots.assessment.models import CategoryDay, KpiDay
 from grassroots.assessment.periods import Period
-from grassroots.assessment.selectors import area_ranking, area_totals, cohort
+from grassroots.assessment.selectors import area_cases, area_cohort, area_ranking, area_totals
 from grassroots.cases.models import Case, Category
-from grassroots.cases.selectors import cases_visible_to
 from grassroots.hotspots.models import MonthlyProblem
 from grassroots.hotspots.rising import default_week, rising_problems
 from grassroots.hotspots.selectors import problems_visible_to
@@ -32,12 +32,13 @@ from grassroots.service.models import PostAssignment, ServiceRecord
 from grassroots.volunteers.models import Signup
 
 S = Case.Status
-OPEN = tuple(sorted(set(S.values) - {S.VERIFIED, S.CLOSED, S.REJECTED, S.MERGED}))  # the backlog (未办结)
+DONE = (S.VERIFIED, S.CLOSED, S.REJECTED, S.MERGED)  # everything else is the backlog (未办结)
 TREND_WEEKS = 12
 TOP_CATEGORIES = 10
 ALERTS = 12
 HEAT_DECIMALS = 3  # cells of about 100 m
 HEAT_CELLS = 4000
+RISING_SECONDS = 300
 METRICS = {  # what a grid may be coloured by: (label, higher is worse)
     "open": ("未办结", True),
     "overdue": ("超时", True),
@@ -62,8 +63,7 @@ def kpi_out(k: Kpi) -> dict:
 
 def backlog(user, area: Area, *, length: int | None = None) -> dict[str, int]:
     """Cases not yet done in the area now (whenever received), per area code prefix of ``length``."""
-    running = (cases_visible_to(user).filter(district_code=area.district_code, status__in=OPEN,
-                                             area_code__startswith=area.code).order_by())
+    running = area_cases(area).exclude(status__in=DONE).order_by()
     if length is None:
         return {"": running.count()}
     return {row["k"]: row["n"] for row in running.annotate(k=Substr("area_code", 1, length))
@@ -77,8 +77,8 @@ def grid_figures(user, area: Area, period: Period, now: datetime) -> list[dict]:
     days = rollups.rows_in(KpiDay, start=period.start, end=period.end).filter(unit_id=0)
     rows = {g["area_code"]: g for g in rollups.summed(rollups.under(days, area_code=area.code,
                                                                     level=KpiDay.Level.GRID), "area_code")}
-    late = rollups.late_counts(cohort(user, period).filter(area_code__startswith=area.code), now,
-                               key=Substr("area_code", 1, CODE_LENGTHS[Level.GRID]))
+    late = rollups.late_counts(area_cases(area), now, key=Substr("area_code", 1, CODE_LENGTHS[Level.GRID]),
+                               received=(period.start_at, period.end_at))
     open_now = backlog(user, area, length=CODE_LENGTHS[Level.GRID])
     out = []
     for g in grids:
@@ -100,17 +100,22 @@ def weekly_trend(user, area: Area, *, end: date, now: datetime) -> list[dict]:
     for day, sums in rollups.by_day(days).items():
         weeks[day - timedelta(days=day.weekday())].add(Kpi.from_sums(sums))
     span = Period(first, stop)
-    late = (cohort(user, span).filter(rollups.late_open(now), area_code__startswith=area.code)
-            .order_by().values_list("created_at", flat=True))
-    for created in late:
+    late = area_cases(area).filter(rollups.late_open(now)).order_by().values_list("created_at", flat=True)
+    for created in (c for c in late if span.start_at <= c < span.end_at):
         day = timezone.localtime(created).date()
         weeks[day - timedelta(days=day.weekday())].overdue += 1
     return [{"week": monday.isoformat(), "label": f"{monday:%m-%d}", **kpi_out(k)} for monday, k in weeks.items()]
 
 
-def top_categories(area: Area, period: Period) -> list[dict]:
-    rows = rollups.own(rollups.rows_in(CategoryDay, start=period.start, end=period.end), area_code=area.code)
-    counted = rollups.summed(rows, "category_id", counters=("received", "counted"))
+def top_categories(user, area: Area, period: Period) -> list[dict]:
+    if area.level == Level.GRID:  # the rollups keep categories down to the community
+        counted = [{"category_id": row["cat"], "counted": row["counted"]} for row in
+                   area_cohort(area, period).exclude(
+                       status__in=(S.REJECTED, S.MERGED)).order_by().annotate(cat=Coalesce("category", 0))
+                   .values("cat").annotate(counted=Count("pk"))]
+    else:
+        rows = rollups.own(rollups.rows_in(CategoryDay, start=period.start, end=period.end), area_code=area.code)
+        counted = rollups.summed(rows, "category_id", counters=("received", "counted"))
     counted.sort(key=lambda r: (-r["counted"], r["category_id"]))
     top = [r for r in counted if r["counted"]][:TOP_CATEGORIES]
     names = dict(Category.objects.filter(pk__in=[r["category_id"] for r in top]).values_list("pk", "name"))
@@ -120,8 +125,7 @@ def top_categories(area: Area, period: Period) -> list[dict]:
 
 def heat_cells(user, area: Area, period: Period, *, category_id: int | None = None) -> list[list[float]]:
     """Case locations of the period, counted per cell of about 100 m: [[lat, lng, cases], …]."""
-    cases = cohort(user, period).filter(area_code__startswith=area.code, district_code=area.district_code,
-                                        lat__isnull=False, lng__isnull=False)
+    cases = area_cohort(area, period).filter(lat__isnull=False, lng__isnull=False)
     if category_id:
         cases = cases.filter(Q(category_id=category_id) | Q(category__parent_id=category_id)
                              | Q(category__parent__parent_id=category_id))
@@ -131,26 +135,41 @@ def heat_cells(user, area: Area, period: Period, *, category_id: int | None = No
 
 
 def alerts(user, area: Area) -> list[dict]:
-    """Overdue or supervised cases not done yet, the oldest deadline first."""
-    cases = (cases_visible_to(user).filter(district_code=area.district_code, status__in=OPEN,
-                                           area_code__startswith=area.code)
-             .filter(Q(overdue=True) | Q(supervised_at__isnull=False) | Q(deadline__lt=timezone.now()))
-             .select_related("area").order_by("deadline", "pk")[:ALERTS])
+    """Overdue or supervised cases not done yet, the oldest deadline first. The candidates come from
+    the backlog of the place (``case_open_area``) and are sorted here: ordering by deadline in the
+    query would send the planner down the deadline index of every case ever received."""
+    late = Q(overdue=True) | Q(supervised_at__isnull=False) | Q(deadline__lt=timezone.now())
+    candidates = area_cases(area).exclude(status__in=DONE).filter(late).order_by().values_list("deadline", "pk")
+    first = sorted(candidates, key=lambda r: (r[0] is None, r[0] or timezone.now(), r[1]))[:ALERTS]
+    rows = Case.objects.select_related("area").in_bulk([pk for _, pk in first])
+    cases = [rows[pk] for _, pk in first if pk in rows]
     return [{"code": c.code, "title": c.title, "place": c.area.name if c.area else "", "status": c.get_status_display(),
              "deadline": timezone.localtime(c.deadline).strftime("%m-%d %H:%M") if c.deadline else "",
              "supervised": c.supervised_at is not None, "url": reverse("cases:detail", args=[c.pk])}
             for c in cases]
 
 
+def rising_of(user, area: Area) -> list[dict]:
+    """The week's rising problems of the area, kept a few minutes in the cache every process shares:
+    they are counted from nine weeks of cases (hotspots), and every screen asks every minute."""
+    week = default_week()
+    key = f"command:rising:{area.code}:{week.isoformat()}"
+    shared = caches["shared"]
+    rising = shared.get(key)
+    if rising is None:
+        rising = [{"place": h.name, "category": h.category, "cases": h.score.count, "score": round(h.score.score, 1)}
+                  for h in rising_problems(user, week=week, area=area, limit=6)]
+        shared.set(key, rising, RISING_SECONDS)
+    return rising
+
+
 def hot_problems(user, area: Area) -> dict:
-    rising = rising_problems(user, week=default_week(), area=area, limit=6)
     street_q = Q(street__code__startswith=area.code) if len(area.code) <= 9 else Q(street__code=area.code[:9])
     month = timezone.localdate().strftime("%Y-%m")
     monthly = (problems_visible_to(user).filter(street_q).filter(Q(month=month) | ~Q(status=MonthlyProblem.Status.DONE))
                .select_related("lead_unit", "street").order_by("-month", "pk")[:6])
     return {
-        "rising": [{"place": h.name, "category": h.category, "cases": h.score.count, "score": round(h.score.score, 1)}
-                   for h in rising],
+        "rising": rising_of(user, area),
         "monthly": [{"title": p.title, "street": p.street.name, "status": p.get_status_display(),
                      "lead": p.lead_unit.name, "deadline": p.deadline.isoformat(), "month": p.month,
                      "url": reverse("hotspots:monthly_detail", args=[p.pk])} for p in monthly],
@@ -203,7 +222,7 @@ def overview(user, area: Area, *, period: Period, category_id: int | None = None
         "grids": grid_figures(user, area, period, now),
         "children": children_ranking(user, area, period, now),
         "trend": weekly_trend(user, area, end=min(period.last_day, today), now=now),
-        "categories": top_categories(area, period),
+        "categories": top_categories(user, area, period),
         "heat": heat_cells(user, area, period, category_id=category_id),
         "alerts": alerts(user, area),
         "hot": hot_problems(user, area),
@@ -216,8 +235,7 @@ def grid_panel(user, grid: Area, period: Period) -> dict:
     """The drill-down of one grid: its staff, its Party branch, its open cases and its figures."""
     staff = (GridStaff.objects.filter(grid=grid).select_related("person").order_by("role", "person__name"))
     branches = PartyOrg.objects.filter(area=grid).order_by("name")
-    open_cases = (cases_visible_to(user).filter(district_code=grid.district_code, status__in=OPEN,
-                                                area_code__startswith=grid.code)
+    open_cases = (area_cases(grid).exclude(status__in=DONE)
                   .order_by("deadline", "pk")[:10])
     totals = area_totals(user=user, area=grid, period=period, medians=False)
     return {"grid": grid, "staff": list(staff), "branches": list(branches), "cases": list(open_cases),

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_GET
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area, Level
-from grassroots.assessment.periods import PRESETS, Period, default_preset, period_parse, preset_period
+from grassroots.assessment.periods import PRESETS, Period, period_from
 from grassroots.assessment.selectors import OutOfScope, can_view_kpis, kpi_area_get, kpi_roots
 from grassroots.assessment.xlsx import XLSX_MIME
 from grassroots.cases.models import Category
@@ -37,12 +36,7 @@ MIN_REFRESH = 5
 
 
 def period_of(request: HttpRequest) -> tuple[Period, str]:
-    today = timezone.localdate()
-    g = request.GET
-    try:
-        return period_parse(today=today, preset=g.get("period", ""), start=g.get("start", ""), end=g.get("end", "")), ""
-    except ValidationError as exc:
-        return preset_period(default_preset(today), today), "；".join(exc.messages)
+    return period_from(request.GET, today=timezone.localdate())
 
 
 def _area(user, code: str) -> Area:

@@ -25,7 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from grassroots.accounts.models import User
-from grassroots.accounts.scope import Scope
+from grassroots.accounts.scope import system_viewer
 from grassroots.areas.models import RURAL_LABELS, Area, Level
 from grassroots.assessment.kpis import EXCLUDED_STATUSES, Kpi
 from grassroots.assessment.periods import TZ, Period
@@ -50,9 +50,7 @@ MAX_CLUSTERS = 10
 
 def report_viewer() -> User:
     """An unsaved user who sees every case (the report's own scope is checked where it is read)."""
-    viewer = User(username="monthly-report", is_superuser=True, is_active=True)
-    viewer._grassroots_scope = Scope(is_superuser=True)  # scope_for's per-user cache: no role lookup
-    return viewer
+    return system_viewer("monthly-report")
 
 
 def level_name(area_or_level, rural: bool = False) -> str:
