@@ -4,7 +4,7 @@ community's grids and sorts the table; a district administrator edits the weight
 import pytest
 
 from tests.assessment.factories import build_spread
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, menu
 from tests.factories import build_tree
 
 pytestmark = pytest.mark.e2e
@@ -15,7 +15,7 @@ def test_ranking_drill_down_and_sort(live_server, transactional_db, page, screen
     tree = build_tree()
     build_spread(tree)
     login(page, live_server, "street_admin_1")
-    page.click("nav.mainnav >> text=考核排名")
+    menu(page, "考核排名", "考核排名")  # the group also holds 指挥中心, 月度报告, 双向评价
     page.wait_for_url("**/assessment/")
     assert "测试街道1" in page.locator("h1").inner_text()
     page.goto(f"{live_server.url}/assessment/?{MARCH}")

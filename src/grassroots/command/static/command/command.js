@@ -231,6 +231,7 @@
       box.hidden = !box.hidden;
       button.setAttribute("aria-expanded", String(!box.hidden));
       if (data) drawTable(button.dataset.table);
+      Object.keys(charts).forEach(function (k) { charts[k].resize(); });  // the card's chart gave room
     });
   });
 
