@@ -349,14 +349,6 @@ def late_counts(cases: QuerySet[Case], now: datetime, key=None, *, received: tup
     return dict(counts) if key is not None else {"": counts.get("", 0)}
 
 
-def month_days(start: date, end: date) -> list[date]:
-    out, day = [], start
-    while day < end:
-        out.append(day)
-        day = date.fromordinal(day.toordinal() + 1)
-    return out
-
-
 def by_day(qs: QuerySet, counters: tuple[str, ...] = STORED) -> dict[date, dict[str, int]]:
     out: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(counters, 0))
     for row in summed(qs, "day", counters=counters):
