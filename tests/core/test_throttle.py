@@ -50,3 +50,17 @@ def test_peek_counts_nothing_and_the_cache_holds_no_plain_key():
 
 def test_wait_text():
     assert wait_text(45) == "45秒后" and wait_text(61) == "2分钟后" and wait_text(3601) == "2小时后"
+
+
+def test_a_count_outlives_quiet_minutes_in_its_window():
+    """The database cache writes an increment back with its five-minute default: the window's count
+    must still be there after ten quiet minutes of an hourly limit."""
+    import time_machine
+
+    start = 1_800_000_000 - 1_800_000_000 % 3600 + 60  # a minute into an hour
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(3):
+            hit(HOURLY, "k")
+        clock.shift(600)
+        verdict = peek(HOURLY, "k")
+        assert not verdict.allowed and verdict.used == 3 and verdict.retry_after == 3600 - 660

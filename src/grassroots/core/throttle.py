@@ -90,6 +90,10 @@ def hit(limit: Limit, key: str, *, now: float | None = None) -> Verdict:
     cache.add(cache_key, 0, timeout=ends + 5)
     try:
         used = cache.incr(cache_key)
+        # Django's database cache writes an incremented value back with its default timeout (five
+        # minutes): a limit per hour would then forget its count after five quiet minutes. Redis keeps
+        # the key's expiry; touching costs one statement and keeps both the same.
+        cache.touch(cache_key, timeout=ends + 5)
     except ValueError:  # expired between add and incr
         cache.set(cache_key, 1, timeout=ends + 5)
         used = 1
