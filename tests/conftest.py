@@ -12,6 +12,17 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _chinese_first():
+    """Each test starts in the site's language: a request of an earlier test (a page in English) leaves
+    its language active in this thread, and labels read outside a request would follow it."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_memo():
     """Each test starts without in-memory copies of small tables (they may hold an earlier test's
     rolled-back rows)."""

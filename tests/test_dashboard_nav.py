@@ -20,9 +20,10 @@ def nav_links(html: str) -> set[str]:
 
 @pytest.mark.parametrize(("user", "offered", "not_offered"), [
     ("community_worker_1", {"/cases/", "/cases/board/", "/r/staff/new/", "/intake/hotline/", "/assessment/",
-                            "/people/residents/", "/registers/"}, {"/r/new/", "/r/me/"}),
+                            "/people/residents/", "/registers/"}, {"/r/new/", "/r/me/", "/reports/", "/stars/"}),
     ("grid_worker_A", {"/cases/", "/r/staff/new/", "/assessment/"}, {"/cases/board/", "/intake/hotline/",
-                                                                     "/registers/"}),
+                                                                     "/registers/", "/reports/", "/stars/"}),
+    ("street_admin_1", {"/cases/", "/assessment/", "/reports/", "/stars/", "/command/"}, {"/r/new/"}),
     ("dept_handler", {"/cases/"}, {"/cases/board/", "/r/staff/new/", "/people/residents/", "/registers/"}),
     ("resident", {"/r/new/", "/r/me/"}, {"/cases/", "/assessment/", "/areas/"}),
 ])

@@ -5,6 +5,11 @@
 - ``GRASSROOTS_DATA_KEY``: the key that encrypts ID numbers and phone numbers at rest (see core/crypto.py).
 - ``GRASSROOTS_DEBUG``: "1" for development (the default), "0" in production.
 - ``GRASSROOTS_TILE_URL``: the map tile template (天地图/高德/…); empty means no tiles at all.
+- ``GRASSROOTS_ALLOWED_HOSTS``: the host names the site answers to, comma-separated (required in production).
+
+Production (``GRASSROOTS_DEBUG=0``) behind a TLS reverse proxy: secure cookies, HSTS, HTTPS redirects
+and ``X-Forwarded-Proto`` trusted from the proxy; static files collected with hashed names; every
+variable is listed in docs/deploy.md.
 """
 
 import os
@@ -21,7 +26,10 @@ SECRET_KEY = os.environ.get("GRASSROOTS_SECRET_KEY") or (
 )
 if not SECRET_KEY:
     raise RuntimeError("GRASSROOTS_SECRET_KEY must be set when GRASSROOTS_DEBUG=0")
-ALLOWED_HOSTS = os.environ.get("GRASSROOTS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get(
+    "GRASSROOTS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "").split(",") if h.strip()]
+if not DEBUG and not ALLOWED_HOSTS:
+    raise RuntimeError("GRASSROOTS_ALLOWED_HOSTS must be set when GRASSROOTS_DEBUG=0 (e.g. grassroots.example.gov.cn)")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -30,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
+    "ninja",  # its Swagger UI from local static files (not a CDN): /api/docs works offline and under the CSP
     "grassroots.core",
     "grassroots.accounts",
     "grassroots.areas",
@@ -71,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "grassroots.urls"
@@ -127,9 +138,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = PROJECT_DIR / "var" / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # In production the collected files carry a hash of their content in their names, so WhiteNoise
+    # can tell browsers to keep them for a year; in development they are served from the apps as they are.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True  # serve app static files directly, even before collectstatic
+WHITENOISE_USE_FINDERS = DEBUG  # development: serve app static files directly, before any collectstatic
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = PROJECT_DIR / "var" / "media"
 MEDIA_URL = "/media/"
@@ -178,4 +192,51 @@ LOGGING = {
     # The "log" text-message sender writes each message here: in the demo, sign-up codes show in the
     # worker's output.
     "loggers": {"grassroots.notifications": {"level": os.environ.get("GRASSROOTS_NOTIFY_LOG_LEVEL", "INFO")}},
+}
+
+
+# --- Production behind a TLS reverse proxy (docs/deploy.md) ------------------------------------------
+# The proxy terminates TLS and says so in X-Forwarded-Proto; the site then sets secure cookies, HSTS and
+# redirects plain HTTP. GRASSROOTS_HTTPS=0 only for a closed network without TLS (check --deploy warns).
+HTTPS = os.environ.get("GRASSROOTS_HTTPS", "0" if DEBUG else "1") == "1"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's and the orchestrator's health check, over plain HTTP
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = _int_env("GRASSROOTS_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("GRASSROOTS_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("GRASSROOTS_HSTS_PRELOAD", "1") == "1"
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("GRASSROOTS_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+SESSION_COOKIE_AGE = _int_env("GRASSROOTS_SESSION_SECONDS", 8 * 3600)  # a working day
+X_FRAME_OPTIONS = "DENY"
+
+# The content security policy: scripts only from this site's files (no inline script, no eval: the
+# pages' behaviour is in static files, web/static/web/site.js), styles from files and style attributes,
+# images from here, data: (Leaflet's icons, chart downloads) and the tile server if one is set.
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
+    host = parts.netloc.replace("a.", "*.", 1) if "{s}" in url else parts.netloc
+    return f"{parts.scheme}://{host}" if parts.scheme and host else ""
+
+
+_TILE_ORIGIN = _origin(GRASSROOTS_TILE_URL) if GRASSROOTS_TILE_URL else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 }

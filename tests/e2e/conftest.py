@@ -41,8 +41,30 @@ def browser():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        new_context = browser.new_context
+
+        def watched_context(*args, **kwargs):
+            """Every page of every context reports what the content security policy refused."""
+            context = new_context(*args, **kwargs)
+            context.on("console", lambda msg: CSP_REFUSALS.append(f"{msg.location.get('url', '')}: {msg.text}")
+                       if msg.type == "error" and "Content Security Policy" in msg.text else None)
+            return context
+
+        browser.new_context = watched_context
         yield browser
         browser.close()
+
+
+CSP_REFUSALS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_refusals():
+    """The pages satisfy the content security policy (settings.CONTENT_SECURITY_POLICY): no inline
+    script, no inline handler, nothing from elsewhere. Chromium logs each refusal to the console."""
+    CSP_REFUSALS.clear()
+    yield
+    assert not CSP_REFUSALS, "\n".join(CSP_REFUSALS)
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.accounts.models import Capability as C
 from grassroots.accounts.scope import Scope
 from grassroots.points.models import Merchant
+from grassroots.reports.selectors import can_view_reports
+from grassroots.stars.selectors import access_for as star_access_for
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,9 @@ class Group:
         return self.links[0] if len(self.links) == 1 else None
 
 
-# (group label, [(link label, url name, capabilities (any of them), where: True areas, "units", False any)])
+# (group label, [(link label, url name, capabilities (any of them), where)]): where is True (the capability
+# held at an area), "units" (held at a unit), False (anywhere), or the page's own check of the user
+# (a page whose rule is not one capability, so nobody is offered a link that answers 403).
 MENU = [
     (_("诉求办理"), [
         (_("诉求清单"), "cases:list", (C.VIEW_CASES, C.HANDLE_CASES, C.TAKE_CASES), False),
@@ -48,7 +52,7 @@ MENU = [
     (_("考核排名"), [
         (_("指挥中心"), "command:center", (C.VIEW_CASES,), True),
         (_("考核排名"), "assessment:index", (C.VIEW_CASES, C.HANDLE_CASES), False),
-        (_("月度报告"), "reports:index", (C.VIEW_CASES,), True),
+        (_("月度报告"), "reports:index", (C.VIEW_CASES,), can_view_reports),
         (_("双向评价"), "evaluation:index", (C.VIEW_CASES, C.HANDLE_CASES), False),
     ]),
     (_("热点问题"), [(_("热点问题"), "hotspots:index", (C.VIEW_CASES,), True)]),
@@ -56,7 +60,7 @@ MENU = [
         (_("组织架构"), "areas:tree", (C.VIEW_AREAS,), False),
         (_("网格地图"), "areas:map", (C.VIEW_AREAS,), False),
         (_("党组织"), "orgs:party", (C.VIEW_PARTY,), False),
-        (_("党支部星级评定"), "stars:index", (C.VIEW_PARTY,), False),
+        (_("党支部星级评定"), "stars:index", (C.VIEW_PARTY,), lambda user: bool(star_access_for(user).read)),
         (_("单位"), "orgs:units", (C.VIEW_UNITS,), False),
     ]),
     (_("居民"), [
@@ -90,12 +94,15 @@ RESIDENT_MENU = [(_("我要反映"), "portal:new"), (_("随手拍"), "woodpecker
                  (_("我的"), "portal:me")]
 
 
-def _allowed(scope: Scope, capabilities: tuple[str, ...], areas_only: bool | str) -> bool:
-    """``areas_only``: True, the capability held at an area; "units", held at a unit; False, anywhere."""
+def _allowed(user, scope: Scope, capabilities: tuple[str, ...], areas_only) -> bool:
+    """``areas_only``: True, the capability held at an area; "units", held at a unit; False, anywhere;
+    a callable, the page's own check of the user."""
+    if areas_only == "units":  # a unit's own pages: for its staff, a superuser included only if one
+        return any(scope.unit_ids.get(c) for c in capabilities)
     if scope.is_superuser:
         return True
-    if areas_only == "units":
-        return any(scope.unit_ids.get(c) for c in capabilities)
+    if callable(areas_only):
+        return any(scope.can(c) for c in capabilities) and areas_only(user)
     if areas_only:
         return any(scope.codes(c) for c in capabilities)
     return any(scope.can(c) for c in capabilities)
@@ -107,7 +114,7 @@ def nav_for(user, scope: Scope) -> list[Group]:
     groups = []
     for label, links in MENU:
         shown = tuple(Link(str(text), reverse(name)) for text, name, caps, areas_only in links
-                      if _allowed(scope, caps, areas_only))
+                      if _allowed(user, scope, caps, areas_only))
         if shown:
             groups.append(Group(str(label), shown))
     if not groups:  # a resident (or a user without a staff role): the portal

@@ -1,6 +1,10 @@
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import pgettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from grassroots.accounts.models import RoleAssignment
 from grassroots.areas.selectors import areas_visible_to
@@ -42,3 +46,16 @@ def home(request):
                    .order_by("deadline", "pk")[:5])
     return render(request, "web/home.html", {"roles": roles, "counts": counts, "todo": todo, "board": board,
                                              "unread": unread_count(request.user), "monthly": monthly})
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """For the reverse proxy, systemd and the container's health check: 200 when this process can reach
+    its database, 503 when it cannot. Says nothing else (no versions, no counts)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"ok": False}, status=503)
+    return JsonResponse({"ok": True})
