@@ -103,6 +103,7 @@ def parent(args: argparse.Namespace) -> None:
                "DJANGO_SETTINGS_MODULE": "grassroots.settings"}
         print(f"\n=== {name} ===", flush=True)
         cmd = [sys.executable, __file__, "--child", "--cases", str(args.cases), "--bare", str(args.bare),
+               "--dispatch", str(args.dispatch), "--worker-tasks", args.worker_tasks,
                *(["--profile"] if args.profile else [])]
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=False)
         out = proc.stdout.splitlines()
@@ -168,7 +169,83 @@ def child(args: argparse.Namespace) -> None:
         report = summarise(connection.vendor, counts, spent, statements)
         if args.profile:
             profile(lambda: post("full"), min(300, len(payloads)))
+        report.update(after_commit(client, payloads, args.dispatch, args.worker_tasks))
     print(json.dumps(report, ensure_ascii=False))
+
+
+def after_commit(client, payloads: list[dict], n: int, worker_tasks: str) -> dict:
+    """What the requests left for the worker (GRASSROOTS_AFTER_COMMIT=worker): drained here, timed; then
+    a routing model trained from the shipped sample, a ``grassroots worker`` process started beside
+    this one, and ``n`` residents' submits without a category, one every 0.25 s: seconds from each
+    submit until routing decided (its suggestion row) and, when confident enough, dispatched the case."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from grassroots.cases.models import Case
+    from grassroots.core import deferred
+    from grassroots.notifications.models import Notification
+    from grassroots.routing.models import RoutingSuggestion
+
+    if settings.GRASSROOTS_AFTER_COMMIT != "worker":
+        return {"after_commit": settings.GRASSROOTS_AFTER_COMMIT}
+    waiting = deferred.waiting_count()
+    t = time.perf_counter()
+    while deferred.task("bench"):
+        pass
+    drain_s = time.perf_counter() - t
+    notes = Notification.objects.count() / max(Case.objects.count(), 1)
+    print(f"after commit: {waiting} waiting rows done in-process in {drain_s:.1f} s "
+          f"({waiting / max(drain_s, 1e-9):.0f}/s; duplicates, routing without a model, {notes:.1f} notifications per case)",
+          flush=True)
+    with open(os.devnull, "w") as quiet:
+        call_command("routing_train", verbosity=0, stdout=quiet)
+    worker = subprocess.Popen([str(Path(sys.executable).parent / "grassroots"), "worker", "--name", "bench-worker",
+                               "--only", worker_tasks],
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        for line in worker.stdout:  # started, the model and the word dictionary loaded (warm_up)
+            if line.rstrip().endswith("ready"):
+                break
+        submitted: dict[int, float] = {}
+        decided: dict[int, float] = {}
+        dispatched: dict[int, float] = {}
+
+        def look(until: float) -> None:
+            """Note when routing has decided on each submitted case, every 20 ms until ``until``."""
+            while time.perf_counter() < until and len(decided) < n:
+                now = time.perf_counter()
+                for pk in RoutingSuggestion.objects.filter(case_id__in=submitted).exclude(
+                        case_id__in=decided).values_list("case_id", flat=True):
+                    decided[pk] = now - submitted[pk]
+                for pk in Case.objects.filter(pk__in=submitted).exclude(status=Case.Status.REPORTED).exclude(
+                        pk__in=dispatched).values_list("pk", flat=True):
+                    dispatched[pk] = now - submitted[pk]
+                time.sleep(0.02)
+
+        for _ in range(n):
+            payload = {k: v for k, v in payloads.pop().items() if k != "category"}
+            t = time.perf_counter()
+            response = client.post("/r/new/", payload)
+            assert response.status_code == 302, response.content[:300]
+            submitted[Case.objects.order_by("-pk").values_list("pk", flat=True).first()] = t
+            look(t + 0.25)
+        look(time.perf_counter() + 60)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    seconds = sorted(decided.values())
+    auto = sorted(dispatched.values())
+
+    def pct(values, q):
+        return round(values[min(len(values) - 1, int(q * len(values)))], 2) if values else None
+
+    print(f"worker running: {len(seconds)}/{len(submitted)} submits decided by routing, p50 {pct(seconds, 0.5)} s, "
+          f"p95 {pct(seconds, 0.95)} s; {len(auto)} dispatched automatically, p95 {pct(auto, 0.95)} s", flush=True)
+    return {"after_commit": "worker", "worker_tasks": worker_tasks, "drain_per_s": round(waiting / max(drain_s, 1e-9), 1),
+            "routing_decided": len(seconds), "submits": len(submitted),
+            "submit_to_decision_p50_s": pct(seconds, 0.5), "submit_to_decision_p95_s": pct(seconds, 0.95),
+            "auto_dispatched": len(auto), "submit_to_dispatch_p95_s": pct(auto, 0.95)}
 
 
 def build_world() -> dict:
@@ -392,6 +469,11 @@ def main() -> None:
     parser.add_argument("--bare", type=int, default=3000, help="bare insert requests (default 3000)")
     parser.add_argument("--only", choices=["sqlite", "postgresql"], default="")
     parser.add_argument("--profile", action="store_true", help="time each phase of a full request")
+    parser.add_argument("--worker-tasks", default="core.deferred",
+                        help="the tasks of the timed worker (grassroots worker --only; default: core.deferred, "
+                             "a worker kept for what follows submits)")
+    parser.add_argument("--dispatch", type=int, default=40,
+                        help="submits timed to routing's decision with a worker running (default 40)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

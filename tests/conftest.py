@@ -12,6 +12,15 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _after_commit_in_the_request(settings):
+    """Tests of what follows a new case (notifications, duplicates, routing) see it done when
+    ``case_receive`` returns, as with ``GRASSROOTS_AFTER_COMMIT=request``; the worker's way — the same
+    steps a moment later, exactly once — is tested in tests/core/test_deferred.py and
+    tests/cases/test_after_receive.py, which set it back to "worker"."""
+    settings.GRASSROOTS_AFTER_COMMIT = "request"
+
+
+@pytest.fixture(autouse=True)
 def _chinese_first():
     """Each test starts in the site's language: a request of an earlier test (a page in English) leaves
     its language active in this thread, and labels read outside a request would follow it."""

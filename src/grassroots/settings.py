@@ -118,6 +118,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A PostgreSQL streaming replica for the read-only pages and reports that may be a few seconds behind
+# (core/db_router.py: only reads inside ``replica_reads()`` go there; docs/scale.md). Tests never create
+# a database on it: in a test run it is the default's test database under a second name.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    _replica = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"],
+                                     conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["grassroots.core.db_router.ReplicaRouter"]
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
@@ -176,6 +186,9 @@ def _int_env(name: str, default: int) -> int:
 # The case loop (docs/cases.md): the sweep's interval and the days a verified case waits for its rating.
 GRASSROOTS_SWEEP_SECONDS = _int_env("GRASSROOTS_SWEEP_SECONDS", 60)
 GRASSROOTS_UNRATED_CLOSE_DAYS = _int_env("GRASSROOTS_UNRATED_CLOSE_DAYS", 7)
+# What follows a commit (a new case's notifications, duplicate check, routing): "worker" — the request
+# answers and the worker does it a moment later (core/deferred.py) — or "request", done before answering.
+GRASSROOTS_AFTER_COMMIT = os.environ.get("GRASSROOTS_AFTER_COMMIT", "worker")
 # The resident portal: the district its public pages serve (default: the first one), the largest photo,
 # and how many wrong tracking codes a visitor may try in a window before being blocked for a while.
 GRASSROOTS_PORTAL_DISTRICT = os.environ.get("GRASSROOTS_PORTAL_DISTRICT", "")
@@ -191,7 +204,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("GRASSROOTS_LOG_LEVEL", "WARNING")},
     # The "log" text-message sender writes each message here: in the demo, sign-up codes show in the
     # worker's output.
-    "loggers": {"grassroots.notifications": {"level": os.environ.get("GRASSROOTS_NOTIFY_LOG_LEVEL", "INFO")}},
+    "loggers": {"grassroots.notifications": {"level": os.environ.get("GRASSROOTS_NOTIFY_LOG_LEVEL", "INFO")},
+                "fontTools": {"level": "WARNING"}},  # the PDFs' font subsetting is chatty at INFO
 }
 
 

@@ -1,7 +1,11 @@
 """The JSON API (django-ninja, OpenAPI at /api/docs). Each app contributes a router of thin handlers
 that validate input, call a selector or a service, and return a schema."""
 
+import logging
+
+from django.db import DataError
 from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
 from grassroots.areas.api import router as areas_router
@@ -29,6 +33,46 @@ from grassroots.wishes.api import router as wishes_router
 from grassroots.woodpeckers.api import router as woodpeckers_router
 
 api = NinjaAPI(title="grassroots API", version="1", auth=django_auth, urls_namespace="api")
+log = logging.getLogger(__name__)
+
+# Bad input is the client's to fix, said in Chinese: the field-by-field detail stays as django-ninja
+# gives it (clients read ``detail``), with one sentence in ``message`` a person can act on.
+_WHERE = {"query": "查询参数", "path": "路径参数", "body": "请求内容", "form": "表单", "file": "文件"}
+
+
+def _field(error: dict) -> str:
+    loc = [str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body", "form", "file")]
+    return ".".join(loc) or _WHERE.get(str((error.get("loc") or [""])[0]), "参数")
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    fields = sorted({_field(e) for e in exc.errors})
+    return api.create_response(request, {"detail": exc.errors, "message": (
+        f"请求参数有误：{'、'.join(fields[:5])}（类型不对、超出允许范围或缺少必填项）")}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    message = str(exc)
+    if message.startswith("Cannot parse request body"):
+        message = "请求内容无法解析：请以 JSON 发送（Content-Type: application/json）"
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(DataError)
+def _out_of_range(request, exc: DataError):
+    """A value the database cannot hold (a number beyond its integers, a date before year 1) that a
+    parameter's own bound did not stop: refused, not a server error."""
+    log.warning("API %s %s: value out of range: %s", request.method, request.path, exc)
+    return api.create_response(request, {"detail": "参数超出允许范围，请检查数字和日期"}, status=400)
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request, exc: OverflowError):
+    log.warning("API %s %s: overflow: %s", request.method, request.path, exc)
+    return api.create_response(request, {"detail": "参数超出允许范围，请检查数字和日期"}, status=400)
+
 api.add_router("/areas", areas_router, tags=["areas"])
 api.add_router("/orgs", orgs_router, tags=["orgs"])
 api.add_router("/people", people_router, tags=["people"])

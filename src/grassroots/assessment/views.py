@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import CODE_LENGTHS, Area, Level
+from grassroots.core.db_router import replica_reads
 from grassroots.core.i18n import source_label
 from grassroots.core.models import AuditEntry
 
@@ -140,6 +141,7 @@ def kpi_page(view):
 
 
 @kpi_page
+@replica_reads()  # rankings: a few seconds behind is fine (docs/scale.md)
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     area = _scope_area(request, "assessment:index")
@@ -165,6 +167,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @kpi_page
+@replica_reads()  # rankings: a few seconds behind is fine (docs/scale.md)
 def units(request: HttpRequest) -> HttpResponse:
     area = _scope_area(request, "assessment:units")
     if isinstance(area, HttpResponse):
@@ -192,6 +195,7 @@ def _xlsx(ranking: Ranking, *, title: str, filename: str, units: bool = False) -
 
 
 @kpi_page
+@replica_reads()  # rankings: a few seconds behind is fine (docs/scale.md)
 def export(request: HttpRequest) -> HttpResponse:
     area = _scope_area(request, "assessment:index")
     if not isinstance(area, Area):
@@ -203,6 +207,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @kpi_page
+@replica_reads()  # rankings: a few seconds behind is fine (docs/scale.md)
 def units_export(request: HttpRequest) -> HttpResponse:
     area = _scope_area(request, "assessment:units")
     if isinstance(area, HttpResponse):

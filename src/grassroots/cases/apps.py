@@ -7,13 +7,16 @@ class CasesConfig(AppConfig):
     verbose_name = _("诉求")
 
     def ready(self) -> None:
+        from grassroots.core import deferred
         from grassroots.core.jobs import register_task
         from grassroots.core.memo import forget_on_change
 
         from .models import Category, TierRule
+        from .services import AFTER_RECEIVE, after_receive
         from .sweep import sweep_task
 
         register_task("cases.sweep", sweep_task)
+        deferred.register(AFTER_RECEIVE, after_receive)
         forget_on_change("cases.tier_rules", TierRule, Category)
         forget_on_change("cases.category_parents", Category)
         forget_on_change("cases.categories", Category)

@@ -21,7 +21,7 @@ from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.geo import GridLocateError, check_coordinates, grid_locate
 from grassroots.areas.models import Area
-from grassroots.core import crypto
+from grassroots.core import crypto, deferred
 from grassroots.core.services import audit_record
 from grassroots.orgs.models import Unit
 from grassroots.worktime.calendar import CalendarMissing
@@ -396,6 +396,25 @@ def _already_received(*, district: str, intake_key: str, external_source: str,
     return Case.objects.get(pk=found) if found is not None else None
 
 
+AFTER_RECEIVE = "cases.after_receive"
+
+
+def after_receive(case_id: int) -> None:
+    """What follows a new case, in the worker (core/deferred.py; ``case_receive`` asked for it in the
+    case's own transaction): the notifications of its ``report`` event, then the steps other apps
+    registered (the duplicate finder, routing and automatic dispatch). Runs once per case: the worker
+    deletes its row in this same transaction. A case someone already took up meanwhile gets no "new
+    case" notifications; the steps decide for themselves (routing dispatches only a case still waiting)."""
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:  # deleted with its district (a demo flush)
+        return
+    if case.status == Case.Status.REPORTED:
+        event = case.events.filter(action=CREATE_ACTION).order_by("pk").first()
+        if event is not None:
+            notify.case_event_written(event, case)
+    hooks.run_after_receive(case)
+
+
 def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area | None = None,
                  lat=None, lng=None, district_code: str = "", address: str = "",
                  category: Category | None = None, urgency: str = Urgency.GENERAL, tier: str = "",
@@ -453,6 +472,7 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
             **({"area": route.team.code, "to_name": route.team.name} if route.team else {}),
             **({"deadline_problem": deadline_problem} if deadline_problem else {}),
             **({"received_at": start.isoformat()} if start != now else {})}
+    later = deferred.deferring()  # the notifications and the steps: in the worker, or here
     for attempt in range(CODE_ATTEMPTS):
         _draw_codes(case, now)
         try:
@@ -462,8 +482,11 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
                                public=True, data=data)
                 if hooks.has_writers():
                     hooks.run_case_written(None, case)
-                notify.case_event_written(event, case)
-            if hooks.run_after_receive(case).get("changed"):
+                if later:
+                    deferred.enqueue(AFTER_RECEIVE, case.pk, district_code=district)
+                else:
+                    notify.case_event_written(event, case)
+            if not later and hooks.run_after_receive(case).get("changed"):
                 case.refresh_from_db()  # a step dispatched or re-categorised it
             return case, True
         except IntegrityError:

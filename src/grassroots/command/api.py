@@ -12,6 +12,7 @@ from ninja.security import django_auth
 
 from grassroots.assessment.periods import period_parse
 from grassroots.assessment.selectors import OutOfScope, can_view_kpis, kpi_area_get, kpi_roots
+from grassroots.core.db_router import replica_reads
 
 from .selectors import overview
 
@@ -41,7 +42,13 @@ def _error(status: int, detail: str, errors: dict | None = None) -> JsonResponse
 def overview_get(request, filters: Query[Filter]):
     """Everything the command center draws for ``area`` (default: the user's only area) and the
     period (``period`` = month | last_month | quarter | year, or ``start``/``end``); ``category``
-    narrows the heat layer to a category and its sub-categories. docs/command.md lists the fields."""
+    narrows the heat layer to a category and its sub-categories. docs/command.md lists the fields.
+    Read from the replica when there is one: the screen redraws every minute (docs/scale.md)."""
+    with replica_reads():  # not a decorator: django-ninja reads the annotations from the function itself
+        return _overview(request, filters)
+
+
+def _overview(request, filters: Filter):
     user = request.user
     if not can_view_kpis(user):
         return _error(403, "您的账号没有查看诉求的角色，无法查看指挥中心")

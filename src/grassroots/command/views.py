@@ -27,6 +27,7 @@ from grassroots.assessment.periods import PRESETS, Period, period_from
 from grassroots.assessment.selectors import OutOfScope, can_view_kpis, kpi_area_get, kpi_roots
 from grassroots.assessment.xlsx import XLSX_MIME
 from grassroots.cases.models import Category
+from grassroots.core.db_router import replica_reads
 
 from .selectors import grid_panel, overview
 from .xlsx import overview_xlsx
@@ -61,6 +62,7 @@ def _refresh(request: HttpRequest) -> int:
 @login_required
 @require_GET
 @never_cache
+@replica_reads()  # a screen of figures: a few seconds behind is fine (docs/scale.md)
 def center(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not can_view_kpis(user):
@@ -99,6 +101,7 @@ def center(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @never_cache
+@replica_reads()  # a screen of figures: a few seconds behind is fine (docs/scale.md)
 def grid(request: HttpRequest, code: str) -> HttpResponse:
     """A grid's panel (HTML fragment for the screen's side panel, or a page of its own)."""
     if not can_view_kpis(request.user):
@@ -114,6 +117,7 @@ def grid(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@replica_reads()  # a screen of figures: a few seconds behind is fine (docs/scale.md)
 def export(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not can_view_kpis(user):

@@ -7,6 +7,12 @@ that lets an exact value (an ID number, a phone) be looked up without decrypting
 
 In development (``GRASSROOTS_DEBUG=1``) a fixed, loudly-named key is used when none is set, so the
 demo works on a fresh machine; in production a missing key is a start-up error.
+
+Key rotation (docs/keys.md): ``GRASSROOTS_DATA_KEY_PREVIOUS`` (optional, comma-separated) holds older
+keys that are still READ. Encryption and the blind index written to a row always use the current key;
+decryption tries the current key, then the previous ones (``MultiFernet``); a look-up by number filters on
+``blind_indexes(value)`` (the current key's index first, then the previous keys') so rows that
+``grassroots rotate_data_key`` has not reached yet are still found.
 """
 
 from __future__ import annotations
@@ -16,13 +22,16 @@ import hashlib
 import hmac
 import os
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 DEV_KEY = "grassroots-development-key-NOT-FOR-PRODUCTION-0000"
+# The same derivation as core/backup.py's manifest, so a backup and a key rotation name a key alike.
+_FINGERPRINT_INFO = b"grassroots/backup-key-fingerprint/v1"
 
 
 class DataKeyError(RuntimeError):
@@ -40,33 +49,90 @@ def _master_key() -> bytes:
     return key.encode()
 
 
+def _master_keys() -> tuple[bytes, ...]:
+    """The current key, then every key of GRASSROOTS_DATA_KEY_PREVIOUS (comma-separated) not equal to it."""
+    keys = [_master_key()]
+    for part in os.environ.get("GRASSROOTS_DATA_KEY_PREVIOUS", "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if len(part) < 32:
+            raise DataKeyError("every key in GRASSROOTS_DATA_KEY_PREVIOUS must be at least 32 characters long")
+        if part.encode() not in keys:
+            keys.append(part.encode())
+    return tuple(keys)
+
+
+def _derive_from(master: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
+
+
 def _derive(info: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(_master_key())
+    """A sub-key of the current key (core/backup.py takes its fingerprint this way)."""
+    return _derive_from(_master_key(), info)
 
 
-@lru_cache(maxsize=4)
-def _keys(master_fingerprint: bytes) -> tuple[Fernet, bytes]:
-    fernet = Fernet(base64.urlsafe_b64encode(_derive(b"grassroots/encrypt/v1")))
-    return fernet, _derive(b"grassroots/blind-index/v1")
+@dataclass(frozen=True)
+class DataKey:
+    fernet: Fernet = field(repr=False)
+    index_key: bytes = field(repr=False)  # never in a log line or an error report's locals
+    fingerprint: str = ""  # 16 hex digits that name the key without revealing it
 
 
-def _current() -> tuple[Fernet, bytes]:
-    return _keys(hashlib.sha256(_master_key()).digest())
+@lru_cache(maxsize=16)
+def _data_key(master: bytes) -> DataKey:
+    """The sub-keys of one master key (cached by the key itself: the environment holds it anyway; a new
+    value of the variable, in a test or after a restart, is simply another entry)."""
+    return DataKey(fernet=Fernet(base64.urlsafe_b64encode(_derive_from(master, b"grassroots/encrypt/v1"))),
+                   index_key=_derive_from(master, b"grassroots/blind-index/v1"),
+                   fingerprint=hashlib.sha256(_derive_from(master, _FINGERPRINT_INFO)).hexdigest()[:16])
 
 
-def encrypt(value: str) -> str:
+@lru_cache(maxsize=8)
+def _ring(masters: tuple[bytes, ...]) -> tuple[tuple[DataKey, ...], MultiFernet]:
+    keys = tuple(_data_key(m) for m in masters)
+    return keys, MultiFernet([k.fernet for k in keys])
+
+
+def _current() -> DataKey:
+    return _data_key(_master_key())
+
+
+def data_keys() -> tuple[DataKey, ...]:
+    """Every key this process reads: the current one first, then the previous ones."""
+    return _ring(_master_keys())[0]
+
+
+def fingerprints() -> list[str]:
+    """The fingerprints of ``data_keys()`` (never the keys)."""
+    return [k.fingerprint for k in data_keys()]
+
+
+def encrypt(value: str, *, key: DataKey | None = None) -> str:
+    """A Fernet token of ``value`` under the current key (``key``: one already at hand, in a loop)."""
     if not value:
         return ""
-    return _current()[0].encrypt(value.encode()).decode()
+    return (key or _current()).fernet.encrypt(value.encode()).decode()
 
 
 def decrypt(token: str) -> str:
     if not token:
         return ""
     try:
-        return _current()[0].decrypt(token.encode()).decode()
+        return _ring(_master_keys())[1].decrypt(token.encode()).decode()
     except InvalidToken as exc:  # wrong key or tampered row: never return garbage
         raise DataKeyError("cannot decrypt: wrong GRASSROOTS_DATA_KEY or damaged data") from exc
+
+
+def open_token(token: str, keys: tuple[DataKey, ...] | None = None) -> tuple[str, int]:
+    """``(plain value, n)``: n is 0 when the current key opened the token, k for the k-th previous key
+    (of ``keys``, ``data_keys()`` by default). Raises DataKeyError when no key opens it."""
+    for n, key in enumerate(keys or data_keys()):
+        try:
+            return key.fernet.decrypt(token.encode()).decode(), n
+        except InvalidToken:
+            continue
+    raise DataKeyError("cannot decrypt with GRASSROOTS_DATA_KEY nor any key of GRASSROOTS_DATA_KEY_PREVIOUS")
 
 
 def normalize(value: str) -> str:
@@ -75,10 +141,21 @@ def normalize(value: str) -> str:
 
 
 def blind_index(value: str) -> str:
+    """The current key's index of ``value``: what a row stores. Look rows up with ``blind_indexes``."""
     value = normalize(value)
     if not value:
         return ""
-    return hmac.new(_current()[1], value.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_current().index_key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def blind_indexes(value: str, keys: tuple[DataKey, ...] | None = None) -> list[str]:
+    """Every index ``value`` may be stored under while a key rotation runs: the current key's first, then
+    the previous keys' (one element when GRASSROOTS_DATA_KEY_PREVIOUS is unset; none for an empty value).
+    Filter with ``<name>_index__in=blind_indexes(value)``."""
+    value = normalize(value)
+    if not value:
+        return []
+    return [hmac.new(k.index_key, value.encode(), hashlib.sha256).hexdigest() for k in keys or data_keys()]
 
 
 def mask_phone(value: str) -> str:

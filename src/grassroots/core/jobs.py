@@ -16,25 +16,70 @@ log = logging.getLogger(__name__)
 
 Task = Callable[[str], bool]
 _TASKS: dict[str, Task] = {}
+_URGENT: set[str] = set()
 
 
-def register_task(name: str, task: Task) -> None:
+def register_task(name: str, task: Task, *, urgent: bool = False) -> None:
+    """``urgent``: work a person is waiting for a second later (what follows a resident's submit):
+    it gets a turn before every other task's, so a long task (a month's reports) never holds it up."""
     _TASKS[name] = task
+    if urgent:
+        _URGENT.add(name)
+    else:
+        _URGENT.discard(name)
+
+
+_WARMUPS: dict[str, Callable[[], None]] = {}
+
+
+def register_warmup(name: str, warmup: Callable[[], None]) -> None:
+    """Something a worker loads once when it starts (a model, a dictionary), so the first resident's
+    case does not wait for it."""
+    _WARMUPS[name] = warmup
+
+
+def warm_up() -> None:
+    for name, warmup in list(_WARMUPS.items()):
+        try:
+            warmup()
+        except Exception:  # a worker that cannot warm up still works, a little slower at first
+            log.exception("warm-up %s failed", name)
+
+
+def keep_only(names: set[str]) -> None:
+    """This process runs only these tasks (``grassroots worker --only``)."""
+    for name in list(_TASKS):
+        if name not in names:
+            del _TASKS[name]
 
 
 def tasks() -> dict[str, Task]:
     return dict(_TASKS)
 
 
+def _turn(name: str, task: Task, worker: str) -> bool:
+    try:
+        return bool(task(worker))
+    except Exception:  # one failing task must not stop the others
+        log.exception("task %s failed", name)
+        return False
+
+
+def run_urgent(worker: str) -> int:
+    """Give every urgent task one turn; the number that did some work."""
+    return sum(_turn(name, task, worker) for name, task in tasks().items() if name in _URGENT)
+
+
 def run_once(worker: str) -> int:
-    """Give every task one turn; the number of tasks that did some work."""
+    """Give every task one turn, the urgent ones before each of the others; the number of turns that
+    did some work."""
     done = 0
     for name, task in tasks().items():
-        try:
-            done += bool(task(worker))
-        except Exception:  # one failing task must not stop the others
-            log.exception("task %s failed", name)
-    return done
+        if name in _URGENT:
+            continue
+        done += run_urgent(worker)
+        done += _turn(name, task, worker)
+    return done + run_urgent(worker)
 
 
 def claim_next(queryset_of, *, worker: str, stale_after, order_by: tuple[str, ...], max_attempts: int,

@@ -14,6 +14,8 @@ from django.http import JsonResponse
 from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 
+from grassroots.core.params import DbId
+
 from . import rising, stats
 from .clusters import clusters_for
 from .models import MonthlyProblem
@@ -33,7 +35,7 @@ class Filter(Schema):
 class SeriesFilter(Schema):
     week: str = ""
     area: str
-    category: int
+    category: DbId
 
 
 class ErrorOut(Schema):
@@ -206,7 +208,7 @@ def rising_series(request, filters: Query[SeriesFilter]):
         monday, area = _prepare(request, filters)
     except _Refused as refused:
         return refused.response
-    if area.level not in rising.LEVELS:
+    if area is None or area.level not in rising.LEVELS:
         return _error(422, "请指定街道、社区或网格的编码", {"area": ["请指定街道、社区或网格"]})
     s = rising.series_for(request.user, area=area, category_id=filters.category, week=monday)
     return {"area": area.code, "area_name": area.name, "category_id": s.category_id, "category": s.category,

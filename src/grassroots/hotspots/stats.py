@@ -24,6 +24,8 @@ from datetime import date, timedelta
 
 from scipy.stats import poisson
 
+from grassroots.core.params import bounded_year
+
 BASELINE_WEEKS = 8
 RATE_FLOOR = 0.5
 MIN_COUNT = 3
@@ -83,6 +85,8 @@ def week_parse(text: str) -> date:
     raw = (text or "").strip().upper().replace("W", "-W").replace("--", "-")
     try:
         year_s, week_s = raw.split("-W")
+        if not bounded_year(int(year_s)):
+            raise ValueError
         return date.fromisocalendar(int(year_s), int(week_s), 1)
     except (ValueError, TypeError):
         raise ValueError(f"周次“{text[:20]}”格式不对，请填写如 2026-W48 的 ISO 周（年-W周数）") from None

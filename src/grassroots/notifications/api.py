@@ -9,6 +9,8 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 from pydantic import Field
 
+from grassroots.core.params import Offset
+
 from .models import Notification
 from .selectors import notification_get_for, notifications_of, unread_count
 from .services import notification_mark_read, notifications_mark_all_read
@@ -33,7 +35,7 @@ class NotificationOut(Schema):
 class ListFilter(Schema):
     unread: bool = False
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 class CountOut(Schema):

@@ -7,7 +7,9 @@ Everything is read through ``orgs.selectors``; an object outside the caller's sc
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from grassroots.core.params import BoundedPages
 
 from . import selectors
 
@@ -48,7 +50,7 @@ class PartyOrgDetailOut(PartyOrgOut):
 
 
 @router.get("/party", response=list[PartyOrgOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPages, page_size=100)
 def party_orgs_list(request: HttpRequest, level: str = "", area: str = ""):
     qs = selectors.party_orgs_with_counts(request.user)
     if level:
@@ -107,7 +109,7 @@ class UnitDetailOut(UnitOut):
 
 
 @router.get("/units", response=list[UnitOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPages, page_size=50)
 def units_list(request: HttpRequest, kind: str = "", name: str = "", red: bool = False):
     return selectors.units_filter(selectors.units_visible_to(request.user), kind=kind, name=name[:50],
                                   red_only=red)

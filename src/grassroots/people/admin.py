@@ -68,9 +68,9 @@ class PersonAdmin(ScopedModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Name search, plus an exact ID-number/phone match through the blind index."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        index = crypto.blind_index(search_term) if len(search_term.strip()) >= 7 else ""
-        if index:
-            results |= queryset.filter(id_number_index=index) | queryset.filter(phone_index=index)
+        indexes = crypto.blind_indexes(search_term) if len(search_term.strip()) >= 7 else []
+        if indexes:
+            results |= queryset.filter(id_number_index__in=indexes) | queryset.filter(phone_index__in=indexes)
         return results, may_have_duplicates
 
     def save_model(self, request, obj, form, change):

@@ -14,7 +14,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from grassroots.core.params import BoundedPages, DbId
 
 from . import selectors
 from .services import person_reveal
@@ -75,7 +77,7 @@ class RevealOut(Schema):
 
 
 @router.get("/residents", response=list[ResidentOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPages, page_size=50)
 def residents_list(request: HttpRequest, filters: Query[ResidentFilters]):
     qs = selectors.residents_visible_to(request.user)
     return selectors.residents_filter(qs, user=request.user, area_code=filters.area, name=filters.name,
@@ -117,8 +119,8 @@ class PartyMemberOut(PersonBits):
 
 
 @router.get("/party-members", response=list[PartyMemberOut])
-@paginate(PageNumberPagination, page_size=50)
-def party_members_list(request: HttpRequest, name: str = "", org: int | None = None,
+@paginate(BoundedPages, page_size=50)
+def party_members_list(request: HttpRequest, name: str = "", org: DbId | None = None,
                        in_service: bool | None = None):
     qs = selectors.party_members_visible_to(request.user)
     return selectors.party_members_filter(qs, name=name[:50], org_id=org, in_service=in_service)
@@ -137,7 +139,7 @@ class GridStaffOut(PersonBits):
 
 
 @router.get("/grid-staff", response=list[GridStaffOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPages, page_size=50)
 def grid_staff_list(request: HttpRequest, name: str = ""):
     return selectors.name_filter(selectors.grid_staff_visible_to(request.user), name[:50])
 
@@ -156,7 +158,7 @@ class VolunteerOut(PersonBits):
 
 
 @router.get("/volunteers", response=list[VolunteerOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPages, page_size=50)
 def volunteers_list(request: HttpRequest, name: str = ""):
     return selectors.name_filter(selectors.volunteers_visible_to(request.user), name[:50])
 

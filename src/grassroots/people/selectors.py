@@ -54,10 +54,10 @@ def residents_filter(qs: QuerySet[Resident], *, user, area_code: str = "", name:
 
 def residents_by_number(qs: QuerySet[Resident], number: str) -> QuerySet[Resident]:
     """Exact look-up by ID number or phone through the blind index (never decrypts)."""
-    index = crypto.blind_index(number)
-    if not index:
+    indexes = crypto.blind_indexes(number)  # every data key's, while a key rotation runs
+    if not indexes:
         return qs.none()
-    return qs.filter(Q(person__id_number_index=index) | Q(person__phone_index=index))
+    return qs.filter(Q(person__id_number_index__in=indexes) | Q(person__phone_index__in=indexes))
 
 
 def area_path(area) -> str:

@@ -21,9 +21,9 @@ from .models import GridStaff, PartyMember, Person, Resident, StaffRole
 def person_find(*, id_number: str = "", phone: str = "") -> Person | None:
     """Exact look-up by ID number (or, failing that, phone) through the blind index."""
     if id_number:
-        return Person.objects.filter(id_number_index=crypto.blind_index(id_number)).first()
+        return Person.objects.filter(id_number_index__in=crypto.blind_indexes(id_number)).first()
     if phone:
-        return Person.objects.filter(phone_index=crypto.blind_index(phone)).first()
+        return Person.objects.filter(phone_index__in=crypto.blind_indexes(phone)).first()
     return None
 
 
@@ -198,11 +198,14 @@ class ResidentRow:
     care_tags: tuple[str, ...] = ()
 
 
-def _persons_by_index(indexes: list[str]) -> dict[str, Person]:
+def _persons_by_index(indexes: dict[str, str]) -> dict[str, Person]:
+    """The persons stored under a key of ``indexes`` (any data key's index, while a key rotation runs), by
+    its value (the current key's index)."""
+    stored = list(indexes)
     found: dict[str, Person] = {}
-    for start in range(0, len(indexes), 500):
-        for person in Person.objects.filter(id_number_index__in=indexes[start:start + 500]):
-            found[person.id_number_index] = person
+    for start in range(0, len(stored), 500):
+        for person in Person.objects.filter(id_number_index__in=stored[start:start + 500]):
+            found[indexes[person.id_number_index]] = person
     return found
 
 
@@ -218,7 +221,7 @@ def residents_bulk_create(*, rows: Sequence[ResidentRow], actor=None, source: st
     """
     indexed = [(crypto.blind_index(r.id_number), r) for r in rows]
     by_index = dict(indexed)
-    persons = _persons_by_index(list(by_index))
+    persons = _persons_by_index({i: ix[0] for ix in map(crypto.blind_indexes, {r.id_number for r in rows}) for i in ix})
     new_persons, filled = [], []
     for index, row in by_index.items():
         person = persons.get(index)
@@ -234,7 +237,7 @@ def residents_bulk_create(*, rows: Sequence[ResidentRow], actor=None, source: st
             filled.append(person)
     Person.objects.bulk_create(new_persons, batch_size=batch_size)
     if any(p.pk is None for p in new_persons):  # databases that do not return ids from bulk inserts
-        persons.update(_persons_by_index([p.id_number_index for p in new_persons]))
+        persons.update(_persons_by_index({p.id_number_index: p.id_number_index for p in new_persons}))
     Person.objects.bulk_update(filled, ["phone_enc", "phone_index", "phone_masked"], batch_size=batch_size)
     residents = [
         Resident(person_id=persons[index].pk, household_id=row.household_id, relation=row.relation,

@@ -127,7 +127,8 @@ def signin_code_verify(*, phone: str, code: str, address: str = "") -> SignedIn:
         # Exactly one request spends the code, even two at once.
         if not SignInCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now()):
             raise ValidationError({"code": ["验证码已使用，请重新获取"]})
-        account = ResidentAccount.objects.select_related("user").filter(phone_index=index).first()
+        account = ResidentAccount.objects.select_related("user").filter(
+            phone_index__in=crypto.blind_indexes(phone)).first()  # an account not yet rotated to a new key too
         if account is not None:
             return SignedIn(user=account.user, account=account, created=False)
         try:
@@ -137,7 +138,7 @@ def signin_code_verify(*, phone: str, code: str, address: str = "") -> SignedIn:
                 account.set_phone(phone)
                 account.save()
         except IntegrityError:  # the same number signed up in another request a moment ago
-            account = ResidentAccount.objects.select_related("user").get(phone_index=index)
+            account = ResidentAccount.objects.select_related("user").get(phone_index__in=crypto.blind_indexes(phone))
             return SignedIn(user=account.user, account=account, created=False)
         audit_record(actor=user, action="resident.signup", obj=account, detail={"phone": account.phone_masked})
         return SignedIn(user=user, account=account, created=True)
@@ -198,8 +199,7 @@ def household_claim_submit(*, account: ResidentAccount, name: str, id_number: st
     if household is not None and household.level != Level.HOUSEHOLD:
         raise ValidationError({"household": ["请选择具体的住户（门牌号）"]})
     _refuse_when_over([(CLAIMS_PER_ACCOUNT, str(account.pk))], "__all__", "提交核验")
-    index = crypto.blind_index(id_number)
-    person = Person.objects.filter(id_number_index=index, name=name).first()
+    person = Person.objects.filter(id_number_index__in=crypto.blind_indexes(id_number), name=name).first()
     residency = (Resident.objects.filter(person=person).select_related("household").order_by("pk").first()
                  if person is not None else None)
     with transaction.atomic():
@@ -265,7 +265,8 @@ def household_claim_decide(*, claim: HouseholdClaim, actor, confirm: bool, reaso
         account = ResidentAccount.objects.select_for_update().get(pk=claim.account_id)
         now = timezone.now()
         if confirm:
-            person = Person.objects.filter(id_number_index=claim.id_number_index).first()
+            person = Person.objects.filter(  # either row may still be under the previous data key
+                id_number_index__in=crypto.blind_indexes(crypto.decrypt(claim.id_number_enc))).first()
             if person is None:
                 person = Person(name=claim.name, district_code=claim.household.code[:6])
                 person.set_id_number(crypto.decrypt(claim.id_number_enc))

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from grassroots.areas.models import Area
+from grassroots.core.db_router import replica_reads
 from grassroots.core.jobs import claim_next
 from grassroots.core.pdf import FontMissing
 from grassroots.core.services import audit_record
@@ -89,7 +90,8 @@ def report_run(*, report: MonthlyReport) -> MonthlyReport:
             progress=pct, stage=stage[:60], heartbeat_at=timezone.now())
 
     try:
-        data = content.build(report.area, report.month, progress=progress)
+        with replica_reads():  # a past month's figures, read on the replica if any; the row is written on the primary
+            data = content.build(report.area, report.month, progress=progress)
         progress(75, "生成Excel")
         xlsx = render.xlsx_bytes(data)
         progress(85, "生成PDF")

@@ -12,10 +12,10 @@ class RoutingConfig(AppConfig):
 
     def ready(self) -> None:
         from grassroots.cases.hooks import on_case_received
-        from grassroots.core.jobs import register_task
+        from grassroots.core.jobs import register_task, register_warmup
 
         from . import corrections, panels, policy, store
-        from .intake import route_new_case
+        from .intake import route_new_case, warm_up
         from .services import routing_task
 
         store.connect()
@@ -24,3 +24,4 @@ class RoutingConfig(AppConfig):
         panels.connect()
         on_case_received(route_new_case, order=20)
         register_task("routing.train", routing_task)
+        register_warmup("routing.model", warm_up)

@@ -42,6 +42,13 @@ def _basis_text(item: dict) -> str:
     return ""
 
 
+def warm_up() -> None:
+    """Load the active model and the word segmenter's dictionary once, when a worker starts."""
+    models = store.active()
+    if models.classifier is not None:
+        models.classifier.predict([Sample("路灯不亮", "小区路灯坏了")], k=1)
+
+
 def route_new_case(case: Case, context: dict) -> None:
     models = store.active()
     if models.classifier is None:

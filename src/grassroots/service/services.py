@@ -225,7 +225,7 @@ def member_register(*, user, name: str, id_number: str, community: Area, househo
         raise ValidationError(errors)
     wanted = _posts_of(community, posts)
     person = Person.objects.select_related("party_member__employer").filter(
-        id_number_index=crypto.blind_index(id_number), name=name).first()
+        id_number_index__in=crypto.blind_indexes(id_number), name=name).first()
     member = getattr(person, "party_member", None) if person else None
     if member is None or not member.in_service:
         raise ValidationError({"__all__": ["党员名册中没有找到与姓名、身份证号一致的在职党员，请核对，或联系您所在单位的党组织"]})

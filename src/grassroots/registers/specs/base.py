@@ -197,13 +197,15 @@ class ImportContext:
                     f"这里应填写{LEVEL_LABELS[level]}的编码")
         return None
 
-    def load_persons(self, indexes: Iterable[str]) -> None:
-        """Batch look-up of persons by ID-number blind index into ``person_ids``."""
-        todo = sorted({i for i in indexes if i and i not in self.person_ids and i not in self._no_person})
-        for part in chunked(todo):
+    def load_persons(self, persons: Iterable[Any]) -> None:
+        """Batch look-up of persons (``PersonCells``: ``index`` and, while a data-key rotation runs, the
+        previous keys' ``indexes``) into ``person_ids``, by the current key's index."""
+        aliases = {i: p.index for p in persons if p.index and p.index not in self.person_ids
+                   and p.index not in self._no_person for i in (p.indexes or (p.index,))}
+        for part in chunked(sorted(aliases)):
             rows = Person.objects.filter(id_number_index__in=part).values_list("id_number_index", "id")
-            self.person_ids.update(rows)
-        self._no_person.update(i for i in todo if i not in self.person_ids)
+            self.person_ids.update((aliases[stored], pk) for stored, pk in rows)
+        self._no_person.update(i for i in aliases.values() if i not in self.person_ids)
 
     def first_row(self, kind: str, key: Any, row: int) -> int | None:
         """The row where ``key`` of ``kind`` was first seen in this file, or None (and remember it)."""

@@ -55,7 +55,7 @@ class GridStaffRegister(Register):
 
     def resolve(self, records: Sequence[GridStaffRecord]) -> None:
         self.ctx.load_areas(r.grid_code for r in records)
-        self.ctx.load_persons(r.person.index for r in records)
+        self.ctx.load_persons(r.person for r in records)
         ids = sorted({self.ctx.person_ids[r.person.index] for r in records if r.person.index in self.ctx.person_ids})
         for part in chunked(ids):
             self.posts.update(GridStaff.objects.filter(person_id__in=part).values_list("person_id", "grid__code"))

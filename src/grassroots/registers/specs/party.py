@@ -90,7 +90,7 @@ class PartyMemberRegister(Register):
     def resolve(self, records: Sequence[PartyMemberRecord]) -> None:
         if self.orgs_by_name is None:
             self._load_orgs()
-        self.ctx.load_persons(r.person.index for r in records)
+        self.ctx.load_persons(r.person for r in records)
         ids = sorted({self.ctx.person_ids[r.person.index] for r in records if r.person.index in self.ctx.person_ids})
         for part in chunked(ids):
             self.members.update(PartyMember.objects.filter(person_id__in=part).values_list("person_id", flat=True))

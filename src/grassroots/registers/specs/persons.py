@@ -23,16 +23,18 @@ def phone_column(*, required: bool = False) -> Column:
 class PersonCells:
     name: str
     id_number: str
-    index: str  # the blind index of the ID number
+    index: str  # the blind index of the ID number (the current data key's)
     phone: str
+    indexes: tuple[str, ...] = ()  # every data key's index, to look the person up while a key rotation runs
 
 
 def read_person(reader: RowReader) -> PersonCells:
     name = reader.get("name", cells.plain_text, max_len=50) or ""
     id_number = reader.get("id_number", cells.id_number) or ""
     phone = reader.get("phone", cells.phone) or ""
-    return PersonCells(name=name, id_number=id_number, index=crypto.blind_index(id_number) if id_number else "",
-                       phone=phone)
+    indexes = tuple(crypto.blind_indexes(id_number))
+    return PersonCells(name=name, id_number=id_number, index=indexes[0] if indexes else "", phone=phone,
+                       indexes=indexes)
 
 
 def duplicate_in_file(ctx: ImportContext, *, kind: str, key: object, row: int) -> str | None:

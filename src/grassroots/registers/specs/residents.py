@@ -97,7 +97,7 @@ class ResidentRegister(Register):
     def resolve(self, records: Sequence[ResidentRecord]) -> None:
         ctx = self.ctx
         ctx.load_areas([r.household_code for r in records] + [r.building_code for r in records])
-        ctx.load_persons(r.person.index for r in records)
+        ctx.load_persons(r.person for r in records)
         self._load_doors([r for r in records if not r.household_code])
         person_ids = sorted({ctx.person_ids[r.person.index] for r in records if r.person.index in ctx.person_ids})
         for part in chunked(person_ids):

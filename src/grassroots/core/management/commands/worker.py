@@ -10,10 +10,12 @@ import signal
 import socket
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 
-from grassroots.core.jobs import run_once, tasks
+from grassroots.core.jobs import keep_only, run_once, run_urgent, tasks, warm_up
+
+URGENT_POLL = 0.2  # seconds
 
 
 class Command(BaseCommand):
@@ -23,14 +25,27 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="process what is waiting, then exit")
         parser.add_argument("--sleep", type=float, default=1.0, help="seconds to wait when idle")
         parser.add_argument("--name", default="", help="worker name (default host:pid)")
+        parser.add_argument("--only", default="",
+                            help="comma-separated task names this worker runs (e.g. core.deferred: a worker kept "
+                                 "for what follows residents' submits, never held up by a long report)")
 
-    def handle(self, *args, once: bool = False, sleep: float = 1.0, name: str = "", **options):
+    def handle(self, *args, once: bool = False, sleep: float = 1.0, name: str = "", only: str = "", **options):
         worker = name or f"{socket.gethostname()}:{os.getpid()}"
+        if only:
+            wanted = {n.strip() for n in only.split(",") if n.strip()}
+            unknown = wanted - set(tasks())
+            if unknown:
+                raise CommandError(f"没有这些任务：{', '.join(sorted(unknown))}；可选：{', '.join(tasks())}")
+            keep_only(wanted)
         self.stopping = False
         if not once:
             signal.signal(signal.SIGTERM, self._stop)
             signal.signal(signal.SIGINT, self._stop)
         self.stdout.write(f"worker {worker}: tasks {', '.join(tasks()) or '(none)'}")
+        if not once:
+            warm_up()
+            self.stdout.write(f"worker {worker}: ready")
+            self.stdout.flush()
         while not self.stopping:
             self._fresh_connection()
             done = run_once(worker)
@@ -38,8 +53,18 @@ class Command(BaseCommand):
                 continue
             if once:
                 break
-            time.sleep(sleep)
+            self._idle(worker, sleep)
         self._fresh_connection()
+
+    def _idle(self, worker: str, sleep: float) -> None:
+        """Wait ``sleep`` seconds, looking at the urgent tasks (what follows a submit) every
+        ``URGENT_POLL`` seconds meanwhile, so a resident's case is routed within a moment."""
+        until = time.monotonic() + sleep
+        while not self.stopping and time.monotonic() < until:
+            time.sleep(min(URGENT_POLL, max(0.0, until - time.monotonic())))
+            self._fresh_connection()
+            if run_urgent(worker):
+                return
 
     @staticmethod
     def _fresh_connection() -> None:

@@ -1,0 +1,130 @@
+"""Work that can wait a second: done by ``grassroots worker`` right after the commit that asked for it.
+
+A request stores what it must (a resident's case and its event) and answers; what can follow — the
+notifications, the duplicate finder, routing and automatic dispatch — is a row of ``Deferred``
+written **in the same transaction**, which the worker takes up:
+
+    deferred.register("cases.after_receive", handler)      # handler(object_id) in AppConfig.ready
+    deferred.enqueue("cases.after_receive", case.pk, district_code=case.district_code)  # inside the write
+
+Guarantees:
+* nothing lost — the row commits with the case or not at all; a worker that dies mid-way rolls back
+  and the row is there for the next one;
+* exactly once — a worker locks up to ten rows (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+  so several workers never wait on each other; SQLite writes one at a time), runs each handler in a
+  savepoint and deletes the done rows in the same transaction: the handlers' writes and the rows'
+  removal commit together, or — if the worker dies — not at all, and the rows wait for the next;
+* a handler that raises is rolled back alone, retried with back-off (5 s, 20 s, 45 s, …) and after
+  ``MAX_ATTEMPTS`` kept as ``failed`` with its error for an operator (admin: 待办后台工作).
+
+``settings.GRASSROOTS_AFTER_COMMIT``: ``"worker"`` (the default) or ``"request"`` — the caller does the
+work itself, in the request, as before (tests of the steps' behaviour; a machine with no worker).
+``inline()`` forces the request mode for a block (the demo loader writes a year of cases at once).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import Deferred
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BATCH = 50  # rows a worker takes per turn before giving the other tasks theirs
+CLAIM = 10  # rows per transaction: one claim query and one delete for ten (each still in its own savepoint)
+
+_handlers: dict[str, Callable[[int], None]] = {}
+_inline: contextvars.ContextVar[bool] = contextvars.ContextVar("grassroots_deferred_inline", default=False)
+
+
+def register(kind: str, handler: Callable[[int], None]) -> None:
+    _handlers[kind] = handler
+
+
+def deferring() -> bool:
+    """Whether work after a commit goes to the worker (else the caller does it in the request)."""
+    return getattr(settings, "GRASSROOTS_AFTER_COMMIT", "worker") == "worker" and not _inline.get()
+
+
+@contextmanager
+def inline() -> Iterator[None]:
+    token = _inline.set(True)
+    try:
+        yield
+    finally:
+        _inline.reset(token)
+
+
+def enqueue(kind: str, object_id: int, *, district_code: str = "") -> None:
+    """Ask for ``kind`` to be done for ``object_id`` once the caller's transaction commits."""
+    if kind not in _handlers:
+        raise ValueError(f"no handler registered for {kind!r}")
+    Deferred.objects.create(kind=kind, object_id=object_id, district_code=district_code)
+
+
+def _waiting(now):
+    return Deferred.objects.filter(failed=False, available_at__lte=now).order_by("available_at", "id")
+
+
+def run_some(worker: str, limit: int = CLAIM) -> int:
+    """Take up to ``limit`` waiting rows in one transaction, do each in a savepoint of its own, and
+    delete the done ones with it; the number taken (0 when none waits, or every waiting row is locked
+    by another worker). A worker that dies mid-way rolls all of them back, for the next one."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = _waiting(now)
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        taken = list(rows[:limit])
+        done = []
+        for row in taken:
+            handler = _handlers.get(row.kind)
+            try:
+                if handler is None:
+                    raise LookupError(f"no handler for {row.kind!r} in this worker")
+                with transaction.atomic():
+                    handler(row.object_id)
+            except Exception as exc:  # noqa: BLE001 — the handler's writes are rolled back; the row stays
+                log.exception("deferred %s#%s failed (attempt %s, worker %s)", row.kind, row.object_id,
+                              row.attempts + 1, worker)
+                row.attempts += 1
+                row.failed = row.attempts >= MAX_ATTEMPTS
+                row.available_at = now + timedelta(seconds=5 * row.attempts ** 2)
+                row.error = f"{type(exc).__name__}: {exc}"[:2000]
+                row.save(update_fields=["attempts", "failed", "available_at", "error"])
+            else:
+                done.append(row.pk)
+                log.info("deferred %s#%s done by %s, %.0f ms after it was asked for", row.kind, row.object_id,
+                         worker, (timezone.now() - row.created_at).total_seconds() * 1000)
+        if done:
+            Deferred.objects.filter(pk__in=done).delete()
+    return len(taken)
+
+
+def run_one(worker: str) -> bool:
+    """Do one waiting piece of work; False when there is none."""
+    return run_some(worker, 1) > 0
+
+
+def task(worker: str) -> bool:
+    """The worker's task: up to ``BATCH`` rows, ``CLAIM`` per transaction."""
+    done = 0
+    while done < BATCH:
+        taken = run_some(worker)
+        if not taken:
+            break
+        done += taken
+    return done > 0
+
+
+def waiting_count() -> int:
+    return Deferred.objects.filter(failed=False).count()
