@@ -15,7 +15,7 @@ import time_machine
 from django.db import connection, transaction
 from django.utils import timezone
 
-from grassroots.core import deferred
+from grassroots.core import deferred, jobs
 from grassroots.core.models import AuditEntry, Deferred
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_the_request_mode_and_inline_say_no_deferring(settings):
 WORKER = """
 import sys, django
 django.setup()
-from grassroots.core import deferred
+from grassroots.core import deferred, jobs
 from grassroots.core.models import AuditEntry
 def touch(object_id):
     AuditEntry.objects.create(action="test.touch", object_type="test", object_id=str(object_id),
@@ -147,3 +147,14 @@ def test_a_worker_kept_for_some_tasks_refuses_a_name_it_does_not_know():
     deferred.enqueue(KIND, 5)
     call_command("worker", "--once", "--only", "core.deferred")
     assert calls == [5]
+    # a worker kept for some tasks leaves the others registered for every later caller in the process
+    assert "core.deferred" in jobs.tasks() and len(jobs.tasks()) > 1
+
+
+def test_only_runs_the_named_tasks(monkeypatch):
+    ran = []
+    monkeypatch.setattr(jobs, "_TASKS", {"a": lambda w: ran.append("a") or False,
+                                         "b": lambda w: ran.append("b") or False})
+    jobs.run_once("w", {"b"})
+    assert ran == ["b"]
+    assert set(jobs.tasks()) == {"a", "b"}

@@ -46,15 +46,9 @@ def warm_up() -> None:
             log.exception("warm-up %s failed", name)
 
 
-def keep_only(names: set[str]) -> None:
-    """This process runs only these tasks (``grassroots worker --only``)."""
-    for name in list(_TASKS):
-        if name not in names:
-            del _TASKS[name]
-
-
-def tasks() -> dict[str, Task]:
-    return dict(_TASKS)
+def tasks(only: frozenset[str] | set[str] | None = None) -> dict[str, Task]:
+    """The registered tasks, or those of them named in ``only`` (``grassroots worker --only``)."""
+    return {name: task for name, task in _TASKS.items() if only is None or name in only}
 
 
 def _turn(name: str, task: Task, worker: str) -> bool:
@@ -65,21 +59,21 @@ def _turn(name: str, task: Task, worker: str) -> bool:
         return False
 
 
-def run_urgent(worker: str) -> int:
+def run_urgent(worker: str, only: set[str] | None = None) -> int:
     """Give every urgent task one turn; the number that did some work."""
-    return sum(_turn(name, task, worker) for name, task in tasks().items() if name in _URGENT)
+    return sum(_turn(name, task, worker) for name, task in tasks(only).items() if name in _URGENT)
 
 
-def run_once(worker: str) -> int:
+def run_once(worker: str, only: set[str] | None = None) -> int:
     """Give every task one turn, the urgent ones before each of the others; the number of turns that
-    did some work."""
+    did some work. ``only``: the names this worker runs (all when None)."""
     done = 0
-    for name, task in tasks().items():
+    for name, task in tasks(only).items():
         if name in _URGENT:
             continue
-        done += run_urgent(worker)
+        done += run_urgent(worker, only)
         done += _turn(name, task, worker)
-    return done + run_urgent(worker)
+    return done + run_urgent(worker, only)
 
 
 def claim_next(queryset_of, *, worker: str, stale_after, order_by: tuple[str, ...], max_attempts: int,

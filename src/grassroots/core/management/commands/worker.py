@@ -13,7 +13,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 
-from grassroots.core.jobs import keep_only, run_once, run_urgent, tasks, warm_up
+from grassroots.core.jobs import run_once, run_urgent, tasks, warm_up
 
 URGENT_POLL = 0.2  # seconds
 
@@ -31,24 +31,25 @@ class Command(BaseCommand):
 
     def handle(self, *args, once: bool = False, sleep: float = 1.0, name: str = "", only: str = "", **options):
         worker = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.only = None
         if only:
             wanted = {n.strip() for n in only.split(",") if n.strip()}
             unknown = wanted - set(tasks())
             if unknown:
                 raise CommandError(f"没有这些任务：{', '.join(sorted(unknown))}；可选：{', '.join(tasks())}")
-            keep_only(wanted)
+            self.only = wanted
         self.stopping = False
         if not once:
             signal.signal(signal.SIGTERM, self._stop)
             signal.signal(signal.SIGINT, self._stop)
-        self.stdout.write(f"worker {worker}: tasks {', '.join(tasks()) or '(none)'}")
+        self.stdout.write(f"worker {worker}: tasks {', '.join(tasks(self.only)) or '(none)'}")
         if not once:
             warm_up()
             self.stdout.write(f"worker {worker}: ready")
             self.stdout.flush()
         while not self.stopping:
             self._fresh_connection()
-            done = run_once(worker)
+            done = run_once(worker, self.only)
             if done:
                 continue
             if once:
@@ -63,7 +64,7 @@ class Command(BaseCommand):
         while not self.stopping and time.monotonic() < until:
             time.sleep(min(URGENT_POLL, max(0.0, until - time.monotonic())))
             self._fresh_connection()
-            if run_urgent(worker):
+            if run_urgent(worker, self.only):
                 return
 
     @staticmethod
