@@ -208,6 +208,15 @@ class Case(models.Model):
             models.Index(fields=["area_code", "deadline"], name="case_open_area",
                          opclasses=["varchar_pattern_ops", "timestamptz_ops"],
                          condition=~models.Q(status__in=["verified", "closed", "rejected", "merged"])),
+            # A district's newest cases first (Open311's GET requests, the API's lists): read from the
+            # end of the index and stopped at the page, whatever the history.
+            models.Index(fields=["district_code", "created_at"], name="case_district_created"),
+            # The dispatch board (cases.selectors.board_cases_for): what waits for a dispatcher, oldest
+            # deadline first. The condition is the board's own filter word for word, so SQLite's planner
+            # matches it too; a street's board reads its backlog, not 100,000 cases of history.
+            models.Index(fields=["deadline", "created_at"], name="case_on_board",
+                         condition=models.Q(status__in=["reported", "accepted", "returned", "escalated"])
+                         | models.Q(extension_requested_until__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["district_code", "external_source", "external_id"],

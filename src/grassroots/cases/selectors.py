@@ -360,7 +360,8 @@ def board_cases_for(user, *, kind: str = "", include_lower: bool = False) -> Que
         where = Q(pk__in=[])
         for root in scope.codes(Capability.DISPATCH_CASES):
             where |= Q(control__startswith=root) if include_lower else _at_level_q(root)
-    return qs.filter(where & _kind_q(kind)).order_by(F("deadline").asc(nulls_last=True), "created_at")
+    # _kind_q("") is the index case_on_board's condition: kept whatever the tab, so the index serves it
+    return qs.filter(where & _kind_q("") & _kind_q(kind)).order_by(F("deadline").asc(nulls_last=True), "created_at")
 
 
 @dataclass(frozen=True)

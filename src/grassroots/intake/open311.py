@@ -42,7 +42,10 @@ SPEC = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-05-01T00:00:00+08:00"
 DESCRIPTION_MAX = 4000
 MAX_SPAN = timedelta(days=90)
-PAGE_SIZE = 1000
+# A page of GET requests: 50 unless the client asks for more with page_size (at most 1,000, the
+# spec's limit), as Chicago's Open311 does. A thousand rows a call cost 0.6 s at 100,000 cases.
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
 MAX_IDS = 1000
 CLOSED = (Case.Status.CLOSED, Case.Status.REJECTED, Case.Status.MERGED)
 
@@ -268,7 +271,7 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     district = _jurisdiction(request)
     cases = _public_cases(district)
     page = _int(request, "page", 1, 1, 1_000_000)
-    size = _int(request, "page_size", PAGE_SIZE, 1, PAGE_SIZE)
+    size = _int(request, "page_size", PAGE_SIZE, 1, MAX_PAGE_SIZE)
     ids = [i.strip() for i in (request.GET.get("service_request_id") or "").split(",") if i.strip()]
     cases = cases.filter(code__in=ids[:MAX_IDS]) if ids else _filtered(request, cases)
     found = list(cases.order_by("-created_at", "-pk")[(page - 1) * size:page * size])
