@@ -74,6 +74,10 @@ def mask_name(value: str) -> str:
     return value[0] + "*" * (len(value) - 2) + value[-1]
 
 
+# What waits for a dispatcher (the board, cases.selectors.board_cases_for), besides pending extensions.
+BOARD_STATUSES = ("reported", "accepted", "returned", "escalated")
+
+
 class Case(models.Model):
     class Status(models.TextChoices):
         REPORTED = "reported", _("已上报")
@@ -215,7 +219,7 @@ class Case(models.Model):
             # deadline first. The condition is the board's own filter word for word, so SQLite's planner
             # matches it too; a street's board reads its backlog, not 100,000 cases of history.
             models.Index(fields=["deadline", "created_at"], name="case_on_board",
-                         condition=models.Q(status__in=["reported", "accepted", "returned", "escalated"])
+                         condition=models.Q(status__in=BOARD_STATUSES)
                          | models.Q(extension_requested_until__isnull=False)),
         ]
         constraints = [

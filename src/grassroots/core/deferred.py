@@ -80,6 +80,10 @@ def run_some(worker: str, limit: int = CLAIM) -> int:
     delete the done ones with it; the number taken (0 when none waits, or every waiting row is locked
     by another worker). A worker that dies mid-way rolls all of them back, for the next one."""
     now = timezone.now()
+    if not connection.features.has_select_for_update_skip_locked:
+        # SQLite: a transaction holds the one write lock of the database from its start, so ten rows in
+        # one would keep every web process's submit waiting for ten handlers; one row a transaction
+        limit = 1
     with transaction.atomic():
         rows = _waiting(now)
         if connection.features.has_select_for_update_skip_locked:
