@@ -326,3 +326,32 @@ def test_nothing_of_another_place(client, username, record_property):
     record_property("scope_total_patterns", len(url_patterns()) + len(api_operations()))
     assert not tally.leaks, f"{len(tally.leaks)} leaks:\n" + "\n".join(tally.leaks[:80])
     assert set(who.own) <= tally.own_seen, f"{username} never saw their own {set(who.own) - tally.own_seen}"
+
+
+def test_the_reader_finds_a_marker_in_every_kind_of_answer():
+    """The matrix reads what a person would: a spreadsheet's cells, a PDF's (compressed) text, a
+    file name, JSON — a marker hidden in any of them is found."""
+    import fpdf
+    import openpyxl
+    from django.http import HttpResponse, JsonResponse
+
+    book = openpyxl.Workbook()
+    book.active.append(["x", "MKREresZ"])
+    xlsx = io.BytesIO()
+    book.save(xlsx)
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="MKREcaseZ")
+    answers = {
+        "MKREresZ": HttpResponse(xlsx.getvalue(), content_type="application/vnd.openxmlformats-officedocument"
+                                                                ".spreadsheetml.sheet"),
+        "MKREcaseZ": HttpResponse(bytes(pdf.output()), content_type="application/pdf"),
+        "MKREbodyZ": JsonResponse({"items": [{"title": "MKREbodyZ"}]}),
+    }
+    named = HttpResponse(b"", content_type="text/plain")
+    named["Content-Disposition"] = 'attachment; filename="MKREcontactZ.xlsx"'
+    answers["MKREcontactZ"] = named
+    for marker, response in answers.items():
+        assert marker in body_text(response), marker
+    assert b"MKREcaseZ" not in bytes(pdf.output())  # the PDF's text is compressed: only pypdfium2 reads it
