@@ -311,7 +311,8 @@ def run_api(client, world: ScopeWorld, who: Who, tally: Tally) -> None:
 
 
 @pytest.mark.parametrize("username", list(WHO))
-def test_nothing_of_another_place(client, username, record_property):
+def test_nothing_of_another_place(client, username, record_property, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the quick reports' photos
     world = build_world()
     who = WHO[username]
     user = world.users[username]

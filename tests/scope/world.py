@@ -99,6 +99,7 @@ def build_world() -> ScopeWorld:
     _cases(world)
     _serving(world)
     _notes(world)
+    _more(world)
     return world
 
 
@@ -192,3 +193,75 @@ def _notes(world: ScopeWorld) -> None:
                          key=f"scope-{username}")
         world.mark(marker, f"@{username}")
         world.put("notifications.notification", f"@{username}", note)
+
+
+def _more(world: ScopeWorld) -> None:
+    """Objects of the remaining kinds, one per community (or street), made through their services."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grassroots.deliberation.services import meeting_plan, resolution_add, series_create
+    from grassroots.hotspots.services import monthly_problem_promote
+    from grassroots.matching.services import need_add, project_add
+    from grassroots.points.services import merchant_save, offer_save
+    from grassroots.service.services import unit_register
+    from grassroots.volunteers.services import signup
+    from grassroots.woodpeckers.services import quick_report_submit, woodpecker_decide
+    from tests.portal.conftest import photo_bytes
+
+    admin = world.tree.user("district_admin")
+    today = timezone.localdate()
+    for i, c in enumerate(COMMUNITIES):
+        community = world.areas[c]
+        grid = GRIDS[2 * i]
+        # a woodpecker's quick report from the community's first grid
+        rider = world.objects["woodpeckers.woodpecker"][c]
+        woodpecker_decide(woodpecker=rider, actor=admin, approve=True)
+        done = quick_report_submit(reporter=rider.user, key=f"5f1c9a0e-5b7d-4c2e-9a1b-0c2d4e6f8a1{i}",
+                                   category="fire", lat=32.605, lng=110.705 + 0.01 * GRIDS.index(grid),
+                                   photo=SimpleUploadedFile("a.jpg", photo_bytes(), content_type="image/jpeg"),
+                                   note=f"MKR{c}qrZ")
+        world.mark(f"MKR{c}qrZ", c, grid)
+        world.put("woodpeckers.quickreport", c, done.report)
+        world.put("cases.caseattachment", c, done.report.case.attachments.first())
+        # a unit's 双报到 registration with its contact's phone
+        phone = f"1350000{i:04d}"
+        reg = unit_register(unit=world.units["u1"], community=community, actor=world.tree.user("dept_handler"),
+                            services="义诊", contact_name=f"MKR{c}ucontactZ", contact_phone=phone)
+        world.mark(f"MKR{c}ucontactZ", c, "u1")
+        world.put("service.unitregistration", c, reg)
+        # a volunteer's sign-up (the community's first resident)
+        volunteer = make_user(f"volunteer_{c}", Role.RESIDENT, area=world.tree.residents[8 * i + 1].household)
+        Person.objects.filter(pk=world.tree.residents[8 * i + 1].person_id).update(user=volunteer)
+        row = signup(activity=world.objects["volunteers.activity"][c], user=volunteer)
+        world.put("volunteers.signup", c, row)
+        # deliberation: a meeting of the council, a resolution
+        series = series_create(community=community, actor=admin, kind="council")
+        meeting = meeting_plan(series=series, actor=admin, starts_at=timezone.now() + timedelta(days=3),
+                               place="会议室")
+        world.put("deliberation.meeting", c, meeting)
+        resolution = resolution_add(community=community, actor=admin, title=f"更换路灯{c}",
+                                    deadline=today + timedelta(days=30))
+        world.put("deliberation.resolution", c, resolution)
+        # the three lists: a need entered by staff, a project
+        need = need_add(actor=admin, area=world.areas[grid], title=f"助餐{c}", detail=f"MKR{c}needZ")
+        world.mark(f"MKR{c}needZ", c, grid)
+        world.put("matching.need", c, need)
+        project = project_add(community=community, actor=admin, title=f"助餐点{c}",
+                              deadline=today + timedelta(days=60))
+        world.put("matching.project", c, project)
+        # points: a merchant and an offer
+        handler = make_user(f"merchant_{c}")
+        merchant = merchant_save(community=community, actor=admin, name=f"便民超市{c}", kind="shop",
+                                 handlers=handler.username)
+        world.put("points.merchant", c, merchant)
+        offer = offer_save(merchant=merchant, actor=handler, values={
+            "title": f"洗衣液{c}", "price": "100", "stock": "5", "per_person": "1",
+            "valid_from": today.isoformat(), "valid_until": (today + timedelta(days=60)).isoformat()})
+        world.put("points.offer", c, offer)
+    for s in STREETS:
+        street = world.areas[s]
+        problem, _ = monthly_problem_promote(
+            actor=admin, street=street, title=f"停车难{s}", lead_unit=world.units["u1"], plan=f"MKR{s}planZ",
+            deadline=(today + timedelta(days=20)).isoformat(), source="rising", source_key=f"scope-{s}")
+        world.mark(f"MKR{s}planZ", s)
+        world.put("hotspots.monthlyproblem", s, problem)
