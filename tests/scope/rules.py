@@ -397,3 +397,6 @@ OPEN_WRITES = {
     "POST /api/volunteers/activities/{pk}/signup", "POST /api/volunteers/activities/{pk}/cancel",
     "POST /api/wishes/{pk}/claim",
 }
+
+# Writes that name no place: they act on the caller's own rows (or sign in); not sent with a place.
+NO_PLACE_WRITES = {"POST /api/notifications/read-all"}

@@ -179,6 +179,22 @@ def hostile_query(world: ScopeWorld, place: str) -> dict:
             "under": area, "unit": unit, "unit_id": unit, "page_size": 100}
 
 
+def place_body(world: ScopeWorld, place: str) -> dict:
+    """A write's body naming ``place``: its codes and the ids of its objects under the usual names."""
+    body = hostile_query(world, place)
+    del body["page_size"]
+    for name, kind in (("case", "cases.case"), ("case_id", "cases.case"), ("activity", "volunteers.activity"),
+                       ("need", "matching.need"), ("resource", "matching.resource"),
+                       ("merchant", "points.merchant"), ("offer", "points.offer"),
+                       ("registration", "service.memberregistration"), ("household", "areas.area")):
+        obj, _ = place_object(world, kind, place)
+        if obj is not None:
+            body[name] = obj.pk
+    body["cases"] = [body["case"]] if "case" in body else []
+    body["household"] = world.tree.households[4 * GRIDS.index(place)].code if place in GRIDS else ""
+    return body
+
+
 def body_text(response) -> str:
     """What a person could read in an answer: the page or JSON, a spreadsheet's cells, a PDF's text,
     and the headers that carry names (a file name, a redirect)."""
@@ -244,14 +260,15 @@ def check(tally: Tally, world: ScopeWorld, who: Who, label: str, response) -> No
 
 
 def ask(client, tally, world, who, method: str, path: str, *, api_call: bool, target=None, query=None,
-        rule_key: str = ""):
+        rule_key: str = "", body: dict | None = None):
     label = f"{method} {path}"
     if method == "GET":
         check(tally, world, who, label, client.get(path, query or {}))
         return
     before = snapshot(target)
     if api_call:
-        response = client.generic(method, path, json.dumps(WRITE_BODY), content_type="application/json")
+        response = client.generic(method, path, json.dumps({**WRITE_BODY, **(body or {})}),
+                                  content_type="application/json")
     else:
         response = client.post(path, {k: str(v) for k, v in WRITE_BODY.items()})
     tally.writes += 1
@@ -302,6 +319,10 @@ def run_api(client, world: ScopeWorld, who: Who, tally: Tally) -> None:
                 ask(client, tally, world, who, "GET", path, api_call=True, query={"page_size": 100})
                 for place in who.targets[:1]:
                     ask(client, tally, world, who, "GET", path, api_call=True, query=hostile_query(world, place))
+            elif op not in rules.NO_PLACE_WRITES:
+                for place in who.targets:  # a write naming another place in its body
+                    ask(client, tally, world, who, method, path, api_call=True, rule_key=op,
+                        body=place_body(world, place))
             continue
         for place in who.targets:
             for values, target in fillings(world, rule, place, who):
