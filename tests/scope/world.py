@@ -258,6 +258,7 @@ def _more(world: ScopeWorld) -> None:
             "title": f"洗衣液{c}", "price": "100", "stock": "5", "per_person": "1",
             "valid_from": today.isoformat(), "valid_until": (today + timedelta(days=60)).isoformat()})
         world.put("points.offer", c, offer)
+    _members(world)
     for s in STREETS:
         street = world.areas[s]
         problem, _ = monthly_problem_promote(
@@ -265,3 +266,37 @@ def _more(world: ScopeWorld) -> None:
             deadline=(today + timedelta(days=20)).isoformat(), source="rising", source_key=f"scope-{s}")
         world.mark(f"MKR{s}planZ", s)
         world.put("hotspots.monthlyproblem", s, problem)
+
+
+def _members(world: ScopeWorld) -> None:
+    """双报到: in each community the member of its second grid registers, is approved and records a
+    service (its text is a marker)."""
+    from grassroots.orgs.models import PartyLevel, PartyOrg
+    from grassroots.people.models import PartyMember
+    from grassroots.service.services import (
+        member_register,
+        member_registration_decide,
+        posts_defaults_create,
+        service_record_submit,
+    )
+
+    admin = world.tree.user("district_admin")
+    dept = world.units["u1"]
+    dept.party_org = PartyOrg.objects.create(name="区住建局机关党支部", level=PartyLevel.GRID_BRANCH,
+                                             area=world.tree.district)
+    dept.save()
+    for i, c in enumerate(COMMUNITIES):
+        letter = GRIDS[2 * i + 1]
+        pm = world.people.party_members[letter]
+        PartyMember.objects.filter(pk=pm.pk).update(in_service=True, employer=dept)
+        posts = posts_defaults_create(community=world.areas[c], actor=admin)
+        user = make_user(f"member_{c}")
+        reg = member_register(user=user, name=pm.person.name, id_number=pm.person.plain("id_number"),
+                              community=world.areas[c], household=world.people.residents[letter].household,
+                              posts=posts[:1])
+        reg = member_registration_decide(registration=reg, actor=admin, approve=True)
+        world.put("service.memberregistration", c, reg)
+        record = service_record_submit(registration=reg, actor=user, what=f"MKR{c}srZ",
+                                       served_on=timezone.localdate(), hours="2")
+        world.mark(f"MKR{c}srZ", c, letter, "u1")  # the member's employer reads their record
+        world.put("service.servicerecord", c, record)
