@@ -40,6 +40,7 @@ class Who:
     maybe: frozenset = frozenset()
     targets: tuple = ()
     own: tuple = ()
+    joins: frozenset = frozenset()  # communities where the user takes part (may propose a topic, …)
 
     def forbidden(self, tags: frozenset) -> bool:
         return not (tags & (self.see | self.maybe))
@@ -52,8 +53,9 @@ WHO = {
                               ("C", "c2", "E", "c3"), ("MKRBresZ", "MKRBcaseZ", "MKRc1wishZ")),
     "street_admin_1": Who(frozenset({*"ABCD", "c1", "c2", "s1", "@street_admin_1"}), frozenset({"district"}),
                           ("E", "c3", "s2"), ("MKRDresZ", "MKRDcaseZ", "MKRc2wishZ")),
-    "dept_handler": Who(frozenset({"u1", "@dept_handler"}), frozenset({"district"}),
-                        ("E", "u2", "A", "c1"), ("MKRBcaseZ",)),
+    # unit 1 is a registered co-building unit of community 1: it may take part there
+    "dept_handler": Who(frozenset({"u1", "@dept_handler"}), frozenset({"district", "c1"}),
+                        ("E", "u2", "A", "c1"), ("MKRBcaseZ",), joins=frozenset({"c1"})),
     "district_admin": Who(ALL | {"@district_admin"}, targets=(), own=("MKRHresZ", "MKRHcaseZ", "MKRc4wishZ")),
     "resident_A": Who(frozenset({"@resident_A"}), frozenset({"district"}), ("A", "B", "c1", "E")),
     "anonymous": Who(frozenset(), frozenset({"district"}), ("A", "c1", "s1", "u1")),
@@ -239,7 +241,7 @@ def snapshot(target) -> tuple:
             Notification.objects.filter(read_at__isnull=True).count(), json.dumps(row, default=str))
 
 
-ALLOWED_STATUS = {200, 204, 301, 302, 400, 401, 403, 404, 405, 409, 422}
+ALLOWED_STATUS = {200, 201, 204, 301, 302, 400, 401, 403, 404, 405, 409, 422}
 
 
 def check(tally: Tally, world: ScopeWorld, who: Who, label: str, response) -> None:
@@ -321,6 +323,8 @@ def run_api(client, world: ScopeWorld, who: Who, tally: Tally) -> None:
                     ask(client, tally, world, who, "GET", path, api_call=True, query=hostile_query(world, place))
             elif op not in rules.NO_PLACE_WRITES:
                 for place in who.targets:  # a write naming another place in its body
+                    if world.community_of(place) in who.joins:
+                        continue
                     ask(client, tally, world, who, method, path, api_call=True, rule_key=op,
                         body=place_body(world, place))
             continue

@@ -259,6 +259,7 @@ def _more(world: ScopeWorld) -> None:
             "valid_from": today.isoformat(), "valid_until": (today + timedelta(days=60)).isoformat()})
         world.put("points.offer", c, offer)
     _members(world)
+    _pairs_and_agreements(world)
     for s in STREETS:
         street = world.areas[s]
         problem, _ = monthly_problem_promote(
@@ -300,3 +301,26 @@ def _members(world: ScopeWorld) -> None:
                                        served_on=timezone.localdate(), hours="2")
         world.mark(f"MKR{c}srZ", c, letter, "u1")  # the member's employer reads their record
         world.put("service.servicerecord", c, record)
+
+
+def _pairs_and_agreements(world: ScopeWorld) -> None:
+    """A second report of each grid's problem (the duplicate finder pairs it with the first), a
+    双向服务协议 of unit 1 with community 1 (it may take part there: propose topics, …)."""
+    from grassroots.duplicates.models import DuplicateCandidate
+    from grassroots.matching.services import agreement_create
+    from grassroots.service.services import unit_registration_decide
+
+    admin = world.tree.user("district_admin")
+    for letter in "ACE":
+        first = world.objects["cases.case"][letter]
+        again = case_create(title=first.title, body=first.body, channel=Channel.RESIDENT_WEB,
+                            area=world.areas[letter])
+        pair = DuplicateCandidate.objects.filter(case=again).first()
+        if pair is not None:
+            world.put("duplicates.duplicatecandidate", letter, pair)
+    for c in ("c1",):  # unit 1 is a co-building unit of community 1 only
+        unit_registration_decide(registration=world.objects["service.unitregistration"][c], actor=admin,
+                                 approve=True)
+        world.put("matching.agreement", c, agreement_create(
+            unit=world.units["u1"], community=world.areas[c], actor=admin, year=2026,
+            signed_on=timezone.localdate(), items=[("unit", "每月义诊一次", None)]))
