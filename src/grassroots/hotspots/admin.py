@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from grassroots.accounts.admin_scope import ScopedAdminMixin
+
 from .models import MonthlyProblem, MonthlyProblemUpdate
 
 
@@ -14,8 +16,11 @@ class UpdateInline(admin.TabularInline):
 
 
 @admin.register(MonthlyProblem)
-class MonthlyProblemAdmin(admin.ModelAdmin):
-    """Read-only here: promotions and progress go through hotspots.services (with their audit rows)."""
+class MonthlyProblemAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only here: promotions and progress go through hotspots.services (with their audit rows);
+    a staff user reads the problems of the streets under their roles."""
+
+    scope_field = "street__code"
 
     list_display = ("month", "title", "street", "lead_unit", "deadline", "status")
     list_filter = ("status", "month")

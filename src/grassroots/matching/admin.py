@@ -1,11 +1,16 @@
-"""Read-only admin views of the lists (changes go through the services, which check and audit)."""
+"""Read-only admin views of the lists (changes go through the services, which check and audit),
+scoped like the pages: a staff user reads only the rows of the communities under their roles."""
 
 from django.contrib import admin
+
+from grassroots.accounts.admin_scope import ScopedAdminMixin
 
 from .models import Agreement, AgreementItem, Match, Need, Project, Resource
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(ScopedAdminMixin, admin.ModelAdmin):
+    scope_field = "community__code"
+
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -36,6 +41,7 @@ class ProjectAdmin(ReadOnly):
 
 @admin.register(Match)
 class MatchAdmin(ReadOnly):
+    scope_field = "need__community__code"
     list_display = ("need", "resource", "status", "score", "at")
 
 

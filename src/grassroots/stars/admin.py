@@ -3,6 +3,8 @@ year is published; ratings, scores and their history are read-only (changes go t
 
 from django.contrib import admin
 
+from grassroots.accounts.admin_scope import ScopedAdminMixin
+
 from .models import StarCriterion, StarRating, StarRatingEvent, StarScheme
 
 
@@ -34,7 +36,11 @@ class StarSchemeAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(ScopedAdminMixin, admin.ModelAdmin):
+    """Ratings are read by staff of the branches' areas only (like the pages)."""
+
+    scope_field = "area_code"
+
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -54,5 +60,6 @@ class StarRatingAdmin(ReadOnly):
 
 @admin.register(StarRatingEvent)
 class StarRatingEventAdmin(ReadOnly):
+    scope_field = "rating__area_code"
     list_display = ("rating", "action", "actor", "at", "note")
     list_filter = ("action",)
