@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -85,6 +86,10 @@ class DayInfo:
 # ---------------------------------------------------------------------------------------- days
 
 
+# The library's answers never change in a process (they come with the installed package), and a board
+# of 50 cases asks them about a thousand times: kept per process. The admin's corrections (overrides)
+# are looked at before them on every call.
+@lru_cache(maxsize=64)
 def library_covers(year: int) -> bool:
     """True when chinese_calendar has the holiday arrangement of ``year``."""
     try:
@@ -98,6 +103,7 @@ def year_covered(year: int, overrides: Overrides = NO_OVERRIDES) -> bool:
     return library_covers(year) or year in overrides.complete_years
 
 
+@lru_cache(maxsize=8192)
 def library_day(day: date) -> DayInfo:
     """What chinese_calendar says about ``day``; NotImplementedError outside its years."""
     resting, name = chinese_calendar.get_holiday_detail(day)
