@@ -11,8 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.core.chain import ChainedModel
 from grassroots.core import crypto
+from grassroots.core.chain import ChainedModel
 from grassroots.core.sensitive import get_sensitive, set_sensitive
 from grassroots.worktime.models import Urgency
 

@@ -99,6 +99,14 @@ class ChainedModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding or self.hash:
+            return super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            seal(type(self), [self], using=using)
+            return super().save(*args, **kwargs)
+
     def chain_values(self) -> dict[str, Any]:
         out = {}
         for name in self.chain_fields:
@@ -112,14 +120,6 @@ class ChainedModel(models.Model):
     def fill_chain(self) -> None:
         for live, ref in self.chain_refs.items():
             setattr(self, ref, getattr(self, live))
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding or self.hash:
-            return super().save(*args, **kwargs)
-        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
-            seal(type(self), [self], using=using)
-            return super().save(*args, **kwargs)
 
 
 def chained_models() -> list[type[ChainedModel]]:
@@ -221,15 +221,14 @@ def verify(model: type[ChainedModel], *, using: str = "default", chunk_size: int
                 # the row before this one was slipped in between two chained rows: name it
                 report.broken = Broken(before_pk, before_at, "inserted")
                 continue
-            if report.rows == 1:
-                problem = "start"  # the chain's first rows are gone
-            else:
-                problem = "link"  # rows before this one were deleted, or the one before was rewritten and re-hashed
+            # "start": the chain's first rows are gone; "link": rows before this one were deleted, or the one
+            # before was rewritten and re-hashed
+            problem = "start" if report.rows == 1 else "link"
             report.broken = Broken(pk, at, problem)
             continue
         recomputed = digest(values, prev_hash)
         live = row[3 + len(names):]
-        if recomputed != stored or any(v is not None and v != values[ref] for v, (_, ref) in zip(live, refs)):
+        if recomputed != stored or any(v is not None and v != values[ref] for v, (_, ref) in zip(live, refs, strict=True)):
             report.broken = Broken(pk, at, "edited")
             continue
         before_prev, before_stored, before_pk, before_at = prev_hash, stored, pk, at
