@@ -179,7 +179,8 @@ def test_every_column_is_hashed():
 # --- any sequence of appends verifies; changing any one field of any row breaks exactly there ---------------
 
 def text(n: int):
-    return st.text(st.characters(exclude_characters="\x00"), max_size=n)  # no database keeps NUL in text
+    # what a database can keep: UTF-8 (no lone surrogates), no NUL
+    return st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=n)
 
 
 json_values = st.recursive(
@@ -222,10 +223,10 @@ def test_any_appends_verify_and_any_one_edit_breaks_there(appends, pick, field):
 
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
-def test_six_threads_appending_to_one_district_leave_one_valid_chain(new_case):
+def test_six_threads_appending_to_one_district_leave_one_valid_chain(request):
     if connection.vendor != "postgresql":
         pytest.skip("the chain lock under several connections is PostgreSQL's (SQLite writes one at a time)")
-    case = new_case()
+    case = request.getfixturevalue("new_case")()
     errors: list[BaseException] = []
     start = threading.Barrier(6)
 
