@@ -152,6 +152,8 @@ def seal(model: type[ChainedModel], objs: Sequence[ChainedModel], *, using: str 
     transaction that inserts them (the lock is held to its end)."""
     if not objs:
         return
+    # two statements, not one: a statement's snapshot is taken when it starts, so a head read in the same
+    # statement as the lock would be from before the wait and miss the row the lock's last holder committed
     lock((o.district_code for o in objs), using=using)
     heads: dict[str, str] = {}
     for obj in objs:
