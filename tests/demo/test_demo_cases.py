@@ -231,3 +231,12 @@ def test_the_kpi_rollups_agree_with_the_cases(demo):
     out = StringIO()
     call_command("kpi_rebuild", "--check", stdout=out)
     assert f"{DC}: " in out.getvalue() and "0 处差异" in out.getvalue()
+
+
+def test_the_demo_audit_trail_and_case_events_verify():
+    """Every event the walk wrote and every audit row of the district is chained: audit_verify passes."""
+    out = StringIO()
+    call_command("audit_verify", "--district", DC, stdout=out)
+    text = out.getvalue()
+    assert "核验通过" in text
+    assert f"cases_caseevent 区县「{DC}」：{CaseEvent.objects.filter(district_code=DC).count()} 行" in text

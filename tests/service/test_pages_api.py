@@ -8,6 +8,7 @@ import json
 import pytest
 from django.utils import timezone
 
+from grassroots.core.models import AuditEntry
 from grassroots.service.feedback import feedback_run
 from grassroots.service.models import MemberRegistration, ServiceRecord, UnitRegistration
 from grassroots.service.services import member_register, member_registration_decide, service_record_submit
@@ -60,6 +61,12 @@ def test_community_approves_on_its_page_and_others_cannot(client_as, world, memb
     assert pm.person.name in mine.get("/s/community/members/").content.decode()
     xlsx = mine.get(f"/s/community/members/?community={world.tree.communities[0].code}&format=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert MemberRegistration.objects.get(pk=reg.pk).user.roles.filter(role="party_member").exists()
+    granted = AuditEntry.objects.get(action="role.grant", detail__user=user.pk)  # 接单岗 gives the case role
+    assert granted.detail["role"] == "party_member" and granted.detail["area"] == world.tree.communities[0].code
+    exported = AuditEntry.objects.get(action="service.members.export")  # who took the list of names, and what
+    assert exported.actor == world.tree.user("community_worker_1") and exported.detail["rows"] == 1
+    assert exported.detail["fields"][0] == "姓名" and exported.detail["unmasked"] == []
 
 
 def test_records_logged_on_the_phone_and_verified_by_the_community(client_as, world, member, approved):

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from grassroots.cases.models import Case
+from grassroots.core.models import AuditEntry
 from grassroots.woodpeckers.models import QuickReport, Woodpecker
 from grassroots.woodpeckers.services import quick_report_submit
 from tests.factories import make_user
@@ -72,6 +73,9 @@ def test_join_then_the_community_approves_on_its_roster(client_as, tree):
     book = openpyxl.load_workbook(io.BytesIO(mine.get("/w/roster.xlsx").content))
     values = [[c.value for c in r] for r in book.active.iter_rows()]
     assert values[0][:3] == ["姓名", "社区", "身份"] and any(r[0] == "李快递" and r[2] == "快递员" for r in values)
+    exported = AuditEntry.objects.get(action="woodpecker.roster.export")
+    assert exported.actor == tree.user("community_worker_1") and exported.detail["rows"] == len(values) - 1
+    assert exported.detail["fields"] == values[0]
 
 
 def test_api_report_resend_and_judge_scoped_to_the_grid(client_as, tree, rider):

@@ -16,6 +16,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Q
 
 from grassroots.core.models import AuditEntry
+from grassroots.core.services import audit_record
 
 from .admin_scope import (
     ReadOnlyAdminMixin,
@@ -27,6 +28,9 @@ from .admin_scope import (
 from .login import ThrottledAdminAuthenticationForm
 from .models import Capability, RoleAssignment, User
 from .scope import scope_for
+from .services import role_audit, role_detail, roles_revoke
+
+PERMISSION_FIELDS = ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")
 
 admin.site.login_form = ThrottledAdminAuthenticationForm  # the same limits as the staff login page
 
@@ -63,6 +67,31 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     def has_add_permission(self, request) -> bool:
         return request.user.is_superuser
 
+    def save_related(self, request, form, formsets, change):
+        """Audit what changed in the account's powers (flags, groups, permissions) and in its roles."""
+        super().save_related(request, form, formsets, change)
+        changed = [f for f in PERMISSION_FIELDS if f in form.changed_data]
+        if changed:
+            user = form.instance
+            audit_record(actor=request.user, action="user.permissions", obj=user, detail={
+                "username": user.username, "changed": changed, "is_active": user.is_active,
+                "is_staff": user.is_staff, "is_superuser": user.is_superuser,
+                "groups": sorted(user.groups.values_list("name", flat=True)),
+                "permissions": sorted(user.user_permissions.values_list("codename", flat=True))})
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RoleAssignment:
+            return super().save_formset(request, form, formset, change)
+        before = {f.instance.pk: role_detail(f.instance) for f in formset.initial_forms if f.instance.pk}
+        deleted = [f.instance for f in formset.initial_forms if formset.can_delete and formset._should_delete_form(f)]
+        for row in deleted:
+            role_audit(actor=request.user, action="role.revoke", row=row)
+        super().save_formset(request, form, formset, change)
+        for row in formset.new_objects:
+            role_audit(actor=request.user, action="role.grant", row=row)
+        for row, _fields in formset.changed_objects:
+            role_audit(actor=request.user, action="role.change", row=row, detail={"before": before.get(row.pk)})
+
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(ScopedModelAdmin):
@@ -74,6 +103,20 @@ class RoleAssignmentAdmin(ScopedModelAdmin):
 
     def scope_q(self, request) -> Q:
         return role_assignments_q(request.user)
+
+    def save_model(self, request, obj, form, change):
+        before = role_detail(RoleAssignment.objects.select_related("user", "area", "unit").get(pk=obj.pk)) \
+            if change else None
+        super().save_model(request, obj, form, change)
+        role_audit(actor=request.user, action="role.change" if change else "role.grant", row=obj,
+                   detail={"before": before} if change else None)
+
+    def delete_model(self, request, obj):
+        role_audit(actor=request.user, action="role.revoke", row=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        roles_revoke(actor=request.user, queryset=queryset)
 
 
 @admin.register(AuditEntry)

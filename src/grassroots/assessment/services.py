@@ -114,10 +114,12 @@ def kpi_settings_update(*, district_code: str, actor, response_weight, resolutio
         setattr(row, key, value)
     row.updated_by = actor
     row.save()
-    if before.response_hours != row.response_hours:  # the rollups' ``responded`` counts depend on it
-        rollups.rebuild(district_code, response_hours=row.response_hours)
+    # the audit row first: it takes the district's chain lock before the rebuild takes the rollups' lock, the
+    # order every case write takes them in (the other order could deadlock with a case write)
     audit_record(actor=actor, action="assessment.kpi_settings_update", obj=row, district_code=district_code,
                  detail={"previous": previous, "new": {k: _plain(clean[k]) for k in FIELDS}})
+    if before.response_hours != row.response_hours:  # the rollups' ``responded`` counts depend on it
+        rollups.rebuild(district_code, response_hours=row.response_hours)
     return row
 
 

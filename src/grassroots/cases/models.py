@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core import crypto
+from grassroots.core.chain import ChainedModel
 from grassroots.core.sensitive import get_sensitive, set_sensitive
 from grassroots.worktime.models import Urgency
 
@@ -247,13 +248,20 @@ class Case(models.Model):
         return self.area_code or self.district_code
 
 
-class CaseEvent(models.Model):
-    """One step of a case's life. Append-only: written by the services, never updated or deleted."""
+class CaseEvent(ChainedModel):
+    """One step of a case's life. Append-only: written by the services, never updated or deleted; chained per
+    district (core/chain.py) so ``grassroots audit_verify`` finds a row changed behind the application."""
+
+    chain_fields = ("case_id", "at", "actor_ref", "action", "from_status", "to_status", "note", "public", "data",
+                    "district_code")
+    chain_refs = {"actor_id": "actor_ref"}
 
     case = models.ForeignKey(Case, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+", help_text=_("为空表示系统"))
+    actor_ref = models.BigIntegerField(_("操作人编号"), null=True, blank=True, editable=False,
+                                       help_text=_("操作人账号删除后仍保留"))
     action = models.CharField(_("操作"), max_length=24, db_index=True)
     from_status = models.CharField(_("原状态"), max_length=16, blank=True, choices=Case.Status.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=Case.Status.choices)
@@ -268,6 +276,7 @@ class CaseEvent(models.Model):
         indexes = [
             models.Index(fields=["case", "at"], name="caseevent_case_at"),
             models.Index(fields=["district_code", "action", "at"], name="caseevent_district_action"),
+            models.Index(fields=["district_code", "id"], name="caseevent_chain"),
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from grassroots.accounts.scope import scope_for
 from grassroots.areas.geo import GridLocateError, check_coordinates, grid_locate
 from grassroots.areas.models import Area
 from grassroots.core import crypto, deferred
-from grassroots.core.services import audit_record
+from grassroots.core.services import audit_record, export_audit
 from grassroots.orgs.models import Unit
 from grassroots.worktime.calendar import CalendarMissing
 from grassroots.worktime.models import Urgency
@@ -31,7 +31,7 @@ from grassroots.worktime.selectors import deadline_for
 from . import hooks, notify
 from .effects import EFFECTS, Step
 from .errors import CaseError, TransitionNotAllowed
-from .exports import cases_xlsx
+from .exports import EXPORT_HEADERS, cases_xlsx
 from .models import Case, CaseEvent, Category, Channel, Tier, WhistleTask
 from .permissions import who_is
 from .selectors import can_reveal_contact
@@ -556,6 +556,6 @@ def case_contact_reveal(*, case: Case, actor) -> tuple[str, str]:
 def cases_export(*, user, cases, filters: dict) -> tuple[bytes, int]:
     """The (already scoped and filtered) list as .xlsx, audited with its size and filters."""
     content, rows, cut = cases_xlsx(cases)
-    audit_record(actor=user, action="case.export", object_type="cases.case",
-                 detail={"rows": rows, "cut": cut, "filters": {k: str(v) for k, v in filters.items() if v}})
+    export_audit(actor=user, kind="case", object_type="cases.case", rows=rows, fields=EXPORT_HEADERS,
+                 filters=filters, unmasked=[], cut=cut)  # the reporter's name and phone are masked
     return content, rows

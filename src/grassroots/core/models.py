@@ -3,11 +3,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .chain import ChainedModel
 
-class AuditEntry(models.Model):
-    """Append-only record of sensitive actions (revealing a phone, importing a register, …)."""
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+class AuditEntry(ChainedModel):
+    """Append-only record of sensitive actions (revealing a phone, importing a register, …), chained per
+    district (core/chain.py): ``grassroots audit_verify`` finds a row changed behind the application."""
+
+    chain_fields = ("at", "actor_ref", "action", "object_type", "object_id", "district_code", "detail")
+    chain_refs = {"actor_id": "actor_ref"}
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -16,10 +22,13 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("对象编号"), max_length=64)
     district_code = models.CharField(_("区县代码"), max_length=6, blank=True, db_index=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
+    actor_ref = models.BigIntegerField(_("操作人编号"), null=True, blank=True, editable=False,
+                                       help_text=_("操作人账号删除后仍保留"))
 
     class Meta:
         verbose_name = verbose_name_plural = _("审计日志")
         ordering = ["-at"]
+        indexes = [models.Index(fields=["district_code", "id"], name="auditentry_chain")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from grassroots.accounts.models import Capability, Role, RoleAssignment
 from grassroots.accounts.scope import scope_for
+from grassroots.accounts.services import role_grant, roles_revoke
 from grassroots.areas.models import CODE_LENGTHS, Area, Level
 from grassroots.core import crypto
 from grassroots.core.services import audit_record
@@ -184,8 +185,10 @@ def _tie(account: ResidentAccount, person: Person, household: Area, *, method: s
     account.district_code = household.code[:6]
     account.save(update_fields=["status", "person", "household", "method", "verified_at", "verified_by",
                                 "district_code"])
-    RoleAssignment.objects.filter(user=account.user, role=Role.RESIDENT).exclude(area=household).delete()
-    RoleAssignment.objects.get_or_create(user=account.user, role=Role.RESIDENT, area=household)
+    by = actor or account.user  # a match in the register: the resident's own claim
+    roles_revoke(actor=by, queryset=RoleAssignment.objects.filter(user=account.user, role=Role.RESIDENT)
+                 .exclude(area=household))
+    role_grant(user=account.user, role=Role.RESIDENT, area=household, actor=by)
 
 
 def household_claim_submit(*, account: ResidentAccount, name: str, id_number: str, household: Area | None = None,

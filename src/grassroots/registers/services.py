@@ -22,7 +22,7 @@ from django.utils import timezone
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.core.jobs import claim_next
-from grassroots.core.services import audit_record
+from grassroots.core.services import audit_record, export_audit
 
 from . import engine, xlsx
 from .models import ImportJob
@@ -212,8 +212,9 @@ def register_export(*, user, register: str) -> bytes:
         raise PermissionDenied("您没有查看该台账的权限")
     counter = _Counter(register_cls().export_rows(user))
     content = xlsx.rows_bytes(register_cls.label, register_cls.headers(), counter)
-    audit_record(actor=user, action="register.export", object_type=f"registers.{register}",
-                 detail={"register": register, "rows": counter.count})
+    export_audit(actor=user, kind="register", object_type=f"registers.{register}", object_id=register,
+                 rows=counter.count, fields=register_cls.headers(), unmasked=[],  # ID numbers and phones masked
+                 register=register, scope="visible_to_user")
     return content
 
 

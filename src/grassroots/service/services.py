@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from grassroots.accounts.models import Capability, Role, RoleAssignment
 from grassroots.accounts.scope import scope_for
+from grassroots.accounts.services import role_grant, roles_revoke
 from grassroots.areas.models import CODE_LENGTHS, Area, Level
 from grassroots.cases.attachments import photo_check
 from grassroots.core import crypto
@@ -253,23 +254,24 @@ def member_register(*, user, name: str, id_number: str, community: Area, househo
     return row
 
 
-def _sync_case_role(row: MemberRegistration) -> None:
-    """The party_member role at the community exactly while the member holds the 接单 post."""
+def _sync_case_role(row: MemberRegistration, actor) -> None:
+    """The party_member role at the community exactly while the member holds the 接单 post (audited)."""
     holds = row.status == Decision.APPROVED and row.assignments.filter(until__isnull=True, post__takes_cases=True).exists()
     if holds:
-        RoleAssignment.objects.get_or_create(user=row.user, role=Role.PARTY_MEMBER, area=row.community)
+        role_grant(user=row.user, role=Role.PARTY_MEMBER, area=row.community, actor=actor)
     else:
-        RoleAssignment.objects.filter(user=row.user, role=Role.PARTY_MEMBER, area=row.community).delete()
+        roles_revoke(actor=actor, queryset=RoleAssignment.objects.filter(user=row.user, role=Role.PARTY_MEMBER,
+                                                                         area=row.community))
 
 
-def _set_posts(row: MemberRegistration, posts: list[Post]) -> None:
+def _set_posts(row: MemberRegistration, posts: list[Post], actor) -> None:
     today = timezone.localdate()
     keep = {p.pk for p in posts}
     row.assignments.filter(until__isnull=True).exclude(post_id__in=keep).update(until=today)
     held = set(row.assignments.filter(until__isnull=True).values_list("post_id", flat=True))
     PostAssignment.objects.bulk_create([PostAssignment(registration=row, post=p, since=today)
                                         for p in posts if p.pk not in held])
-    _sync_case_role(row)
+    _sync_case_role(row, actor)
 
 
 def member_registration_decide(*, registration: MemberRegistration, actor, approve: bool, branch: PartyOrg | None = None,
@@ -294,7 +296,7 @@ def member_registration_decide(*, registration: MemberRegistration, actor, appro
             row.status, row.branch, row.approved_at = Decision.APPROVED, branch, now
             row.reason, row.decided_by = "", actor
             row.save(update_fields=["status", "branch", "approved_at", "reason", "decided_by"])
-            _set_posts(row, chosen)
+            _set_posts(row, chosen, actor)
         else:
             row.status, row.reason, row.decided_by = Decision.REFUSED, reason, actor
             row.save(update_fields=["status", "reason", "decided_by"])
@@ -316,7 +318,7 @@ def member_posts_set(*, registration: MemberRegistration, actor, posts: Iterable
         if row.status != Decision.APPROVED:
             raise ValidationError({"__all__": ["报到通过后才能上岗"]})
         chosen = _posts_of(row.community, posts)
-        _set_posts(row, chosen)
+        _set_posts(row, chosen, actor)
         audit_record(actor=actor, action="service.member_posts", obj=row, detail={"posts": [p.pk for p in chosen]})
     return row
 
@@ -329,7 +331,7 @@ def member_registration_end(*, registration: MemberRegistration, actor, reason: 
         row.status, row.reason = Decision.ENDED, (reason or "").strip()[:200]
         row.save(update_fields=["status", "reason"])
         row.assignments.filter(until__isnull=True).update(until=timezone.localdate())
-        _sync_case_role(row)
+        _sync_case_role(row, actor)
         audit_record(actor=actor, action="service.member_end", obj=row, detail={"reason": row.reason})
     return row
 

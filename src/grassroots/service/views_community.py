@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.core import errors
+from grassroots.core.services import export_audit
 from grassroots.orgs.models import PartyOrg
 from grassroots.registers.xlsx import XLSX_MIME, rows_bytes
 
@@ -118,6 +119,8 @@ def members(request: HttpRequest) -> HttpResponse:
                  "、".join(a.post.name for a in r.assignments.all() if a.until is None),
                  timezone.localtime(r.approved_at).strftime("%Y-%m-%d") if r.approved_at else "",
                  float(r.verified_hours or 0)] for r in rows[:20000]]
+        export_audit(actor=request.user, kind="service.members", obj=place, district_code=place.code[:6],
+                     rows=len(data), fields=headers, filters={"community": place.code, "status": Decision.APPROVED})
         response = HttpResponse(rows_bytes("报到党员", headers, data), content_type=XLSX_MIME)
         response["Content-Disposition"] = f"attachment; filename=members-{place.code}.xlsx"
         return response

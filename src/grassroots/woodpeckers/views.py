@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from grassroots.areas.models import Area, Level
 from grassroots.core import errors
+from grassroots.core.services import export_audit
 from grassroots.portal.views import _district
 from grassroots.registers.xlsx import XLSX_MIME, rows_bytes
 
@@ -145,6 +146,8 @@ def roster_xlsx(request: HttpRequest) -> HttpResponse:
     rows = [[w.name, w.community.name, w.get_group_display(), "、".join(w.duty_labels()), w.platform,
              w.get_status_display(), w.joined_at.strftime("%Y-%m-%d") if w.joined_at else "", w.report_count, w.valid_count]
             for w in roster_visible_to(request.user)[:20000]]
+    export_audit(actor=request.user, kind="woodpecker.roster", object_type="woodpeckers.woodpecker", rows=len(rows),
+                 fields=headers, filters={"scope": "visible_to_user"})
     response = HttpResponse(rows_bytes("啄木鸟队员", headers, rows), content_type=XLSX_MIME)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%95%84%E6%9C%A8%E9%B8%9F%E9%98%9F%E5%91%98.xlsx"
     return response

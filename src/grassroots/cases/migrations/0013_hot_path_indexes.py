@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0001_initial'),
-        ('cases', '0011_case_backlog_indexes'),
+        ('cases', '0012_caseevent_chain'),
         ('orgs', '0001_initial'),
         ('people', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
