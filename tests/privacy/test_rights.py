@@ -177,3 +177,8 @@ def test_a_failing_decision_writes_nothing(tree, me, closed_case, monkeypatch):
     item.refresh_from_db()
     assert item.status == "pending" and case.address and not AnonymisedCase.objects.exists()
     assert Case.objects.get(pk=case.pk).reporter_id == me.person.pk
+
+
+def test_staff_menu_offers_the_requests_to_register_keepers_only(client, tree):
+    assert "个人信息申请" in login(client, tree.user("community_worker_1")).get("/").content.decode()
+    assert "个人信息申请" not in login(client, tree.user("grid_worker_A")).get("/").content.decode()
