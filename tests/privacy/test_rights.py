@@ -182,3 +182,16 @@ def test_a_failing_decision_writes_nothing(tree, me, closed_case, monkeypatch):
 def test_staff_menu_offers_the_requests_to_register_keepers_only(client, tree):
     assert "个人信息申请" in login(client, tree.user("community_worker_1")).get("/").content.decode()
     assert "个人信息申请" not in login(client, tree.user("grid_worker_A")).get("/").content.decode()
+
+
+def test_reveals_include_a_handler_reading_my_cases_contact(client, tree, me, closed_case):
+    from grassroots.cases.services import case_contact_reveal
+
+    case = closed_case(user=me, person=me.person)
+    closed_case(title="别人的诉求")  # another resident's case: its reveals are not mine
+    other = Case.objects.exclude(pk=case.pk).get()
+    worker = tree.user("grid_worker_A")
+    case_contact_reveal(case=case, actor=worker)
+    case_contact_reveal(case=other, actor=worker)
+    page = login(client, me).get(reverse("privacy:reveals")).content.decode()
+    assert f"诉求{case.code}的联系方式" in page and other.code not in page

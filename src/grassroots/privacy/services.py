@@ -91,13 +91,17 @@ def reveals_of(user) -> list[dict]:
         return []
     from grassroots.accounts.models import RoleAssignment
 
-    rows = list(AuditEntry.objects.filter(action="person.reveal", object_type="people.person",
-                                          object_id=str(person.pk)).select_related("actor").order_by("-at")[:200])
+    case_ids = [str(pk) for pk in Case.objects.filter(_cases_of(person, user)).values_list("pk", flat=True)[:1000]]
+    rows = list(AuditEntry.objects.filter(
+        Q(action="person.reveal", object_type="people.person", object_id=str(person.pk))
+        | Q(action="case.contact_reveal", object_type="cases.case", object_id__in=case_ids),
+    ).select_related("actor").order_by("-at")[:200])
     roles: dict[int, str] = {}
     for ra in RoleAssignment.objects.filter(user_id__in={r.actor_id for r in rows if r.actor_id}):
         roles.setdefault(ra.user_id, ra.get_role_display())
     return [{"at": r.at, "who": (getattr(r.actor, "display_name", "") or "工作人员") if r.actor else "系统",
-             "role": roles.get(r.actor_id, ""), "field": REVEALABLE.get(r.detail.get("field"), "")}
+             "role": roles.get(r.actor_id, ""), "field": REVEALABLE.get(r.detail.get("field"), "")
+             if r.action == "person.reveal" else f"诉求{r.detail.get('code', '')}的联系方式"}
             for r in rows]
 
 
