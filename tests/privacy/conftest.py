@@ -31,13 +31,6 @@ def me(tree):
 
 
 @pytest.fixture
-def far(tree):
-    """A resident of community 2 (households of grid C)."""
-    n = next(i for i, r in enumerate(tree.residents, 1) if r.household.code.startswith(tree.communities[1].code))
-    return resident_user(tree, n)
-
-
-@pytest.fixture
 def closed_case(tree):
     def make(*, user=None, person=None, at=T0, grid="A", title="楼道灯不亮", status=Case.Status.CLOSED):
         case, _ = case_receive(title=title, body=f"{title}，请尽快处理。", channel="resident_web",
