@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "grassroots.points",
     "grassroots.reports",
     "grassroots.stars",
+    "grassroots.privacy",
     "grassroots.registers",
     "grassroots.web",
     "grassroots.demo",
@@ -189,6 +190,9 @@ GRASSROOTS_UNRATED_CLOSE_DAYS = _int_env("GRASSROOTS_UNRATED_CLOSE_DAYS", 7)
 # What follows a commit (a new case's notifications, duplicate check, routing): "worker" — the request
 # answers and the worker does it a moment later (core/deferred.py) — or "request", done before answering.
 GRASSROOTS_AFTER_COMMIT = os.environ.get("GRASSROOTS_AFTER_COMMIT", "worker")
+# Years after a case is closed before its personal data (contact, phone, address) is anonymised by the
+# worker task privacy.retention (docs/privacy.md).
+GRASSROOTS_RETENTION_YEARS = int(os.environ.get("GRASSROOTS_RETENTION_YEARS", "3"))
 # The resident portal: the district its public pages serve (default: the first one), the largest photo,
 # and how many wrong tracking codes a visitor may try in a window before being blocked for a while.
 GRASSROOTS_PORTAL_DISTRICT = os.environ.get("GRASSROOTS_PORTAL_DISTRICT", "")

@@ -32,5 +32,6 @@ urlpatterns = [
     path("points/", include("grassroots.points.urls")),
     path("reports/", include("grassroots.reports.urls")),
     path("stars/", include("grassroots.stars.urls")),
+    path("privacy/", include("grassroots.privacy.urls")),
     path("", include("grassroots.web.urls")),
 ]

@@ -23,6 +23,7 @@ from grassroots.orgs.api import router as orgs_router
 from grassroots.people.api import router as people_router
 from grassroots.points.api import router as points_router
 from grassroots.portal.api import router as portal_router
+from grassroots.privacy.api import router as privacy_router
 from grassroots.registers.api import router as registers_router
 from grassroots.reports.api import router as reports_router
 from grassroots.routing.api import router as routing_router
@@ -96,3 +97,4 @@ api.add_router("/deliberation", deliberation_router, tags=["deliberation"])
 api.add_router("/matching", matching_router, tags=["matching"])
 api.add_router("/stars", stars_router, tags=["stars"])
 api.add_router("/reports", reports_router, tags=["reports"])
+api.add_router("/privacy", privacy_router, tags=["privacy"])

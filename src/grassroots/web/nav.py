@@ -66,6 +66,7 @@ MENU = [
     (_("居民"), [
         (_("居民"), "people:residents", (C.VIEW_RESIDENTS,), False),
         (_("住户认领"), "portal:claims", (C.HANDLE_CASES,), True),
+        (_("个人信息申请"), "privacy:staff", (C.MANAGE_REGISTERS,), True),
         (_("啄木鸟队伍"), "woodpeckers:roster", (C.DISPATCH_CASES,), True),
     ]),
     (_("党员与志愿"), [
