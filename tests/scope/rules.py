@@ -64,6 +64,12 @@ PAGES: dict[str, dict | Skip] = {
     "notifications/read-all/": {},
     "notifications/<int:pk>/open/": {"pk": "notifications.notification"},
     "notifications/<int:pk>/read/": {"pk": "notifications.notification"},
+    "privacy/me/": {},
+    "privacy/me/correction/": {},
+    "privacy/me/deletion/": {},
+    "privacy/me/reveals/": {},
+    "privacy/requests/": {},
+    "privacy/requests/<int:pk>/decide/": {"pk": "privacy.privacyrequest"},
     "cases/": {},
     "cases/export.xlsx": {},
     "cases/board/": {},
@@ -261,6 +267,12 @@ API: dict[str, dict | Skip] = {
     "GET /api/orgs/party/{org_id}": {"org_id": "orgs.partyorg"},
     "GET /api/orgs/units": {},
     "GET /api/orgs/units/{unit_id}": {"unit_id": "orgs.unit"},
+    "GET /api/privacy/me": {},
+    "GET /api/privacy/me/reveals": {},
+    "POST /api/privacy/me/corrections": {},
+    "POST /api/privacy/me/deletions": {},
+    "GET /api/privacy/requests": {},
+    "POST /api/privacy/requests/{pk}/decide": {"pk": "privacy.privacyrequest"},
     "GET /api/people/residents": {},
     "POST /api/people/residents/lookup": {},
     "GET /api/people/residents/{resident_id}": {"resident_id": "people.resident"},
@@ -399,4 +411,6 @@ OPEN_WRITES = {
 }
 
 # Writes that name no place: they act on the caller's own rows (or sign in); not sent with a place.
-NO_PLACE_WRITES = {"POST /api/notifications/read-all"}
+NO_PLACE_WRITES = {"POST /api/notifications/read-all",
+                   # a resident's own correction or deletion request: about themselves (tests/privacy)
+                   "POST /api/privacy/me/corrections", "POST /api/privacy/me/deletions"}

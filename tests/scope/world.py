@@ -26,6 +26,7 @@ from grassroots.core.crypto import mask_id_number, mask_phone
 from grassroots.notifications.services import notify
 from grassroots.orgs.models import Unit, UnitKind
 from grassroots.people.models import Person
+from grassroots.privacy.models import PrivacyRequest
 from grassroots.reports.services import report_request
 from grassroots.volunteers.services import activity_create
 from grassroots.wishes.services import wish_publish
@@ -131,6 +132,13 @@ def _people(world: ScopeWorld) -> None:
         _mark_person(world, people.grid_staff[letter].person, f"MKR{letter}staffZ", letter)
         world.put("people.gridstaff", letter, people.grid_staff[letter])
         world.put("orgs.partyorg", letter, people.branches[letter])
+        # a resident's pending correction request: decided by their community, seen by nobody else
+        household = people.residents[letter].household
+        request = PrivacyRequest.objects.create(
+            kind=PrivacyRequest.Kind.CORRECTION, person=people.residents[letter].person, field="name",
+            reason=f"MKR{letter}privZ", area_code=household.code, district_code=household.code[:6])
+        world.mark(f"MKR{letter}privZ", *tags)
+        world.put("privacy.privacyrequest", letter, request)
     for c in COMMUNITIES:
         _mark_person(world, people.volunteers[c].person, f"MKR{c}volZ", c)
         world.put("people.volunteer", c, people.volunteers[c])
