@@ -59,9 +59,6 @@ MISSING_TODO: dict[str, str] = {
     "service.FeedbackReport": "one unit's feedback in a feedback run: the district of service.FeedbackJob",
     "service.MemberRegistration_wanted_posts": "auto-created many-to-many: needs a through model with the registration's district",
     "service.PostAssignment": "a member on a post: the district of service.MemberRegistration",
-    "stars.StarCriterion": "the criteria of a district's yearly scheme: the district of stars.StarScheme",
-    "stars.StarRatingEvent": "a rating's history: the district of stars.StarRating",
-    "stars.StarScore": "a rating's scores: the district of stars.StarRating",
     "volunteers.CheckCode": "an activity's check-in codes: the district of volunteers.Activity",
     "volunteers.TeamMember": "a team's members: the district of volunteers.Team",
 }
