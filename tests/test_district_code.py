@@ -49,7 +49,6 @@ MISSING_TODO: dict[str, str] = {
     "deliberation.Resolution_cases": "auto-created many-to-many: needs a through model with the resolution's district",
     "hotspots.MonthlyProblem_cases": "auto-created many-to-many: needs a through model with the problem's district",
     "intake.HotlineImportCase": "the rows of a 12345 import (one per case: large): the district of intake.HotlineImport",
-    "ledger.Entry": "the legs of every points transfer (the largest table after the cases): the district of ledger.Transfer",
     "matching.AgreementItem": "the lines of an agreement: the district of matching.Agreement",
     "matching.ProjectNote": "a project's progress notes: the district of matching.Project",
     "matching.Project_needs": "auto-created many-to-many: needs a through model with the project's district",
@@ -60,9 +59,6 @@ MISSING_TODO: dict[str, str] = {
     "service.FeedbackReport": "one unit's feedback in a feedback run: the district of service.FeedbackJob",
     "service.MemberRegistration_wanted_posts": "auto-created many-to-many: needs a through model with the registration's district",
     "service.PostAssignment": "a member on a post: the district of service.MemberRegistration",
-    "stars.StarCriterion": "the criteria of a district's yearly scheme: the district of stars.StarScheme",
-    "stars.StarRatingEvent": "a rating's history: the district of stars.StarRating",
-    "stars.StarScore": "a rating's scores: the district of stars.StarRating",
     "volunteers.CheckCode": "an activity's check-in codes: the district of volunteers.Activity",
     "volunteers.TeamMember": "a team's members: the district of volunteers.Team",
 }
@@ -85,6 +81,18 @@ def district_field(model) -> models.Field | None:
     except Exception:  # FieldDoesNotExist: no such field (a property of the same name does not count)
         return None
     return field if field.concrete else None
+
+
+def rows_without_district(tables: dict[str, type[models.Model]] | None = None) -> dict[str, int]:
+    """How many rows of each table that carries the column have it empty (a writer that forgot it)."""
+    out = {}
+    for label, model in sorted((tables or project_tables()).items()):
+        if district_field(model) is None:
+            continue
+        n = model._base_manager.filter(models.Q(district_code="") | models.Q(district_code__isnull=True)).count()
+        if n:
+            out[label] = n
+    return out
 
 
 def undecided_tables(tables: dict[str, type[models.Model]]) -> list[str]:

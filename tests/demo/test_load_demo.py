@@ -23,6 +23,7 @@ from grassroots.demo.generator import build_plan
 from grassroots.demo.loader import flush_demo
 from grassroots.orgs.models import CommitteeSeat, Duty, PartyLevel, PartyOrg, Unit, UnitKind
 from grassroots.people.models import GridStaff, PartyMember, Person, Resident, Volunteer
+from tests.test_district_code import rows_without_district
 
 SEED = 4242
 DC = "420303"
@@ -68,6 +69,15 @@ def test_stats_show_the_documented_counts():
     assert s["cases"] == {status: 0 for status in Case.Status.values}
     assert stats("--district", DC)["areas"] == s["areas"]
     assert set(stats("--district", "110101")["areas"].values()) == {0}
+
+
+def test_every_demo_row_carries_its_district():
+    """Every writer the demo goes through (saves, bulk loaders, the ledger's hot path) sets district_code:
+    no row of any table that carries the column is left with it empty."""
+    from grassroots.ledger.models import Entry
+
+    assert Entry.objects.exists()  # the points year was loaded: the ledger's legs are among the rows checked
+    assert rows_without_district() == {}
 
 
 def test_stats_text_is_a_chinese_table():

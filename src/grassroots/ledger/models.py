@@ -139,6 +139,8 @@ class Entry(AppendOnlyModel):
     amount = models.BigIntegerField(_("变动"))
     balance_after = models.BigIntegerField(_("变动后余额"))
     created_at = models.DateTimeField(_("时间"))
+    # The transfer's district (the shard key): writers copy it from the Transfer they hold, no query.
+    district_code = models.CharField(_("区县代码"), max_length=6)
 
     class Meta:
         verbose_name = verbose_name_plural = _("账户明细")

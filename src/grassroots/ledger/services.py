@@ -153,8 +153,10 @@ def _post(t: Transfer, *, from_hold: bool = False) -> None:
             _credit(pk, t.amount)
     after = dict(Account.objects.filter(pk__in=(t.debit_id, t.credit_id)).values_list("pk", "posted"))
     Entry.objects.bulk_create([
-        Entry(transfer=t, account_id=t.debit_id, amount=-t.amount, balance_after=after[t.debit_id], created_at=t.created_at),
-        Entry(transfer=t, account_id=t.credit_id, amount=t.amount, balance_after=after[t.credit_id], created_at=t.created_at),
+        Entry(transfer=t, account_id=t.debit_id, amount=-t.amount, balance_after=after[t.debit_id], created_at=t.created_at,
+              district_code=t.district_code),
+        Entry(transfer=t, account_id=t.credit_id, amount=t.amount, balance_after=after[t.credit_id], created_at=t.created_at,
+              district_code=t.district_code),
     ])
 
 # --- the operations ----------------------------------------------------------------------------------------
@@ -326,9 +328,11 @@ def earn_many(rows: list[dict]) -> int:
             balances[t.debit_id] -= t.amount
             balances[t.credit_id] += t.amount
             entries += [Entry(transfer=t, account_id=t.debit_id, amount=-t.amount,
-                              balance_after=balances[t.debit_id], created_at=t.created_at),
+                              balance_after=balances[t.debit_id], created_at=t.created_at,
+                              district_code=t.district_code),
                         Entry(transfer=t, account_id=t.credit_id, amount=t.amount,
-                              balance_after=balances[t.credit_id], created_at=t.created_at)]
+                              balance_after=balances[t.credit_id], created_at=t.created_at,
+                              district_code=t.district_code)]
         Entry.objects.bulk_create(entries, batch_size=1000)
         touched = {t.debit_id for t in made} | {t.credit_id for t in made}
         Account.objects.bulk_update([Account(pk=pk, posted=balances[pk]) for pk in touched], ["posted"],

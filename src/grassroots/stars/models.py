@@ -87,6 +87,9 @@ class StarCriterion(models.Model):
                                  help_text=_("自动计算的指标达到这个数即得满分，不足按比例得分"))
     guide = models.CharField(_("评分说明"), max_length=200, blank=True)
 
+    # the scheme's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6)
+
     class Meta:
         verbose_name = verbose_name_plural = _("评定内容")
         ordering = ["scheme", "order", "pk"]
@@ -97,6 +100,11 @@ class StarCriterion(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.scheme.district_code
+        super().save(*args, **kwargs)
 
     @property
     def automatic(self) -> bool:
@@ -156,6 +164,9 @@ class StarScore(models.Model):
                                   on_delete=models.SET_NULL, related_name="+")
     scored_at = models.DateTimeField(_("评分时间"), null=True, blank=True)
 
+    # the rating's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6)
+
     class Meta:
         verbose_name = verbose_name_plural = _("评定得分")
         ordering = ["rating", "criterion__order", "criterion_id"]
@@ -163,6 +174,11 @@ class StarScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion}: {self.points}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.rating.district_code
+        super().save(*args, **kwargs)
 
 
 class StarRatingEvent(models.Model):
@@ -183,12 +199,20 @@ class StarRatingEvent(models.Model):
     after = models.JSONField(_("变更后"), default=dict, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
+    # the rating's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6)
+
     class Meta:
         verbose_name = verbose_name_plural = _("评定记录")
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.rating_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.rating.district_code
+        super().save(*args, **kwargs)
 
 
 class StarComputeJob(models.Model):

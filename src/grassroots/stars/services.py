@@ -79,10 +79,10 @@ def scheme_ensure(*, district_code: str, year: int, actor) -> StarScheme:
         if not created:
             return scheme
         if previous is not None:
-            rows = [StarCriterion(scheme=scheme, order=c.order, basic=c.basic, name=c.name, max_points=c.max_points,
+            rows = [StarCriterion(scheme=scheme, district_code=scheme.district_code, order=c.order, basic=c.basic, name=c.name, max_points=c.max_points,
                                   source=c.source, target=c.target, guide=c.guide) for c in previous.criteria.all()]
         else:
-            rows = [StarCriterion(scheme=scheme, order=i, basic=basic, name=name, max_points=points, source=source,
+            rows = [StarCriterion(scheme=scheme, district_code=scheme.district_code, order=i, basic=basic, name=name, max_points=points, source=source,
                                   target=target, guide=guide)
                     for i, (basic, name, points, source, target, guide) in enumerate(DEFAULT_CRITERIA, start=1)]
         StarCriterion.objects.bulk_create(rows)
@@ -146,7 +146,7 @@ def _new_version(old: StarRating, actor) -> StarRating:
     row = StarRating.objects.create(scheme=old.scheme, org=old.org, version=old.version + 1, area_code=old.area_code,
                                     district_code=old.district_code, total=old.total, stars=old.stars,
                                     subtotals=old.subtotals)
-    StarScore.objects.bulk_create([StarScore(rating=row, criterion_id=s.criterion_id, value=s.value, points=s.points,
+    StarScore.objects.bulk_create([StarScore(rating=row, district_code=row.district_code, criterion_id=s.criterion_id, value=s.value, points=s.points,
                                              evidence=s.evidence, note=s.note, scored_by_id=s.scored_by_id,
                                              scored_at=s.scored_at) for s in old.scores.all()])
     _event(row, StarRatingEvent.Action.VERSIONED, actor, _snapshot(old), _snapshot(row),
@@ -175,7 +175,7 @@ def star_rating_compute(*, scheme: StarScheme, org: PartyOrg, actor, measured: d
         for c in scheme.criteria.all():
             s = scores.get(c.pk)
             if s is None:
-                s = scores[c.pk] = StarScore(rating=rating, criterion=c)
+                s = scores[c.pk] = StarScore(rating=rating, district_code=rating.district_code, criterion=c)
                 new.append(s)
             elif c.pk in measured:
                 changed.append(s)
