@@ -79,3 +79,14 @@ def test_a_broken_json_body(root, tree, new_case):
     case = new_case("A")
     answer = root.post(f"/api/cases/{case.pk}/actions/comment", data="{not json", content_type="application/json")
     assert answer.status_code == 400 and "请求内容无法解析" in json.loads(answer.content)["detail"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_an_open311_service_code_with_a_nul_byte_is_unknown(tree, fmt):
+    from grassroots.intake.services import api_client_create
+
+    _client, key = api_client_create(name="市12345平台", source="12345", district=tree.district,
+                                     actor=tree.user("root"))
+    response = Client().post(f"/open311/v2/requests.{fmt}", {"api_key": key, "service_code": "01\x000101",
+                                                             "lat": "32.605", "long": "110.705"})
+    assert response.status_code == 404 and "不存在" in response.content.decode()
