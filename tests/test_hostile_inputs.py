@@ -48,10 +48,19 @@ def test_an_area_left_empty_is_asked_for(root):
     assert response.status_code == 422 and "请指定街道、社区或网格" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("path", ["/hotspots/", "/hotspots/clusters/", "/hotspots/export.xlsx"])
+def test_a_week_that_is_no_week_is_refused_with_the_message(root, path):
+    page = root.get(f"{path}?week=0001-W01")
+    assert page.status_code == 400
+    assert "周次“0001-W01”格式不对" in page.content.decode()  # the pages show the default week with it
+
+
+def test_a_future_week_is_shown_as_this_week(root):
+    page = root.get("/hotspots/?week=2199-W01")
+    assert page.status_code == 200 and "不能选择未来的周" in page.content.decode()
+
+
 def test_extreme_dates_on_pages(root):
-    page = root.get("/hotspots/?week=0001-W01")
-    assert page.status_code < 500
-    assert "周次“0001-W01”格式不对" in page.content.decode()  # and the default week is shown
     export = root.get("/cases/export.xlsx?created_from=0001-01-01")
     assert export.status_code < 500
 
@@ -70,3 +79,14 @@ def test_a_broken_json_body(root, tree, new_case):
     case = new_case("A")
     answer = root.post(f"/api/cases/{case.pk}/actions/comment", data="{not json", content_type="application/json")
     assert answer.status_code == 400 and "请求内容无法解析" in json.loads(answer.content)["detail"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_an_open311_service_code_with_a_nul_byte_is_unknown(tree, fmt):
+    from grassroots.intake.services import api_client_create
+
+    _client, key = api_client_create(name="市12345平台", source="12345", district=tree.district,
+                                     actor=tree.user("root"))
+    response = Client().post(f"/open311/v2/requests.{fmt}", {"api_key": key, "service_code": "01\x000101",
+                                                             "lat": "32.605", "long": "110.705"})
+    assert response.status_code == 404 and "不存在" in response.content.decode()

@@ -33,8 +33,45 @@ from grassroots.volunteers.api import router as volunteers_router
 from grassroots.wishes.api import router as wishes_router
 from grassroots.woodpeckers.api import router as woodpeckers_router
 
-api = NinjaAPI(title="grassroots API", version="1", auth=django_auth, urls_namespace="api")
 log = logging.getLogger(__name__)
+
+# The answers every operation may give whatever its handler declares, because the API gives them
+# (below, and django-ninja's session auth): declared once here so the schema tells clients the truth
+# (schemathesis checks every answer against it: tests/fuzz).
+_API_ERROR = {"title": "ApiError", "type": "object", "required": ["detail"], "properties": {
+    "detail": {"title": "Detail", "description": "what is wrong: a sentence, or the field-by-field list"},
+    "message": {"title": "Message", "type": "string", "description": "one sentence in Chinese"}}}
+_COMMON = {
+    "400": "请求内容无法解析，或数值超出数据库能保存的范围",
+    "401": "未登录",
+    "403": "无权操作（或 CSRF 校验失败）",
+    "404": "路径中的对象不存在或不在您的管辖范围内",
+    "422": "请求参数有误",
+}
+
+
+class GrassrootsAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["components"].setdefault("schemas", {})["ApiError"] = _API_ERROR
+        ref = {"$ref": "#/components/schemas/ApiError"}
+        for path, methods in schema["paths"].items():
+            for method, operation in methods.items():
+                codes = {"400", "401", "422"}
+                if "{" in path:
+                    codes.add("404")
+                if method != "get":
+                    codes.add("403")  # the CSRF check of session auth
+                responses = operation.setdefault("responses", {})
+                for code in sorted(codes):
+                    answer = responses.setdefault(code, {"description": _COMMON[code]})
+                    body = answer.setdefault("content", {}).setdefault("application/json", {})
+                    declared = body.get("schema")
+                    body["schema"] = ref if declared in (None, ref) else {"anyOf": [declared, ref]}
+        return schema
+
+
+api = GrassrootsAPI(title="grassroots API", version="1", auth=django_auth, urls_namespace="api")
 
 # Bad input is the client's to fix, said in Chinese: the field-by-field detail stays as django-ninja
 # gives it (clients read ``detail``), with one sentence in ``message`` a person can act on.

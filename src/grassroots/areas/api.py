@@ -32,7 +32,7 @@ from .services import grid_boundaries_import
 router = Router()
 
 
-class PartyOrgOut(Schema):
+class AreaPartyOrgOut(Schema):
     name: str
     level: str
     level_label: str
@@ -45,7 +45,7 @@ class AreaOut(Schema):
     level_label: str
     parent_code: str | None
     children_count: int
-    party_orgs: list[PartyOrgOut]
+    party_orgs: list[AreaPartyOrgOut]
     url: str
     map_url: str | None
 
@@ -87,7 +87,7 @@ class ImportOut(Schema):
     count: int
 
 
-class ErrorOut(Schema):
+class AreaErrorOut(Schema):
     detail: str
     errors: list[str] = []
 
@@ -132,7 +132,7 @@ def roots(request: HttpRequest):
     return [_node_out(n) for n in root_nodes(request.user)]
 
 
-@router.get("/locate", response={200: LocateOut, 404: ErrorOut, 422: ErrorOut}, url_name="area_locate")
+@router.get("/locate", response={200: LocateOut, 404: AreaErrorOut, 422: AreaErrorOut}, url_name="area_locate")
 def locate(request: HttpRequest, lat: str, lng: str):
     """The grid containing a WGS84 point (lowest code on a shared border), among the caller's grids."""
     scope = scope_for(request.user)
@@ -172,7 +172,7 @@ def grids_geojson(request: HttpRequest, code: str):
     return data
 
 
-@router.post("/{code}/grids/import", response={200: ImportOut, 403: ErrorOut, 422: ErrorOut},
+@router.post("/{code}/grids/import", response={200: ImportOut, 403: AreaErrorOut, 422: AreaErrorOut},
              url_name="area_grids_import")
 def grids_import(request: HttpRequest, code: str, payload: FeatureCollectionIn):
     """Replace grid boundaries under an area from a FeatureCollection (features matched by

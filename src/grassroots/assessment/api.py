@@ -91,7 +91,7 @@ class UnitKpiOut(KpiOut):
     evaluations: int | None = None
 
 
-class AreaOut(Schema):
+class KpiAreaOut(Schema):
     code: str
     name: str
     level: str
@@ -111,7 +111,7 @@ class ParamsOut(Schema):
 
 
 class RankingOut(Schema):
-    area: AreaOut
+    area: KpiAreaOut
     level: str
     levels: list[str]
     period: PeriodOut
@@ -122,7 +122,7 @@ class RankingOut(Schema):
 
 
 class UnitRankingOut(Schema):
-    area: AreaOut | None
+    area: KpiAreaOut | None
     period: PeriodOut
     params: ParamsOut
     totals: KpiOut

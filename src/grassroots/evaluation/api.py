@@ -85,7 +85,7 @@ class RankedOut(Schema):
     means: dict[str, float | None]
 
 
-class RankingOut(Schema):
+class EvaluationRankingOut(Schema):
     start: date
     end: date
     rows: list[RankedOut]
@@ -191,7 +191,7 @@ def _ranked(rows, dims: tuple[str, ...]) -> list[dict]:
              "means": {d: getattr(r.score, d) for d in dims}} for r in rows]
 
 
-@router.get("/rankings/units", response={200: RankingOut, 403: ErrorOut, 422: ErrorOut},
+@router.get("/rankings/units", response={200: EvaluationRankingOut, 403: ErrorOut, 422: ErrorOut},
             url_name="evaluation_ranking_units", summary="承办单位评价排名（得分 0–100）")
 def ranking_units(request, start: str = "", end: str = ""):
     if not selectors.may_see_pages(request.user):
@@ -203,7 +203,7 @@ def ranking_units(request, start: str = "", end: str = ""):
     return {"start": period.start, "end": period.end, "rows": _ranked(rows, UnitEvaluation.DIMENSIONS)}
 
 
-@router.get("/rankings/dispatches", response={200: RankingOut, 403: ErrorOut, 422: ErrorOut},
+@router.get("/rankings/dispatches", response={200: EvaluationRankingOut, 403: ErrorOut, 422: ErrorOut},
             url_name="evaluation_ranking_dispatches", summary="派单评价排名（按街道或社区；得分 0–100）")
 def ranking_dispatches(request, start: str = "", end: str = "", level: str = "community"):
     if not selectors.may_see_pages(request.user):

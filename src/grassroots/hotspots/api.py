@@ -43,7 +43,7 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] = {}
 
 
-class ScoreOut(Schema):
+class RisingScoreOut(Schema):
     count: int
     baseline: float
     expected: float
@@ -60,7 +60,7 @@ class RisingOut(Schema):
     level: str
     category_id: int
     category: str
-    score: ScoreOut
+    score: RisingScoreOut
     series: list[int]
     case_ids: list[int]
 
@@ -81,7 +81,7 @@ class SeriesOut(Schema):
     counts: list[int]
     baselines: list[float]
     thresholds: list[int]
-    score: ScoreOut
+    score: RisingScoreOut
     case_ids: list[int]
 
 

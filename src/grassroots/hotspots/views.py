@@ -12,7 +12,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -41,17 +41,19 @@ def hot_page(view):
 
 
 def week_of(request: HttpRequest):
-    """(Monday, error): the week asked for, else the default week with the reason."""
+    """(Monday, error, status): the week asked for, else the default week with the reason. A week
+    that is no week ("下周", "0001-W01": the years run 1900–2200) is the client's mistake, answered
+    400 with the default week's page and the message; a future week is shown as this week (200)."""
     raw = request.GET.get("week", "")
     if not raw:
-        return rising.default_week(), ""
+        return rising.default_week(), "", 200
     try:
         monday = stats.week_parse(raw)
     except ValueError as exc:
-        return rising.default_week(), str(exc)
+        return rising.default_week(), str(exc), 400
     if monday > rising.current_week():
-        return rising.current_week(), _("不能选择未来的周，已显示本周")
-    return monday, ""
+        return rising.current_week(), _("不能选择未来的周，已显示本周"), 200
+    return monday, "", 200
 
 
 def area_of(request: HttpRequest) -> Area | None:
@@ -101,7 +103,7 @@ def _rows(items, monday) -> list[dict]:
 
 @hot_page
 def index(request: HttpRequest) -> HttpResponse:
-    monday, error = week_of(request)
+    monday, error, status = week_of(request)
     area = area_of(request)
     level = _level(request)
     items = rising.rising_problems(request.user, week=monday, area=area, level=level)
@@ -114,12 +116,14 @@ def index(request: HttpRequest) -> HttpResponse:
         "rules": {"weeks": stats.BASELINE_WEEKS, "min_count": stats.MIN_COUNT, "alpha": stats.ALPHA,
                   "floor": stats.RATE_FLOOR, "excess": stats.MIN_EXCESS},
     })
-    return render(request, "hotspots/index.html", context)
+    return render(request, "hotspots/index.html", context, status=status)
 
 
 @hot_page
 def export(request: HttpRequest) -> HttpResponse:
-    monday, _error = week_of(request)
+    monday, error, status = week_of(request)
+    if status == 400:
+        return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
     area = area_of(request)
     items = rising.rising_problems(request.user, week=monday, area=area, level=_level(request), limit=1000)
     name = area.name if area else _("全部")
@@ -133,7 +137,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 @hot_page
 def rising_detail(request: HttpRequest) -> HttpResponse:
-    monday, error = week_of(request)
+    monday, error, status = week_of(request)
     area = area_of(request)
     if area is None or area.level not in rising.LEVELS:
         raise Http404(_("请指定街道、社区或网格"))
@@ -151,12 +155,12 @@ def rising_detail(request: HttpRequest) -> HttpResponse:
         "promote_url": url("hotspots:promote", source="rising", area=area.code, category=category.pk, week=label)
         if series.score.rising and context["can_promote"] else "",
     })
-    return render(request, "hotspots/rising.html", context)
+    return render(request, "hotspots/rising.html", context, status=status)
 
 
 @hot_page
 def clusters(request: HttpRequest) -> HttpResponse:
-    monday, error = week_of(request)
+    monday, error, status = week_of(request)
     area = area_of(request)
     items = clusters_for(request.user, week=monday, area=area)[:50]
     context = _common(request, "hotspots:clusters", monday, error, area)
@@ -168,4 +172,4 @@ def clusters(request: HttpRequest) -> HttpResponse:
                                         area=context["area_code"]) if context["can_promote"] else ""})
     context.update({"rows": rows, "period_start": monday - timedelta(weeks=PERIOD_WEEKS - 1),
                     "period_weeks": PERIOD_WEEKS})
-    return render(request, "hotspots/clusters.html", context)
+    return render(request, "hotspots/clusters.html", context, status=status)

@@ -54,7 +54,7 @@ class ResourceOut(Schema):
     available: bool
 
 
-class SuggestionOut(Schema):
+class MatchSuggestionOut(Schema):
     resource: ResourceOut
     score: int
     reasons: list[str]
@@ -78,7 +78,7 @@ class ProjectOut(Schema):
     practical: bool
 
 
-class ProgressIn(Schema):
+class ProjectProgressIn(Schema):
     text: str
     progress: int
 
@@ -137,7 +137,7 @@ def need_new(request, payload: NeedIn):
                     source=payload.source)
 
 
-@router.get("/needs/{pk}/suggestions", response={200: list[SuggestionOut], 404: ErrorOut},
+@router.get("/needs/{pk}/suggestions", response={200: list[MatchSuggestionOut], 404: ErrorOut},
             url_name="matching_suggestions", summary="为需求推荐的资源（按领域、类型和范围打分）")
 def suggestions(request, pk: int):
     need = Need.objects.select_related("community", "area").filter(pk=min(pk, BIGGEST)).first()
@@ -183,7 +183,7 @@ def projects(request, community: str = ""):
 
 @router.post("/projects/{pk}/progress", response={200: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="matching_progress", summary="填报项目进展（承接单位或社区；100 即完成）")
-def progress(request, pk: int, payload: ProgressIn):
+def progress(request, pk: int, payload: ProjectProgressIn):
     row = Project.objects.select_related("community", "owner_unit").filter(pk=min(pk, BIGGEST)).first()
     if row is None or not may_report(request.user, row):
         return Status(404, {"detail": "没有这个项目，或不在您的管辖范围"})

@@ -71,7 +71,7 @@ class RevealIn(Schema):
     field: Literal["id_number", "phone"]
 
 
-class RevealOut(Schema):
+class PersonRevealOut(Schema):
     field: str
     value: str
 
@@ -96,7 +96,7 @@ def resident_detail(request: HttpRequest, resident_id: int):
     return get_object_or_404(selectors.residents_visible_to(request.user), pk=resident_id)
 
 
-@router.post("/residents/{resident_id}/reveal", response={200: RevealOut, 403: ErrorOut})
+@router.post("/residents/{resident_id}/reveal", response={200: PersonRevealOut, 403: ErrorOut})
 def resident_reveal(request: HttpRequest, resident_id: int, payload: RevealIn, response: HttpResponse):
     """The plain ID number or phone. Permission-checked and written to the audit log."""
     resident = get_object_or_404(selectors.residents_visible_to(request.user), pk=resident_id)

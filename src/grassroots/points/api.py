@@ -20,7 +20,7 @@ from .services import may_manage, redeem, redemption_cancel, verify_code
 router = Router(auth=django_auth, tags=["points"])
 
 
-class AccountOut(Schema):
+class PointsAccountOut(Schema):
     community: str
     community_name: str
     balance: int
@@ -95,7 +95,7 @@ def _redemption(r: Redemption, *, show_code: bool = True) -> dict:
             "created_at": r.created_at, "expires_at": r.expires_at, "closed_at": r.closed_at}
 
 
-@router.get("/me", response=list[AccountOut], url_name="points_me", summary="我的积分账户（每个社区一个）")
+@router.get("/me", response=list[PointsAccountOut], url_name="points_me", summary="我的积分账户（每个社区一个）")
 def me(request):
     return [{"community": a.community_code, "community_name": place.name if place else "", "balance": a.posted,
              "held": a.held, "available": a.available} for a, place in selectors.my_accounts(request.user)]

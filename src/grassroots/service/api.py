@@ -97,7 +97,7 @@ class RecordOut(Schema):
     reason: str
 
 
-class DecideIn(Schema):
+class ServiceDecideIn(Schema):
     approve: bool
     reason: str = ""
     branch: int | None = None
@@ -270,7 +270,7 @@ def registrations(request, community: str = "", status: str = "applied"):
 
 @router.post("/registrations/{pk}/decide", response={200: RegistrationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="service_registration_decide", summary="审核党员报到：通过（编入党支部、确定岗位）或不通过")
-def registration_decide(request, pk: int, payload: DecideIn):
+def registration_decide(request, pk: int, payload: ServiceDecideIn):
     row = member_registrations_managed(request.user).filter(pk=pk).first()
     if row is None:
         return Status(404, {"detail": "报到不存在或不在您的社区"})
@@ -291,7 +291,7 @@ def records(request, community: str = "", status: str = "submitted"):
 
 @router.post("/records/{pk}/verify", response={200: RecordOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="service_record_verify", summary="核实服务纪实（approve=false 时需说明原因）")
-def record_verify(request, pk: int, payload: DecideIn):
+def record_verify(request, pk: int, payload: ServiceDecideIn):
     row = records_managed(request.user).filter(pk=pk).first()
     if row is None:
         return Status(404, {"detail": "记录不存在或不在您的社区"})
@@ -330,7 +330,7 @@ def units(request, community: str, status: str = "approved"):
 
 @router.post("/units/{pk}/decide", response={200: UnitRegistrationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="service_unit_decide", summary="审核单位报到")
-def unit_decide(request, pk: int, payload: DecideIn):
+def unit_decide(request, pk: int, payload: ServiceDecideIn):
     row = unit_registrations_managed(request.user).filter(pk=pk).first()
     if row is None:
         return Status(404, {"detail": "单位报到不存在或不在您的社区"})

@@ -65,7 +65,7 @@ class CodeOut(Schema):
     expires_at: datetime
 
 
-class ConfirmIn(Schema):
+class HoursConfirmIn(Schema):
     hours: str | None = None
 
 
@@ -154,7 +154,7 @@ def activity_roster(request, pk: int):
 
 @router.post("/signups/{pk}/confirm", response={200: SignupOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="volunteers_confirm", summary="组织者：确认（或修改）志愿时长")
-def signup_confirm(request, pk: int, payload: ConfirmIn):
+def signup_confirm(request, pk: int, payload: HoursConfirmIn):
     row = Signup.objects.select_related("activity__community", "volunteer__person").filter(pk=pk).first()
     if row is None or not can_organise(request.user, row.activity):
         return Status(404, {"detail": "报名不存在或不是您组织的活动"})

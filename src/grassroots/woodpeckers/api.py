@@ -34,7 +34,7 @@ from .services import (
 router = Router(auth=django_auth, tags=["woodpeckers"])
 
 
-class ReportOut(Schema):
+class WoodpeckerReportOut(Schema):
     id: int
     case: str  # the case's number
     case_id: int
@@ -76,7 +76,7 @@ class WoodpeckerOut(Schema):
     valid: int | None = None
 
 
-class DecideIn(Schema):
+class WoodpeckerDecideIn(Schema):
     approve: bool
     reason: str = ""
 
@@ -95,7 +95,7 @@ def _woodpecker_out(w: Woodpecker) -> dict:
             "valid": getattr(w, "valid_count", None)}
 
 
-@router.post("/reports", response={200: ReportOut, 201: ReportOut, 400: ErrorOut, 403: ErrorOut},
+@router.post("/reports", response={200: WoodpeckerReportOut, 201: WoodpeckerReportOut, 400: ErrorOut, 403: ErrorOut},
              url_name="woodpeckers_report",
              summary="随手拍上报（照片、位置、类别、手机端编号；同一编号再次发送返回同一条诉求）")
 def report_submit(request, key: Form[str], category: Form[str], lat: Form[str] = "", lng: Form[str] = "",
@@ -109,12 +109,12 @@ def report_submit(request, key: Form[str], category: Form[str], lat: Form[str] =
     return Status(201 if done.created else 200, _report_out(done.report, done.created))
 
 
-@router.get("/reports/mine", response=list[ReportOut], url_name="woodpeckers_mine", summary="我的随手拍")
+@router.get("/reports/mine", response=list[WoodpeckerReportOut], url_name="woodpeckers_mine", summary="我的随手拍")
 def reports_mine(request):
     return [_report_out(r) for r in my_reports(request.user)[:100]]
 
 
-@router.get("/reports", response={200: list[ReportOut], 403: ErrorOut}, url_name="woodpeckers_reports",
+@router.get("/reports", response={200: list[WoodpeckerReportOut], 403: ErrorOut}, url_name="woodpeckers_reports",
             summary="待核实的随手拍（本人管辖网格）")
 def reports_list(request, status: str = "pending"):
     if not is_grid_staff(request.user):
@@ -125,7 +125,7 @@ def reports_list(request, status: str = "pending"):
     return [_report_out(r) for r in rows[:200]]
 
 
-@router.post("/reports/{pk}/judge", response={200: ReportOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+@router.post("/reports/{pk}/judge", response={200: WoodpeckerReportOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="woodpeckers_judge", summary="核实随手拍：有效，或无效（写明原因）")
 def report_judge(request, pk: int, payload: JudgeIn):
     row = reports_to_judge(request.user).filter(pk=pk).first()
@@ -164,7 +164,7 @@ def roster(request, status: str = ""):
 
 @router.post("/roster/{pk}/decide", response={200: WoodpeckerOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="woodpeckers_decide", summary="审核啄木鸟队员申请")
-def decide(request, pk: int, payload: DecideIn):
+def decide(request, pk: int, payload: WoodpeckerDecideIn):
     row = roster_visible_to(request.user).filter(pk=pk).first()
     if row is None:
         return Status(404, {"detail": "队员不存在或不在您的社区"})
