@@ -25,24 +25,24 @@ router = Router(auth=django_auth, tags=["privacy"])
 NOT_VERIFIED = {"detail": "请先核验身份"}
 
 
-class RevealOut(Schema):
+class PrivacyRevealOut(Schema):
     at: datetime
     who: str
     role: str
     field: str
 
 
-class CorrectionIn(Schema):
+class PrivacyCorrectionIn(Schema):
     field: str
     new_value: str
     reason: str
 
 
-class DeletionIn(Schema):
+class PrivacyDeletionIn(Schema):
     reason: str
 
 
-class RequestOut(Schema):
+class PrivacyRequestOut(Schema):
     id: int
     kind: str
     status: str
@@ -55,7 +55,7 @@ class RequestOut(Schema):
     decided_at: datetime | None
 
 
-class DecideIn(Schema):
+class PrivacyDecideIn(Schema):
     decision: str  # approve | reject
     reason: str = ""
 
@@ -73,7 +73,7 @@ def me(request):
     return my_data(request.user)
 
 
-@router.get("/me/reveals", response={200: list[RevealOut], 404: ErrorOut}, url_name="privacy_reveals",
+@router.get("/me/reveals", response={200: list[PrivacyRevealOut], 404: ErrorOut}, url_name="privacy_reveals",
             summary="谁在何时查看了我的完整身份证号或手机号")
 def reveals(request):
     if person_of(request.user) is None:
@@ -81,31 +81,31 @@ def reveals(request):
     return reveals_of(request.user)
 
 
-@router.post("/me/corrections", response={201: RequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+@router.post("/me/corrections", response={201: PrivacyRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="privacy_correction", summary="申请更正姓名或手机号（社区审核）")
-def correction(request, payload: CorrectionIn):
+def correction(request, payload: PrivacyCorrectionIn):
     if person_of(request.user) is None:
         return Status(404, NOT_VERIFIED)
     return api_call(correction_request, _out, created=True, user=request.user, field=payload.field,
                     new_value=payload.new_value, reason=payload.reason)
 
 
-@router.post("/me/deletions", response={201: RequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+@router.post("/me/deletions", response={201: PrivacyRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="privacy_deletion", summary="申请删除个人信息（社区审核；诉求依法保留但匿名化）")
-def deletion(request, payload: DeletionIn):
+def deletion(request, payload: PrivacyDeletionIn):
     if person_of(request.user) is None:
         return Status(404, NOT_VERIFIED)
     return api_call(deletion_request, _out, created=True, user=request.user, reason=payload.reason)
 
 
-@router.get("/requests", response=list[RequestOut], url_name="privacy_requests", summary="辖区内居民的个人信息申请")
+@router.get("/requests", response=list[PrivacyRequestOut], url_name="privacy_requests", summary="辖区内居民的个人信息申请")
 def requests(request):
     return [_out(item) for item in pending_for(request.user)[:200]]
 
 
-@router.post("/requests/{pk}/decide", response={200: RequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+@router.post("/requests/{pk}/decide", response={200: PrivacyRequestOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="privacy_decide", summary="同意或驳回申请（驳回须填写理由）")
-def decide(request, pk: int, payload: DecideIn):
+def decide(request, pk: int, payload: PrivacyDecideIn):
     item = pending_for(request.user).filter(pk=pk).first()
     if item is None:
         return Status(404, {"detail": "没有这项申请"})
