@@ -112,6 +112,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take turns through a lock file instead of sleeping in SQLite's busy handler (core/sqlite).
+    DATABASES["default"]["ENGINE"] = "grassroots.core.sqlite"
     # WAL lets the page read an import's progress while the worker writes.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
