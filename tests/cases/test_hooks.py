@@ -54,3 +54,28 @@ def test_steps_do_not_run_for_a_repeated_submit(tree, steps):
     first, _ = _receive(tree, "same")
     again, created = _receive(tree, "same")
     assert not created and again.pk == first.pk and calls == [first.pk]
+
+
+@pytest.mark.django_db
+def test_a_step_gets_what_its_reads_prepared_and_reads_itself_when_they_failed(tree, steps):
+    got = []
+
+    def reads(case):
+        if case.title.startswith("坏"):
+            raise RuntimeError("the reads broke")
+        return f"read {case.code}"
+
+    def step(case, context, value):
+        got.append(value)
+
+    steps.on_case_received(step, prepare=reads)
+    case, _ = _receive(tree, "p1")  # the request mode: nothing prepared, the step's reads run inside
+    assert got == [f"read {case.code}"]
+    prepared = steps.prepare_after_receive(case)
+    assert prepared == {f"{step.__module__}.{step.__qualname__}": f"read {case.code}"}
+    steps.run_after_receive(case, {f"{step.__module__}.{step.__qualname__}": "given"})
+    assert got[-1] == "given"  # the worker's value is used, not read again
+    case.title = "坏了的读"
+    assert steps.prepare_after_receive(case) == {}  # a failing read is left out …
+    context = steps.run_after_receive(case, {})
+    assert "failed" in context and got[-1] == "given"  # … and the step, reading for itself, fails alone

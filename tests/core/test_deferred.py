@@ -160,3 +160,27 @@ def test_only_runs_the_named_tasks(monkeypatch):
     jobs.run_once("w", {"b"})
     assert ran == ["b"]
     assert set(jobs.tasks()) == {"a", "b"}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_handlers_reads_run_before_its_write_transaction_on_sqlite():
+    """SQLite writes one transaction at a time: the worker does a handler's reads before it opens it
+    (PostgreSQL locks the row first and reads inside)."""
+    seen = []
+
+    def reads(object_id):
+        seen.append(("reads", object_id, connection.in_atomic_block))
+        return object_id * 10
+
+    def handler(object_id, value):
+        seen.append(("handler", object_id, value))
+        AuditEntry.objects.create(action="test.prepared", object_type="test", object_id=str(value))
+
+    deferred.register("test.prepared", handler, prepare=reads)
+    with transaction.atomic():
+        deferred.enqueue("test.prepared", 7)
+    assert deferred.run_some("w") == 1
+    outside = connection.vendor == "sqlite"
+    assert seen == [("reads", 7, not outside), ("handler", 7, 70)]
+    assert AuditEntry.objects.filter(action="test.prepared", object_id="70").count() == 1
+    assert not Deferred.objects.filter(kind="test.prepared").exists()

@@ -12,11 +12,11 @@ class CasesConfig(AppConfig):
         from grassroots.core.memo import forget_on_change
 
         from .models import Category, TierRule
-        from .services import AFTER_RECEIVE, after_receive
+        from .services import AFTER_RECEIVE, after_receive, after_receive_reads
         from .sweep import sweep_task
 
         register_task("cases.sweep", sweep_task)
-        deferred.register(AFTER_RECEIVE, after_receive)
+        deferred.register(AFTER_RECEIVE, after_receive, prepare=after_receive_reads)
         forget_on_change("cases.tier_rules", TierRule, Category)
         forget_on_change("cases.category_parents", Category)
         forget_on_change("cases.categories", Category)

@@ -6,6 +6,16 @@ An app registers its step in ``AppConfig.ready()``::
     from grassroots.cases.hooks import on_case_received
     on_case_received(my_step, order=20)      # my_step(case, context) -> None
 
+A step whose reading is long (the duplicate finder compares the case with hundreds of others; routing
+runs the classifier) can split it off as ``prepare(case) -> value``, which only reads::
+
+    on_case_received(my_step, order=20, prepare=my_reads)   # my_step(case, context, value)
+
+The worker runs every ``prepare`` before it opens the write transaction (``prepare_after_receive``) and
+hands the values to ``run_after_receive``: on SQLite, where one transaction writes at a time, the
+reading then no longer keeps the residents' submits waiting. A step whose value is missing (the
+request mode, or its ``prepare`` failed) has it computed right there, inside the transaction.
+
 Steps run in ``order`` once the case and its ``report`` event are saved, each in a savepoint of its
 own, and share one ``context`` dict (an earlier step leaves notes for a later one, e.g.
 ``context["duplicate_of"]``); a step that changes the case row sets ``context["changed"] = True``
@@ -41,25 +51,46 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-Step = Callable[[Any, dict], None]
-_steps: list[tuple[int, str, Step]] = []
+Step = Callable[..., None]
+Prepare = Callable[[Any], Any]
+_steps: list[tuple[int, str, Step, Prepare | None]] = []
 
 
-def on_case_received(step: Step, *, order: int = 100) -> None:
-    """Register ``step``; registering the same function again replaces it (ready() may run twice in tests)."""
+def on_case_received(step: Step, *, order: int = 100, prepare: Prepare | None = None) -> None:
+    """Register ``step``; registering the same function again replaces it (ready() may run twice in tests).
+    With ``prepare``, the step is called as ``step(case, context, prepare(case))``."""
     name = f"{step.__module__}.{step.__qualname__}"
     _steps[:] = [s for s in _steps if s[1] != name]
-    _steps.append((order, name, step))
+    _steps.append((order, name, step, prepare))
     _steps.sort(key=lambda s: (s[0], s[1]))
 
 
-def run_after_receive(case) -> dict:
-    """Run every registered step for a newly received ``case``; returns the shared context."""
+def prepare_after_receive(case) -> dict[str, Any]:
+    """The steps' reads for ``case``, by step name — to be run before the write transaction opens.
+    A ``prepare`` that fails is logged and left out: its step computes the value itself."""
+    prepared: dict[str, Any] = {}
+    for _order, name, _step, prepare in list(_steps):
+        if prepare is None:
+            continue
+        try:
+            prepared[name] = prepare(case)
+        except Exception:  # noqa: BLE001 — the step will read for itself
+            logger.exception("after-receive reads of %s failed for case %s", name, case.code)
+    return prepared
+
+
+def run_after_receive(case, prepared: dict[str, Any] | None = None) -> dict:
+    """Run every registered step for a newly received ``case`` (with the values ``prepare_after_receive``
+    gave, where there are some); returns the shared context."""
     context: dict = {}
-    for _order, name, step in list(_steps):
+    prepared = prepared or {}
+    for _order, name, step, prepare in list(_steps):
         try:
             with transaction.atomic():
-                step(case, context)
+                if prepare is None:
+                    step(case, context)
+                else:
+                    step(case, context, prepared[name] if name in prepared else prepare(case))
         except Exception:  # noqa: BLE001 — a step's fault must not lose the case
             logger.exception("after-receive step %s failed for case %s", name, case.code)
             context.setdefault("failed", []).append(name)

@@ -399,12 +399,20 @@ def _already_received(*, district: str, intake_key: str, external_source: str,
 AFTER_RECEIVE = "cases.after_receive"
 
 
-def after_receive(case_id: int) -> None:
+def after_receive_reads(case_id: int) -> dict | None:
+    """The steps' reads for a new case (``hooks.prepare_after_receive``), which the worker does before
+    it opens the write transaction of ``after_receive``."""
+    case = Case.objects.select_related("area").filter(pk=case_id).first()
+    return None if case is None else hooks.prepare_after_receive(case)
+
+
+def after_receive(case_id: int, prepared: dict | None = None) -> None:
     """What follows a new case, in the worker (core/deferred.py; ``case_receive`` asked for it in the
     case's own transaction): the notifications of its ``report`` event, then the steps other apps
-    registered (the duplicate finder, routing and automatic dispatch). Runs once per case: the worker
-    deletes its row in this same transaction. A case someone already took up meanwhile gets no "new
-    case" notifications; the steps decide for themselves (routing dispatches only a case still waiting)."""
+    registered (the duplicate finder, routing and automatic dispatch), with what ``after_receive_reads``
+    read for them. Runs once per case: the worker deletes its row in this same transaction. A case
+    someone already took up meanwhile gets no "new case" notifications; the steps decide for themselves
+    (routing dispatches only a case still waiting)."""
     case = Case.objects.select_for_update().filter(pk=case_id).first()
     if case is None:  # deleted with its district (a demo flush)
         return
@@ -412,7 +420,7 @@ def after_receive(case_id: int) -> None:
         event = case.events.filter(action=CREATE_ACTION).order_by("pk").first()
         if event is not None:
             notify.case_event_written(event, case)
-    hooks.run_after_receive(case)
+    hooks.run_after_receive(case, prepared)
 
 
 def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area | None = None,

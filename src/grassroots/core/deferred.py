@@ -14,6 +14,11 @@ Guarantees:
   so several workers never wait on each other; SQLite writes one at a time), runs each handler in a
   savepoint and deletes the done rows in the same transaction: the handlers' writes and the rows'
   removal commit together, or — if the worker dies — not at all, and the rows wait for the next;
+* a handler may come with ``prepare(object_id) -> value``, which only reads: on SQLite (one writing
+  transaction at a time, no row locks) the worker runs it *before* it opens the write transaction and
+  calls ``handler(object_id, value)`` inside, so a long read (the duplicate finder, the classifier)
+  does not keep every submit waiting; on PostgreSQL it runs inside, after the row is locked. The row
+  may be gone by then (another worker did it): the value is dropped;
 * a handler that raises is rolled back alone, retried with back-off (5 s, 20 s, 45 s, …) and after
   ``MAX_ATTEMPTS`` kept as ``failed`` with its error for an operator (admin: 待办后台工作).
 
@@ -42,12 +47,18 @@ MAX_ATTEMPTS = 8
 BATCH = 50  # rows a worker takes per turn before giving the other tasks theirs
 CLAIM = 10  # rows per transaction: one claim query and one delete for ten (each still in its own savepoint)
 
-_handlers: dict[str, Callable[[int], None]] = {}
+_handlers: dict[str, Callable[..., None]] = {}
+_prepares: dict[str, Callable[[int], object]] = {}
 _inline: contextvars.ContextVar[bool] = contextvars.ContextVar("grassroots_deferred_inline", default=False)
 
 
-def register(kind: str, handler: Callable[[int], None]) -> None:
+def register(kind: str, handler: Callable[..., None], *, prepare: Callable[[int], object] | None = None) -> None:
+    """``handler(object_id)``; with ``prepare``, ``handler(object_id, prepare(object_id))``."""
     _handlers[kind] = handler
+    if prepare is None:
+        _prepares.pop(kind, None)
+    else:
+        _prepares[kind] = prepare
 
 
 def deferring() -> bool:
@@ -80,13 +91,21 @@ def run_some(worker: str, limit: int = CLAIM) -> int:
     delete the done ones with it; the number taken (0 when none waits, or every waiting row is locked
     by another worker). A worker that dies mid-way rolls all of them back, for the next one."""
     now = timezone.now()
-    if not connection.features.has_select_for_update_skip_locked:
+    prepared: dict[int, object] = {}
+    locking = connection.features.has_select_for_update_skip_locked
+    if not locking:
         # SQLite: a transaction holds the one write lock of the database from its start, so ten rows in
-        # one would keep every web process's submit waiting for ten handlers; one row a transaction
+        # one would keep every web process's submit waiting for ten handlers; one row a transaction,
+        # and its handler's reads done before it opens
         limit = 1
+        ahead = _waiting(now).first()
+        if ahead is None:
+            return 0
+        if ahead.kind in _prepares:
+            prepared[ahead.pk] = _prepare(ahead, worker)
     with transaction.atomic():
         rows = _waiting(now)
-        if connection.features.has_select_for_update_skip_locked:
+        if locking:
             rows = rows.select_for_update(skip_locked=True)
         taken = list(rows[:limit])
         done = []
@@ -96,7 +115,11 @@ def run_some(worker: str, limit: int = CLAIM) -> int:
                 if handler is None:
                     raise LookupError(f"no handler for {row.kind!r} in this worker")
                 with transaction.atomic():
-                    handler(row.object_id)
+                    if row.kind in _prepares:
+                        value = prepared[row.pk] if row.pk in prepared else _prepare(row, worker)
+                        handler(row.object_id, value)
+                    else:
+                        handler(row.object_id)
             except Exception as exc:  # noqa: BLE001 — the handler's writes are rolled back; the row stays
                 log.exception("deferred %s#%s failed (attempt %s, worker %s)", row.kind, row.object_id,
                               row.attempts + 1, worker)
@@ -112,6 +135,15 @@ def run_some(worker: str, limit: int = CLAIM) -> int:
         if done:
             Deferred.objects.filter(pk__in=done).delete()
     return len(taken)
+
+
+def _prepare(row: Deferred, worker: str) -> object:
+    """The handler's reads for ``row``; ``None`` when they fail (the handler then reads for itself)."""
+    try:
+        return _prepares[row.kind](row.object_id)
+    except Exception:  # noqa: BLE001 — the handler itself still runs, and fails properly if it must
+        log.exception("deferred %s#%s: its reads failed (worker %s)", row.kind, row.object_id, worker)
+        return None
 
 
 def run_one(worker: str) -> bool:

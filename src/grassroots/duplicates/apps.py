@@ -13,7 +13,8 @@ class DuplicatesConfig(AppConfig):
         from grassroots.cases.hooks import on_case_received
 
         from . import panels
+        from .services import candidates_find
         from .services import on_case_received as step
 
-        on_case_received(step, order=10)
+        on_case_received(step, order=10, prepare=candidates_find)
         panels.connect()

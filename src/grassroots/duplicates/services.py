@@ -28,19 +28,25 @@ log = logging.getLogger(__name__)
 COMMENT_MAX = 5000
 
 
-def candidates_store(*, case: Case) -> list[DuplicateCandidate]:
-    """Find and keep the open cases that look like ``case`` (found once, at intake)."""
-    found = similar_to_case(case)
+def candidates_find(case: Case) -> list:
+    """The intake step's reads (``cases.hooks`` ``prepare``): the open cases that look like ``case``."""
+    return similar_to_case(case)
+
+
+def candidates_store(*, case: Case, found: list | None = None) -> list[DuplicateCandidate]:
+    """Keep the open cases that look like ``case`` (found once, at intake; ``found`` when already read)."""
+    found = similar_to_case(case) if found is None else found
     rows = [DuplicateCandidate(case=case, candidate_id=m.id, score=m.score, distance_m=m.distance_m,
                                strong=m.strong, district_code=case.district_code) for m in found]
     DuplicateCandidate.objects.bulk_create(rows, ignore_conflicts=True)
     return rows
 
 
-def on_case_received(case: Case, context: dict) -> None:
-    """The intake step (``cases.hooks``, order 10): store the candidates; a strong one puts
-    ``duplicate_of`` in the context so that routing does not dispatch the case automatically."""
-    rows = candidates_store(case=case)
+def on_case_received(case: Case, context: dict, found: list) -> None:
+    """The intake step (``cases.hooks``, order 10, its reads in ``candidates_find``): store the
+    candidates; a strong one puts ``duplicate_of`` in the context so that routing does not dispatch
+    the case automatically."""
+    rows = candidates_store(case=case, found=found)
     strong = [r.candidate_id for r in rows if r.strong]
     if strong:
         context["duplicate_of"] = strong

@@ -15,13 +15,13 @@ class RoutingConfig(AppConfig):
         from grassroots.core.jobs import register_task, register_warmup
 
         from . import corrections, panels, policy, store
-        from .intake import route_new_case, warm_up
+        from .intake import route_new_case, route_reads, warm_up
         from .services import routing_task
 
         store.connect()
         policy.connect()
         corrections.connect()
         panels.connect()
-        on_case_received(route_new_case, order=20)
+        on_case_received(route_new_case, order=20, prepare=route_reads)
         register_task("routing.train", routing_task)
         register_warmup("routing.model", warm_up)

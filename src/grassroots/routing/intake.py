@@ -49,19 +49,27 @@ def warm_up() -> None:
         models.classifier.predict([Sample("路灯不亮", "小区路灯坏了")], k=1)
 
 
-def route_new_case(case: Case, context: dict) -> None:
+def route_reads(case: Case) -> tuple | None:
+    """The step's reads (``cases.hooks`` ``prepare``, done by the worker before its write transaction):
+    the classifier's top 3 with a unit for each, and the models' versions; None without a model."""
     models = store.active()
     if models.classifier is None:
-        return
+        return None
     top3 = models.classifier.predict([Sample(case.title, case.body)], k=3)[0]
-    items = suggest_items(top3, case=case, router=models.router)
+    return models.classifier_version, models.router_version, suggest_items(top3, case=case, router=models.router)
+
+
+def route_new_case(case: Case, context: dict, read: tuple | None) -> None:
+    if read is None:
+        return
+    classifier_version, router_version, items = read
     if not items:
         return
     policy = policy_for(case)
     best = items[0]
     threshold = policy.threshold_for(best["category"])
     suggestion = RoutingSuggestion(
-        case=case, model_version=models.classifier_version, unit_model_version=models.router_version,
+        case=case, model_version=classifier_version, unit_model_version=router_version,
         items=items, top_confidence=best["p"], threshold=threshold, district_code=case.district_code,
         decision=RoutingSuggestion.Decision.SUGGESTED)
     if policy.policy == StreetSettings.Policy.OFF:
@@ -73,7 +81,7 @@ def route_new_case(case: Case, context: dict) -> None:
     else:
         try:
             with transaction.atomic():
-                _automatic(case, best, models.classifier_version, suggestion, duplicate=bool(context.get("duplicate_of")))
+                _automatic(case, best, classifier_version, suggestion, duplicate=bool(context.get("duplicate_of")))
         except (CaseError, PermissionDenied, ValidationError) as exc:
             log.warning("auto-dispatch of %s failed: %s", case.code, exc)
             case.refresh_from_db()
@@ -144,4 +152,4 @@ def _target(case: Case, item: dict):
     return None
 
 
-__all__ = ["route_new_case", "suggest_for_waiting", "Policy"]
+__all__ = ["route_new_case", "route_reads", "suggest_for_waiting", "Policy"]
