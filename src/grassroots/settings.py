@@ -105,6 +105,9 @@ TEMPLATES = [
     },
 ]
 
+# Selects written in Python, not through a template per option (core/forms.py: the board's unit lists).
+FORM_RENDERER = "grassroots.core.forms.Renderer"
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{PROJECT_DIR / 'var' / 'grassroots.sqlite3'}",
