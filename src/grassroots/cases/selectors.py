@@ -334,7 +334,7 @@ def _kind_q(kind: str) -> Q:
         "returned": Q(status=S.RETURNED),
         "escalated": Q(status=S.ESCALATED),
         "extension": Q(extension_requested_until__isnull=False),
-    }.get(kind, Q(status__in=BOARD_STATUSES) | Q(extension_requested_until__isnull=False))
+    }.get(kind, Q())  # every tab: ON_BOARD_SQL, which board_cases_for always adds
 
 
 def _at_level_q(root: str) -> Q:
