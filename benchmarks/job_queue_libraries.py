@@ -17,7 +17,7 @@ For each queue and each number of worker processes (1, 2, 4):
 
 * enqueue: the N jobs are asked for one by one, each in a request-like transaction (one row of its own
   written, then the job enqueued); the same transaction without the enqueue is timed alternately with it,
-  and the difference is the enqueue's cost per job (µs);
+  and the difference of the medians is the enqueue's cost per job (µs);
 * run: that many real worker processes (the queue's own command) take the jobs until none is left; the
   rate over the wall time including the processes' start-up, and the "steady" rate between the first and
   the last row written; the count of jobs whose row is not there exactly once, and of queue rows left
@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -125,11 +126,11 @@ class Rollback(Exception):
 
 def enqueue_round(queue: Queue, jobs: int) -> tuple[float, float]:
     """Enqueue ``jobs`` jobs, each in a request-like transaction; the enqueue's own cost per job in µs
-    (the same transaction without it timed alternately, so a change of load falls on both), and the
-    whole transaction's with it."""
+    and the whole transaction's with it. The same transaction without the enqueue is timed alternately
+    with it, so a change of load falls on both; medians, so another process's burst does not count."""
     from django.db import connection, transaction
 
-    with_job = without = 0.0
+    with_job, without = [], []
     for n in range(jobs):
         t0 = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
@@ -139,9 +140,10 @@ def enqueue_round(queue: Queue, jobs: int) -> tuple[float, float]:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("INSERT INTO bench_request (n) VALUES (%s)", [n])
         t2 = time.perf_counter()
-        with_job += t1 - t0
-        without += t2 - t1
-    return (with_job - without) / jobs * 1e6, with_job / jobs * 1e6
+        with_job.append(t1 - t0)
+        without.append(t2 - t1)
+    return ((statistics.median(with_job) - statistics.median(without)) * 1e6,
+            statistics.median(with_job) * 1e6)
 
 
 def transactional(queue: Queue) -> bool:
@@ -165,13 +167,15 @@ def outcome(jobs: int) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT job, count(*) FROM bench_done GROUP BY job")
         counts = dict(cursor.fetchall())
-        cursor.execute("SELECT count(*), extract(epoch FROM max(at) - min(at)) FROM bench_done")
-        rows, span = cursor.fetchone()
+        cursor.execute("SELECT count(*), extract(epoch FROM max(at) - min(at)), extract(epoch FROM min(at)) "
+                       "FROM bench_done")
+        rows, span, first = cursor.fetchone()
         cursor.execute("SELECT worker, count(*) FROM bench_done GROUP BY worker ORDER BY worker")
         per_worker = dict(cursor.fetchall())
     return {"never": sum(1 for n in range(jobs) if counts.get(n, 0) == 0),
             "twice_or_more": sum(1 for n in range(jobs) if counts.get(n, 0) > 1),
-            "rows": rows, "span_s": float(span or 0), "per_worker": per_worker}
+            "rows": rows, "span_s": float(span or 0), "first_at": float(first or 0),
+            "per_worker": per_worker}
 
 
 def start(queue: Queue, env: dict, name: str, sleep_ms: float = 0) -> subprocess.Popen:
@@ -186,7 +190,7 @@ def run_round(queue: Queue, jobs: int, processes: int, env: dict) -> dict:
     enqueue_us, request_us = enqueue_round(queue, jobs)
     connection.close()
     load = os.getloadavg()[0]
-    t = time.perf_counter()
+    t, started = time.perf_counter(), time.time()
     workers = [start(queue, env, f"w{i}") for i in range(processes)]
     codes = [w.wait(timeout=1800) for w in workers]
     seconds = time.perf_counter() - t
@@ -196,9 +200,9 @@ def run_round(queue: Queue, jobs: int, processes: int, env: dict) -> dict:
     figures = {"per_s": round(jobs / seconds, 1), "steady_per_s": round(steady, 1),
                "not_once": got["never"] + got["twice_or_more"], "unfinished": queue.unfinished(),
                "enqueue_us": round(enqueue_us), "request_with_enqueue_us": round(request_us),
-               "load": round(load, 2)}
+               "first_job_after_s": round(got["first_at"] - started, 2), "load": round(load, 2)}
     print(f"  {queue.name:13} {processes} process(es): {jobs / seconds:6.0f}/s with start-up, "
-          f"{steady:6.0f}/s steady; not exactly once {figures['not_once']}, unfinished rows "
+          f"{steady:6.0f}/s steady (first job {figures['first_job_after_s']} s after the start); not exactly once {figures['not_once']}, unfinished rows "
           f"{figures['unfinished']}; enqueue {enqueue_us:5.0f} µs/job (request with it {request_us:.0f} µs); "
           f"per worker {got['per_worker']}; load {load:.2f}", flush=True)
     return figures
