@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -149,6 +150,10 @@ def test_deletion_anonymises_person_and_cases_but_keeps_the_case(tree, me, close
     item.refresh_from_db()
     assert item.outcome == {"cases": 1, "person": "anonymised", "holds": []}
     assert AuditEntry.objects.filter(action="person.anonymise", object_id=str(person.pk)).exists()
+    # through the case service: one case.anonymise row by the deciding worker, in the chain
+    row = AuditEntry.objects.get(action="case.anonymise")
+    assert (row.object_id, row.actor, row.detail["reason"]) == (str(case.pk), tree.user("community_worker_1"), "request")
+    call_command("audit_verify", "--district", "420303", stdout=io.StringIO())
 
 
 def test_deletion_of_a_grid_worker_keeps_the_person_record(tree, me, closed_case):

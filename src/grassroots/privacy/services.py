@@ -15,6 +15,7 @@ from django.utils import timezone
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.cases.models import Case
+from grassroots.cases.services import anonymise_personal_data
 from grassroots.core import crypto
 from grassroots.core.models import AuditEntry
 from grassroots.core.services import audit_record
@@ -214,25 +215,21 @@ def _apply_correction(item: PrivacyRequest, actor) -> dict:
 
 # --- anonymising -----------------------------------------------------------------------------------
 
-CASE_CLEARED = {"contact_name_enc": "", "contact_name_masked": "", "contact_phone_enc": "",
-                "contact_phone_index": "", "contact_phone_masked": "", "address": "",
-                "reporter": None, "reporter_user": None}
-
-
-def _anonymise_cases(cases, why: str) -> int:
-    """Clear the personal fields of these cases (a queryset ``.update``: the case loop's hooks, its
-    events and the KPI rollups are untouched, as none of them counts these fields)."""
-    ids = list(cases.exclude(pk__in=AnonymisedCase.objects.values("case_id")).values_list("pk", "district_code"))
-    if not ids:
+def _anonymise_cases(cases, why: str, *, actor) -> int:
+    """Remove the personal data of these cases through the case service (one ``case.anonymise`` audit row
+    each, no event, the KPI rollups untouched) and mark them done; a case marked before is skipped."""
+    todo = list(cases.exclude(pk__in=AnonymisedCase.objects.values("case_id")).only("pk", "code", "district_code"))
+    if not todo:
         return 0
-    Case.objects.filter(pk__in=[pk for pk, _ in ids]).update(**CASE_CLEARED)
-    AnonymisedCase.objects.bulk_create([AnonymisedCase(case_id=pk, why=why, district_code=d) for pk, d in ids],
-                                       ignore_conflicts=True)
-    return len(ids)
+    for case in todo:
+        anonymise_personal_data(case, actor=actor, reason=str(why))
+    AnonymisedCase.objects.bulk_create([AnonymisedCase(case_id=c.pk, why=why, district_code=c.district_code)
+                                        for c in todo], ignore_conflicts=True)
+    return len(todo)
 
 
 def anonymise_person(person: Person, *, user, actor) -> dict:
-    n = _anonymise_cases(Case.objects.filter(_cases_of(person, user)), AnonymisedCase.Why.REQUEST)
+    n = _anonymise_cases(Case.objects.filter(_cases_of(person, user)), AnonymisedCase.Why.REQUEST, actor=actor)
     holds = legal_holds(person)
     if not holds:
         Resident.objects.filter(person=person).delete()
@@ -255,7 +252,7 @@ def retention_run(*, batch: int = 200, now=None) -> int:
         due = (Case.objects.filter(status=Case.Status.CLOSED, closed_at__lt=cutoff)
                .exclude(pk__in=AnonymisedCase.objects.values("case_id")).order_by("pk"))
         ids = list(due.values_list("pk", flat=True)[:batch])
-        n = _anonymise_cases(Case.objects.filter(pk__in=ids), AnonymisedCase.Why.RETENTION)
+        n = _anonymise_cases(Case.objects.filter(pk__in=ids), AnonymisedCase.Why.RETENTION, actor=None)
         if n:
             audit_record(actor=None, action="privacy.retention", object_type="cases.case", object_id="",
                          detail={"cases": n, "cutoff": cutoff.isoformat()})
