@@ -42,6 +42,12 @@ def test_my_data_page_shows_masked_numbers_and_downloads(client, tree, me, close
     response = client.get(reverse("privacy:data") + "?format=xlsx")
     book = load_workbook(io.BytesIO(response.content))
     assert "诉求" in book.sheetnames and book["人员"]["A2"].value == person.name
+    # each download is an audited export (the page itself is not), in the hash chain
+    audits = AuditEntry.objects.filter(action="privacy.my_data.export").order_by("pk")
+    assert [(a.actor, a.object_id, a.detail["filters"], a.detail["rows"]) for a in audits] == [
+        (me, str(person.pk), {"format": "json"}, 3), (me, str(person.pk), {"format": "xlsx"}, 3)]
+    assert audits[0].detail["fields"] == ["人员", "户籍/居住", "诉求", "志愿报名", "积分"]
+    call_command("audit_verify", stdout=io.StringIO())
 
 
 def test_me_page_links_the_privacy_pages(client, tree, me):

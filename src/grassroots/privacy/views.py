@@ -20,6 +20,7 @@ from .services import (
     deletion_request,
     legal_holds,
     my_data,
+    my_data_export,
     pending_for,
     person_of,
     request_decide,
@@ -44,8 +45,8 @@ def _errors(exc: ValidationError) -> list[str]:
 @resident
 @require_GET
 def data(request: HttpRequest) -> HttpResponse:
-    content = my_data(request.user)
     fmt = request.GET.get("format", "")
+    content = my_data_export(request.user, fmt=fmt) if fmt in ("json", "xlsx") else my_data(request.user)
     if fmt == "json":
         response = HttpResponse(json.dumps(content, ensure_ascii=False, indent=2),
                                 content_type="application/json; charset=utf-8")
