@@ -16,7 +16,7 @@ from grassroots.areas.models import Area
 from grassroots.areas.services import area_create
 from grassroots.core.crypto import id_number_with_check
 from grassroots.orgs.models import PartyLevel, PartyOrg, Unit, UnitKind
-from grassroots.people.models import Resident
+from grassroots.people.models import Person, Resident
 from grassroots.people.services import person_upsert
 
 PASSWORD = "test-pass-123"
@@ -55,6 +55,16 @@ def make_user(username: str, role: str | None = None, *, area: Area | None = Non
     user = User.objects.create_user(username=username, password=PASSWORD, display_name=username, **extra)
     if role:
         RoleAssignment.objects.create(user=user, role=role, area=area, unit=unit)
+    return user
+
+
+def resident_user(tree: Tree, n: int) -> User:
+    """An account tied to the n-th resident of the tree's register, as a verified resident account is
+    (residents 1–8 live in community 1)."""
+    resident = tree.residents[n - 1]
+    user = make_user(f"resident_{n}", Role.RESIDENT, area=resident.household)
+    Person.objects.filter(pk=resident.person_id).update(user=user)
+    user.refresh_from_db()
     return user
 
 

@@ -15,8 +15,7 @@ from grassroots.volunteers.models import Signup
 from grassroots.volunteers.services import activity_create, signup
 from grassroots.wishes.services import wish_publish
 from grassroots.woodpeckers.services import woodpecker_apply
-from tests.factories import make_user
-from tests.volunteers.conftest import resident_user
+from tests.factories import make_user, resident_user
 
 pytestmark = pytest.mark.django_db
 

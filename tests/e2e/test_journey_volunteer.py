@@ -9,8 +9,7 @@ from django.utils import timezone
 from grassroots.volunteers.models import Signup
 from grassroots.volunteers.services import activity_create
 from tests.e2e.conftest import login
-from tests.factories import build_tree
-from tests.volunteers.conftest import resident_user
+from tests.factories import build_tree, resident_user
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,10 @@ import json
 
 import openpyxl
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
+from grassroots.core.models import AuditEntry
 from grassroots.points.models import Award, Redemption
 from grassroots.points.services import redeem
 from tests.factories import make_user
@@ -56,6 +59,38 @@ def test_redeem_from_the_store_twice_with_one_key_then_the_merchant_verifies(cli
     assert [r[3] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["已核销"]
     client.force_login(earned)
     assert "兑换核销" in client.get("/points/").content.decode() or "物业费抵扣券" in client.get("/points/").content.decode()
+
+
+def verify_chains() -> None:
+    call_command("audit_verify", stdout=io.StringIO())  # raises CommandError on a broken link
+
+
+def test_the_statement_export_is_audited_with_what_left(client, tree, earned):
+    client.force_login(earned)
+    response = client.get("/points/statement.xlsx", {"c": tree.communities[0].code})
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    audit = AuditEntry.objects.get(action="points.statement.export")
+    assert (audit.actor, audit.object_type, audit.district_code) == (earned, "ledger.account", "420303")
+    assert audit.detail["rows"] == len(rows) - 1 == 3
+    assert audit.detail["fields"] == list(rows[0]) and audit.detail["unmasked"] == []
+    assert audit.detail["filters"] == {"community": tree.communities[0].code}
+    verify_chains()
+
+
+def test_the_merchant_redemptions_export_is_audited_with_what_left(client, tree, earned, property_co):
+    merchant, voucher, handler = property_co
+    redeem(offer=voucher, user=earned, key="k1")
+    client.force_login(handler)
+    response = client.get(f"/points/merchant/{merchant.pk}/redemptions.xlsx")
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    audit = AuditEntry.objects.get(action="points.redemptions.export")
+    assert (audit.actor, audit.object_type, audit.object_id) == (handler, "points.merchant", str(merchant.pk))
+    assert audit.detail["rows"] == len(rows) - 1 == 1
+    assert audit.detail["filters"] == {"merchant": str(merchant.pk), "month": f"{timezone.localdate():%Y-%m}"}
+    client.get(f"/points/merchant/{merchant.pk}/redemptions.xlsx", {"month": "2020-01"})  # another month: none
+    assert AuditEntry.objects.get(action="points.redemptions.export", detail__filters__month="2020-01").detail[
+        "rows"] == 0
+    verify_chains()
 
 
 def test_the_api_redeems_once_per_key_and_verifies_once(client, tree, earned, property_co):

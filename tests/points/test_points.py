@@ -77,8 +77,8 @@ def test_many_reports_from_one_account_in_an_hour_are_held(tree, rider, confirme
 def test_confirmed_volunteer_hours_pay_per_hour(tree, django_capture_on_commit_callbacks):
     from grassroots.volunteers.models import Signup
     from grassroots.volunteers.services import hours_confirm, signup
+    from tests.factories import resident_user
     from tests.volunteers.conftest import activity as make_activity
-    from tests.volunteers.conftest import resident_user
 
     volunteer = resident_user(tree, 1)
     activity = make_activity.__wrapped__(tree)

@@ -6,23 +6,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from grassroots.accounts.models import Role
 from grassroots.assessment.periods import TZ
 from grassroots.cases import hooks
 from grassroots.cases.models import Case
 from grassroots.cases.services import case_receive
-from grassroots.people.models import Person
-from tests.factories import make_user
+from tests.factories import resident_user
 
 T0 = datetime(2022, 3, 10, 9, 0, tzinfo=TZ)
-
-
-def resident_user(tree, n: int):
-    resident = tree.residents[n - 1]
-    user = make_user(f"resident_{n}", Role.RESIDENT, area=resident.household)
-    Person.objects.filter(pk=resident.person_id).update(user=user)
-    user.refresh_from_db()
-    return user
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -41,6 +42,12 @@ def test_my_data_page_shows_masked_numbers_and_downloads(client, tree, me, close
     response = client.get(reverse("privacy:data") + "?format=xlsx")
     book = load_workbook(io.BytesIO(response.content))
     assert "诉求" in book.sheetnames and book["人员"]["A2"].value == person.name
+    # each download is an audited export (the page itself is not), in the hash chain
+    audits = AuditEntry.objects.filter(action="privacy.my_data.export").order_by("pk")
+    assert [(a.actor, a.object_id, a.detail["filters"], a.detail["rows"]) for a in audits] == [
+        (me, str(person.pk), {"format": "json"}, 3), (me, str(person.pk), {"format": "xlsx"}, 3)]
+    assert audits[0].detail["fields"] == ["人员", "户籍/居住", "诉求", "志愿报名", "积分"]
+    call_command("audit_verify", stdout=io.StringIO())
 
 
 def test_me_page_links_the_privacy_pages(client, tree, me):
@@ -149,6 +156,10 @@ def test_deletion_anonymises_person_and_cases_but_keeps_the_case(tree, me, close
     item.refresh_from_db()
     assert item.outcome == {"cases": 1, "person": "anonymised", "holds": []}
     assert AuditEntry.objects.filter(action="person.anonymise", object_id=str(person.pk)).exists()
+    # through the case service: one case.anonymise row by the deciding worker, in the chain
+    row = AuditEntry.objects.get(action="case.anonymise")
+    assert (row.object_id, row.actor, row.detail["reason"]) == (str(case.pk), tree.user("community_worker_1"), "request")
+    call_command("audit_verify", "--district", "420303", stdout=io.StringIO())
 
 
 def test_deletion_of_a_grid_worker_keeps_the_person_record(tree, me, closed_case):

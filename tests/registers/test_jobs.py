@@ -1,11 +1,13 @@
 """Jobs: claimed once, re-run after a crash, progress saved as they go; pages and API; templates."""
 
 import datetime
+import io
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from grassroots.core.models import AuditEntry
 from grassroots.people.models import Resident
 from grassroots.registers import engine, services
 from grassroots.registers.models import ImportJob
@@ -119,6 +121,21 @@ def test_job_page_lists_errors_escaped_and_offers_them_as_xlsx(worker, client):
     rows = sheet_values(errors.content)
     assert rows[0] == ["行号", "列", "填写的值", "错误说明"]
     assert rows[1][0] == 2 and rows[1][1] == "户编码" and rows[1][3].startswith("第2行「户编码」")
+
+
+def test_the_error_sheet_is_an_audited_export(worker, client):
+    """The rejected rows hold residents' data as they were typed: the download is audited like an export."""
+    client.force_login(worker)
+    job = import_job_run(job=queue(worker, [["", "", "", "甲", new_id(1), "", "", ""],
+                                            ["", "", "", "乙", new_id(2), "", "", ""]]))
+    rows = sheet_values(client.get(f"/registers/jobs/{job.pk}/errors.xlsx").content)
+    audit = AuditEntry.objects.get(action="register.import_errors.export")
+    assert (audit.actor, audit.object_type, audit.object_id) == (worker, "registers.importjob", str(job.pk))
+    assert audit.detail["rows"] == len(rows) - 1 == job.error_count >= 2
+    assert audit.detail["fields"] == rows[0] and audit.detail["unmasked"] == []
+    assert audit.detail["filters"] == {"job": str(job.pk), "register": "residents"}
+    assert new_id(1) not in str(audit.detail)  # what was exported, never the values
+    call_command("audit_verify", stdout=io.StringIO())  # still one unbroken chain
 
 
 def test_users_see_only_their_own_jobs(tree, client):

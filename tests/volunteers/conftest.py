@@ -7,19 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from grassroots.accounts.models import Role
-from grassroots.people.models import Person
 from grassroots.volunteers.services import activity_create
-from tests.factories import make_user
-
-
-def resident_user(tree, n: int):
-    """An account tied to the n-th resident of the register (as a verified resident account is)."""
-    resident = tree.residents[n - 1]
-    user = make_user(f"resident_{n}", Role.RESIDENT, area=resident.household)
-    Person.objects.filter(pk=resident.person_id).update(user=user)
-    user.refresh_from_db()
-    return user
+from tests.factories import resident_user
 
 
 @pytest.fixture

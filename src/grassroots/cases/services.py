@@ -44,6 +44,7 @@ __all__ = [
     "case_extend", "case_park", "case_unpark", "case_escalate", "case_whistle", "case_reply",
     "case_verify", "case_rate", "case_reopen", "case_close", "case_supervise", "case_unsupervise",
     "case_comment", "case_request_extension", "case_deny_extension", "whistle_task_reply", "case_likes_update",
+    "anonymise_personal_data",
 ]
 
 TITLE_MAX = 200
@@ -545,6 +546,38 @@ def _draw_codes(case: Case, now: datetime) -> None:
     """A fresh case number (district, date, 8 random characters) and tracking code."""
     case.code = f"{case.district_code}-{timezone.localtime(now):%y%m%d}-{random_code(8)}"
     case.tracking_code = random_code(TRACKING_CODE_LENGTH)
+
+
+# --- personal data -------------------------------------------------------------------------------------
+
+# What identifies the reporter on a case, and its value once removed: the contact name and phone (ciphertext,
+# blind index, masked copy), the free-text address, the links to the reporter's person and account.
+PERSONAL_DATA_CLEARED: dict[str, Any] = {
+    "contact_name_enc": "", "contact_name_masked": "", "contact_phone_enc": "", "contact_phone_index": "",
+    "contact_phone_masked": "", "address": "", "reporter": None, "reporter_user": None,
+}
+
+
+def anonymise_personal_data(case: Case, *, actor, reason: str) -> bool:
+    """Remove the reporter's personal data from ``case`` (a resident's approved deletion request, the
+    retention period): the fields of ``PERSONAL_DATA_CLEARED``. The case itself — title, text, category,
+    place, times, rating, its events — stays: an administrative record of public work.
+
+    Written as a queryset update: no CaseEvent and no ``updated_at`` change, the case hooks do not run, so
+    the KPI rollups (which count statuses and times, never these fields) do not move. Audited as
+    ``case.anonymise`` with the ``reason`` (never the values) in the caller's transaction. The caller has
+    authorised the removal (the privacy app: the community's decision or the retention task).
+
+    Idempotent: a case with no personal data left is neither written nor audited again. Returns whether
+    anything was removed."""
+    with transaction.atomic():
+        removed = Case.objects.filter(pk=case.pk).exclude(**PERSONAL_DATA_CLEARED).update(**PERSONAL_DATA_CLEARED)
+        if not removed:
+            return False
+        audit_record(actor=actor, action="case.anonymise", obj=case, detail={"code": case.code, "reason": reason})
+    for name, value in PERSONAL_DATA_CLEARED.items():
+        setattr(case, name, value)
+    return True
 
 
 # --- audited reads ------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from grassroots.core import errors
 from grassroots.ledger.models import Account
 
 from . import selectors
-from .exports import KIND_LABELS, workbook
+from .exports import entry_label, merchant_redemptions_export, statement_export, workbook
 from .models import Award, Merchant, Offer, Policy, Redemption
 from .services import (
     POLICY_FIELDS,
@@ -60,8 +60,7 @@ def _qr_svg(text: str) -> str:
     return segno.make(text, error="m").svg_inline(scale=8, dark="#222", light="#fff")
 
 
-def _label(line: dict) -> str:
-    return line["transfer__reason"] or KIND_LABELS.get(line["transfer__kind"], line["transfer__kind"])
+_label = entry_label
 
 
 # --- the resident ----------------------------------------------------------------------------------------
@@ -93,15 +92,7 @@ def me_xlsx(request: HttpRequest) -> HttpResponse:
     account, _accounts = _my_account(request)
     if account is None:
         raise Http404(_("还没有积分账户"))
-    rows = []
-    before = None
-    while True:  # the whole statement, a page at a time
-        page = selectors.statement(account, before=before, limit=1000)
-        rows += [(line["created_at"], _label(line), line["amount"], line["balance_after"]) for line in page]
-        if len(page) < 1000:
-            break
-        before = page[-1]["pk"]
-    return _xlsx(workbook("积分明细", ["时间", "事项", "变动", "变动后余额"], rows, [20, 40, 10, 12]),
+    return _xlsx(statement_export(user=request.user, account=account),
                  f"points-{account.community_code}.xlsx")
 
 
@@ -211,10 +202,8 @@ def merchant(request: HttpRequest, pk: int) -> HttpResponse:
 def merchant_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     shop = _merchant(request, pk)
     since, until, month = _month(request)
-    rows = [(r.created_at, r.offer.title, r.points, r.get_status_display(), r.closed_at, r.code[-4:])
-            for r in selectors.merchant_redemptions(shop, since=since, until=until).order_by("created_at")]
-    return _xlsx(workbook(f"{month}兑换", ["兑换时间", "项目", "积分", "状态", "核销/退回时间", "兑换码尾号"], rows,
-                          [20, 30, 8, 10, 20, 10]), f"redemptions-{shop.pk}-{month}.xlsx")
+    content = merchant_redemptions_export(user=request.user, merchant=shop, since=since, until=until, month=month)
+    return _xlsx(content, f"redemptions-{shop.pk}-{month}.xlsx")
 
 
 @login_required

@@ -11,13 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.cases.models import Case
+from grassroots.cases.services import anonymise_personal_data
 from grassroots.core import crypto
 from grassroots.core.models import AuditEntry
-from grassroots.core.services import audit_record
+from grassroots.core.services import audit_record, export_audit
 from grassroots.people.models import Person, Resident
 from grassroots.people.services import REVEALABLE
 
@@ -48,8 +51,24 @@ def _cases_of(person: Person, user) -> Q:
 
 # --- reading ---------------------------------------------------------------------------------------
 
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+# The headings and labels of ``my_data``, marked for the catalogue: the page shows them in its language.
+DATA_LABELS = (
+    gettext_noop("户"), gettext_noop("与户主关系"), gettext_noop("入住日期"), gettext_noop("编号"), gettext_noop("标题"),
+    gettext_noop("状态"), gettext_noop("地址"), gettext_noop("联系人"), gettext_noop("联系电话"), gettext_noop("上报时间"),
+    gettext_noop("办结时间"), gettext_noop("活动"), gettext_noop("报名时间"), gettext_noop("时长"), gettext_noop("社区"),
+    gettext_noop("余额"), gettext_noop("人员"), gettext_noop("姓名"), gettext_noop("性别"), gettext_noop("出生日期"),
+    gettext_noop("身份证号"), gettext_noop("手机号"), gettext_noop("户籍/居住"), gettext_noop("诉求"), gettext_noop("志愿报名"),
+    gettext_noop("积分"),
+)
+
+
 def my_data(user) -> dict:
-    """Everything held about the user's person, numbers masked (the export's content)."""
+    """Everything held about the user's person, numbers masked (the downloads' content: their headings stay
+    Chinese like every spreadsheet of the platform; the page shows them translated, see ``DATA_LABELS``)."""
     person = person_of(user)
     if person is None:
         raise PermissionDenied("请先核验身份")
@@ -57,17 +76,18 @@ def my_data(user) -> dict:
     from grassroots.volunteers.selectors import my_signups
 
     households = [
-        {"户": r.household.name, "与户主关系": r.get_relation_display(), "入住日期": str(r.moved_in or "")}
+        {"户": r.household.name, "与户主关系": r.get_relation_display(),
+         "入住日期": str(r.moved_in or "")}
         for r in Resident.objects.filter(person=person).select_related("household")
     ]
     cases = [
         {"编号": c.code, "标题": c.title, "状态": c.get_status_display(), "地址": c.address,
          "联系人": c.contact_name_masked, "联系电话": c.contact_phone_masked,
-         "上报时间": c.created_at.isoformat(), "办结时间": c.closed_at.isoformat() if c.closed_at else ""}
+         "上报时间": _when(c.created_at), "办结时间": _when(c.closed_at)}
         for c in Case.objects.filter(_cases_of(person, user)).order_by("-created_at")[:500]
     ]
     signups = [
-        {"活动": s.activity.title, "状态": s.get_status_display(), "报名时间": s.signed_up_at.isoformat(),
+        {"活动": s.activity.title, "状态": s.get_status_display(), "报名时间": _when(s.signed_up_at),
          "时长": str(s.hours or "")}
         for s in my_signups(user).select_related("activity")[:500]
     ]
@@ -78,10 +98,20 @@ def my_data(user) -> dict:
                        "余额": rows[0].get("balance_after", "") if rows else 0})
     return {
         "人员": {"姓名": person.name, "性别": person.get_gender_display(),
-               "出生日期": str(person.birth_date or ""), "身份证号": person.id_number_masked,
-               "手机号": person.phone_masked},
+                   "出生日期": str(person.birth_date or ""), "身份证号": person.id_number_masked,
+                   "手机号": person.phone_masked},
         "户籍/居住": households, "诉求": cases, "志愿报名": signups, "积分": points,
     }
+
+
+def my_data_export(user, *, fmt: str) -> dict:
+    """``my_data`` for a download (``fmt``: xlsx or json), audited like every export of personal data
+    (``privacy.my_data.export``): the resident's own data leaves the system all the same."""
+    content = my_data(user)
+    rows = sum(1 if isinstance(v, dict) else len(v) for v in content.values())
+    export_audit(actor=user, kind="privacy.my_data", obj=person_of(user), rows=rows, fields=list(content),
+                 filters={"format": fmt})
+    return content
 
 
 def reveals_of(user) -> list[dict]:
@@ -99,9 +129,10 @@ def reveals_of(user) -> list[dict]:
     roles: dict[int, str] = {}
     for ra in RoleAssignment.objects.filter(user_id__in={r.actor_id for r in rows if r.actor_id}):
         roles.setdefault(ra.user_id, ra.get_role_display())
-    return [{"at": r.at, "who": (getattr(r.actor, "display_name", "") or "工作人员") if r.actor else "系统",
+    return [{"at": r.at, "who": (getattr(r.actor, "display_name", "") or gettext_noop("工作人员")) if r.actor else gettext_noop("系统"),
              "role": roles.get(r.actor_id, ""), "field": REVEALABLE.get(r.detail.get("field"), "")
-             if r.action == "person.reveal" else f"诉求{r.detail.get('code', '')}的联系方式"}
+             if r.action == "person.reveal" else f"诉求{r.detail.get('code', '')}的联系方式",
+             "case": r.detail.get("code", "") if r.action == "case.contact_reveal" else ""}
             for r in rows]
 
 
@@ -116,9 +147,9 @@ def pending_for(user):
 def _clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "请填写理由"})
+        raise ValidationError({"reason": _("请填写理由")})
     if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"理由不能超过{REASON_MAX}个字"})
+        raise ValidationError({"reason": _("理由不能超过%(n)d个字") % {"n": REASON_MAX}})
     return reason
 
 
@@ -135,7 +166,7 @@ def _create(*, user, kind: str, reason: str, **values) -> PrivacyRequest:
             audit_record(actor=user, action=f"privacy.{kind}.request", obj=item,
                          detail={"field": item.field} if item.field else {})
     except IntegrityError:
-        raise ValidationError("您已有一项同类申请在审核中，请等待社区处理") from None
+        raise ValidationError(_("您已有一项同类申请在审核中，请等待社区处理")) from None
     return item
 
 
@@ -143,11 +174,11 @@ def correction_request(*, user, field: str, new_value: str, reason: str) -> Priv
     reason = _clean_reason(reason)
     new_value = (new_value or "").strip()
     if field not in PrivacyRequest.Field.values:
-        raise ValidationError({"field": "请选择要更正的项目"})
+        raise ValidationError({"field": _("请选择要更正的项目")})
     if not new_value:
-        raise ValidationError({"new_value": "请填写正确的内容"})
+        raise ValidationError({"new_value": _("请填写正确的内容")})
     if field == "name" and len(new_value) > 50:
-        raise ValidationError({"new_value": "姓名不能超过50个字"})
+        raise ValidationError({"new_value": _("姓名不能超过%(n)d个字") % {"n": 50}})
     if field == "phone" and (problem := crypto.phone_problem(new_value)):
         raise ValidationError({"new_value": problem})
     masked = crypto.mask_phone(new_value) if field == "phone" else new_value
@@ -175,14 +206,14 @@ def legal_holds(person: Person) -> list[str]:
 def request_decide(*, item: PrivacyRequest, actor, approve: bool, reason: str = "") -> PrivacyRequest:
     item = PrivacyRequest.objects.select_for_update().get(pk=item.pk)
     if not scope_for(actor).can_at(DECIDE, item.area_code):
-        raise PermissionDenied("您无权处理该申请")
+        raise PermissionDenied(_("您无权处理该申请"))
     if item.status != PrivacyRequest.Status.PENDING:
-        raise ValidationError("该申请已处理")
+        raise ValidationError(_("该申请已处理"))
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"意见不能超过{REASON_MAX}个字"})
+        raise ValidationError({"reason": _("意见不能超过%(n)d个字") % {"n": REASON_MAX}})
     if not approve and not reason:
-        raise ValidationError({"reason": "驳回时请填写理由"})
+        raise ValidationError({"reason": _("驳回时请填写理由")})
     outcome: dict = {}
     if approve and item.person is not None:
         if item.kind == PrivacyRequest.Kind.CORRECTION:
@@ -205,7 +236,7 @@ def _apply_correction(item: PrivacyRequest, actor) -> dict:
         audit_record(actor=actor, action="person.update", obj=person, detail={"name": value})
     else:
         if Person.objects.filter(phone_index__in=crypto.blind_indexes(value)).exclude(pk=person.pk).exists():
-            raise ValidationError("该手机号已登记在另一位居民名下，请核实")
+            raise ValidationError(_("该手机号已登记在另一位居民名下，请核实"))
         person.set_phone(value)
         person.save(update_fields=["phone_enc", "phone_index", "phone_masked"])
         audit_record(actor=actor, action="person.update", obj=person, detail={"phone": person.phone_masked})
@@ -214,25 +245,21 @@ def _apply_correction(item: PrivacyRequest, actor) -> dict:
 
 # --- anonymising -----------------------------------------------------------------------------------
 
-CASE_CLEARED = {"contact_name_enc": "", "contact_name_masked": "", "contact_phone_enc": "",
-                "contact_phone_index": "", "contact_phone_masked": "", "address": "",
-                "reporter": None, "reporter_user": None}
-
-
-def _anonymise_cases(cases, why: str) -> int:
-    """Clear the personal fields of these cases (a queryset ``.update``: the case loop's hooks, its
-    events and the KPI rollups are untouched, as none of them counts these fields)."""
-    ids = list(cases.exclude(pk__in=AnonymisedCase.objects.values("case_id")).values_list("pk", "district_code"))
-    if not ids:
+def _anonymise_cases(cases, why: str, *, actor) -> int:
+    """Remove the personal data of these cases through the case service (one ``case.anonymise`` audit row
+    each, no event, the KPI rollups untouched) and mark them done; a case marked before is skipped."""
+    todo = list(cases.exclude(pk__in=AnonymisedCase.objects.values("case_id")).only("pk", "code", "district_code"))
+    if not todo:
         return 0
-    Case.objects.filter(pk__in=[pk for pk, _ in ids]).update(**CASE_CLEARED)
-    AnonymisedCase.objects.bulk_create([AnonymisedCase(case_id=pk, why=why, district_code=d) for pk, d in ids],
-                                       ignore_conflicts=True)
-    return len(ids)
+    for case in todo:
+        anonymise_personal_data(case, actor=actor, reason=str(why))
+    AnonymisedCase.objects.bulk_create([AnonymisedCase(case_id=c.pk, why=why, district_code=c.district_code)
+                                        for c in todo], ignore_conflicts=True)
+    return len(todo)
 
 
 def anonymise_person(person: Person, *, user, actor) -> dict:
-    n = _anonymise_cases(Case.objects.filter(_cases_of(person, user)), AnonymisedCase.Why.REQUEST)
+    n = _anonymise_cases(Case.objects.filter(_cases_of(person, user)), AnonymisedCase.Why.REQUEST, actor=actor)
     holds = legal_holds(person)
     if not holds:
         Resident.objects.filter(person=person).delete()
@@ -255,7 +282,7 @@ def retention_run(*, batch: int = 200, now=None) -> int:
         due = (Case.objects.filter(status=Case.Status.CLOSED, closed_at__lt=cutoff)
                .exclude(pk__in=AnonymisedCase.objects.values("case_id")).order_by("pk"))
         ids = list(due.values_list("pk", flat=True)[:batch])
-        n = _anonymise_cases(Case.objects.filter(pk__in=ids), AnonymisedCase.Why.RETENTION)
+        n = _anonymise_cases(Case.objects.filter(pk__in=ids), AnonymisedCase.Why.RETENTION, actor=None)
         if n:
             audit_record(actor=None, action="privacy.retention", object_type="cases.case", object_id="",
                          detail={"cases": n, "cutoff": cutoff.isoformat()})

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .models import PrivacyRequest
@@ -19,6 +20,7 @@ from .services import (
     deletion_request,
     legal_holds,
     my_data,
+    my_data_export,
     pending_for,
     person_of,
     request_decide,
@@ -29,7 +31,7 @@ from .services import (
 def resident(view):
     def wrapped(request, *args, **kwargs):
         if person_of(request.user) is None:
-            raise Http404("请先核验身份")
+            raise Http404(_("请先核验身份"))
         response = view(request, *args, **kwargs)
         add_never_cache_headers(response)
         return response
@@ -43,8 +45,8 @@ def _errors(exc: ValidationError) -> list[str]:
 @resident
 @require_GET
 def data(request: HttpRequest) -> HttpResponse:
-    content = my_data(request.user)
     fmt = request.GET.get("format", "")
+    content = my_data_export(request.user, fmt=fmt) if fmt in ("json", "xlsx") else my_data(request.user)
     if fmt == "json":
         response = HttpResponse(json.dumps(content, ensure_ascii=False, indent=2),
                                 content_type="application/json; charset=utf-8")
@@ -69,7 +71,18 @@ def data(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="my-data.xlsx"'
         return response
     mine = PrivacyRequest.objects.filter(user=request.user)[:20]
-    return render(request, "privacy/data.html", {"content": content, "mine": mine})
+    return render(request, "privacy/data.html", {"sections": _shown(content), "mine": mine})
+
+
+def _shown(content: dict) -> list[dict]:
+    """The downloads' content as the page shows it: headings and labels in the page's language, one list
+    of (label, value) pairs per record."""
+    def pairs(row: dict) -> list[tuple[str, object]]:
+        return [(_(k), v) for k, v in row.items()]
+
+    return [{"key": title, "title": _(title), "one": isinstance(rows, dict),
+             "rows": [pairs(rows)] if isinstance(rows, dict) else [pairs(r) for r in rows]}
+            for title, rows in content.items()]
 
 
 @resident
@@ -83,7 +96,7 @@ def correction(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             errors = _errors(exc)
         else:
-            messages.success(request, "更正申请已提交，社区审核后生效")
+            messages.success(request, _("更正申请已提交，社区审核后生效"))
             return redirect("privacy:data")
     return render(request, "privacy/correction.html", {"fields": PrivacyRequest.Field.choices, "errors": errors,
                                                        "values": request.POST}, status=422 if errors else 200)
@@ -99,7 +112,7 @@ def deletion(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             errors = _errors(exc)
         else:
-            messages.success(request, "删除申请已提交，社区审核后处理")
+            messages.success(request, _("删除申请已提交，社区审核后处理"))
             return redirect("privacy:data")
     holds = legal_holds(person_of(request.user))
     return render(request, "privacy/deletion.html", {"errors": errors, "holds": holds},
@@ -109,7 +122,11 @@ def deletion(request: HttpRequest) -> HttpResponse:
 @resident
 @require_GET
 def reveals(request: HttpRequest) -> HttpResponse:
-    return render(request, "privacy/reveals.html", {"rows": reveals_of(request.user)})
+    rows = reveals_of(request.user)
+    for row in rows:  # the API's answer stays Chinese; the page follows the language
+        row["who"] = _(row["who"]) if row["who"] in ("工作人员", "系统") else row["who"]
+        row["field"] = "" if row["case"] else _(row["field"])
+    return render(request, "privacy/reveals.html", {"rows": rows})
 
 
 @login_required
@@ -123,12 +140,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def staff_decide(request: HttpRequest, pk: int) -> HttpResponse:
     item = pending_for(request.user).filter(pk=pk).first()
     if item is None:
-        raise Http404("没有这项申请")
+        raise Http404(_("没有这项申请"))
     try:
         request_decide(item=item, actor=request.user, approve=request.POST.get("decision") == "approve",
                        reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(_errors(exc)) if isinstance(exc, ValidationError) else str(exc))
     else:
-        messages.success(request, "已处理")
+        messages.success(request, _("已处理"))
     return redirect("privacy:staff")

@@ -17,7 +17,7 @@ from grassroots.accounts.scope import scope_for
 
 from .models import ImportJob
 from .selectors import job_get_for, jobs_visible_to
-from .services import import_job_create, job_errors_bytes, register_export
+from .services import import_errors_export, import_job_create, register_export
 from .specs import REGISTERS, Register
 from .xlsx import XLSX_MIME, template_bytes
 
@@ -119,4 +119,4 @@ def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
         found = job_get_for(request.user, pk)
     except ImportJob.DoesNotExist:
         raise Http404("导入任务不存在") from None
-    return _xlsx(job_errors_bytes(found), f"导入错误-{found.pk}.xlsx")
+    return _xlsx(import_errors_export(user=request.user, job=found), f"导入错误-{found.pk}.xlsx")
