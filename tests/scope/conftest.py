@@ -38,5 +38,9 @@ def pytest_terminal_summary(terminalreporter):
             "place (for the users in brackets):")
         for pattern, users in sorted(_NO_OBJECT.items()):
             terminalreporter.write_line(f"  {pattern}  [{', '.join(sorted(users))}]")
+    from tests.scope.rules import BODY_CHECKED_FIRST
+
     for op, answer in sorted(_SHALLOW.items()):
-        terminalreporter.write_line(f"scope matrix: write refused by its body, not its scope: {op} → {answer}")
+        why = " (by design: rules.BODY_CHECKED_FIRST)" if op in BODY_CHECKED_FIRST else ""
+        terminalreporter.write_line(f"scope matrix: write refused by its body, not its scope: {op} → "
+                                    f"{answer.split()[0]}{why}")

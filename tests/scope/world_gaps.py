@@ -274,6 +274,22 @@ def _teams_matches_settings(world, staff) -> None:
     put_both(world, "routing.categorythreshold", thresholds)
     for place in SIDES[0]:
         world.put("orgs.committeeseat", place, world.people.seat)
+    # a property company of community c3 and its 双向服务协议 (the base world's units and agreement
+    # are street 1's and the district's)
+    from grassroots.matching.services import agreement_create
+    from grassroots.orgs.services import unit_create
+    from grassroots.service.services import unit_register, unit_registration_decide
+
+    unit = unit_create(name="幸福物业", kind="property", area=world.areas["c3"], actor=world.tree.user("district_admin"))
+    handler = make_user("unit_c3_handler", Role.DEPARTMENT_HANDLER, unit=unit)
+    registration = unit_register(unit=unit, community=world.areas["c3"], actor=handler, services="保洁",
+                                 contact_name="李经理", contact_phone="13500009999")
+    unit_registration_decide(registration=registration, actor=world.tree.user("district_admin"), approve=True)
+    agreement = agreement_create(unit=unit, community=world.areas["c3"], actor=staff["c3"], year=today.year,
+                                 signed_on=today, items=[("unit", "每月清理楼道一次", None)])
+    for place in SIDES[1]:
+        world.put("orgs.unit", place, unit)
+        world.put("matching.agreement", place, agreement)
 
 
 def make_reports(world, *places: str) -> None:
