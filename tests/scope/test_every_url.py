@@ -274,6 +274,8 @@ def check(tally: Tally, world: ScopeWorld, who: Who, label: str, response) -> No
     text = body_text(response)
     for marker, tags in world.markers.items():
         if marker in text:
+            if marker in world.bounded and not re.search(rf"(?<!\d){marker}(?!\d)", text):
+                continue
             if who.forbidden(tags):
                 tally.leaks.append(f"{label} → {response.status_code} shows {marker} ({'/'.join(sorted(tags))})")
             elif marker in who.own:

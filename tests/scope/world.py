@@ -51,6 +51,9 @@ class ScopeWorld:
     units: dict[str, Unit] = field(default_factory=dict)
     users_extra: dict[str, object] = field(default_factory=dict)  # staff of street 2's side (not under test)
     star_scheme: object = None
+    # markers that are bare digits (redemption codes): found only standing alone, not inside a
+    # longer number (an ID number, a timestamp), where eight random digits turn up by chance
+    bounded: set[str] = field(default_factory=set)
 
     def put(self, kind: str, place: str, obj) -> None:
         self.objects.setdefault(kind, {})[place] = obj

@@ -168,6 +168,7 @@ def _points(world) -> None:
                               units=Decimal(10)), notify_user=False)
         row = redeem(offer=world.objects["points.offer"][c], user=user, key=f"scope-redeem-{c}")
         world.mark(row.code, c, f"@{user.username}")
+        world.bounded.add(row.code)
         rows.append(row)
     put_both(world, "points.redemption", rows)
 
