@@ -48,11 +48,11 @@ class Who:
 
 WHO = {
     "grid_worker_A": Who(frozenset({"A", "@grid_worker_A"}), frozenset({"c1", "s1", "district"}),
-                         ("B", "C", "E"), ("MKRAresZ", "MKRAcaseZ", "MKRgrid_worker_AnoteZ")),
+                         ("B", "C", "E"), ("MKRAresZ", "MKRAcaseZ", "MKRgrid_worker_AnoteZ", "MKRAclaimZ")),
     "community_worker_1": Who(frozenset({"A", "B", "c1", "@community_worker_1"}), frozenset({"s1", "district"}),
                               ("C", "c2", "E", "c3"), ("MKRBresZ", "MKRBcaseZ", "MKRc1wishZ")),
     "street_admin_1": Who(frozenset({*"ABCD", "c1", "c2", "s1", "@street_admin_1"}), frozenset({"district"}),
-                          ("E", "c3", "s2"), ("MKRDresZ", "MKRDcaseZ", "MKRc2wishZ")),
+                          ("E", "c3", "s2"), ("MKRDresZ", "MKRDcaseZ", "MKRc2wishZ", "MKRs1jobZ", "MKRs1hotZ")),
     # unit 1 is a registered co-building unit of community 1: it may take part there
     "dept_handler": Who(frozenset({"u1", "@dept_handler"}), frozenset({"district", "c1"}),
                         ("E", "u2", "A", "c1"), ("MKRBcaseZ",), joins=frozenset({"c1"})),
@@ -197,6 +197,28 @@ def place_body(world: ScopeWorld, place: str) -> dict:
     return body
 
 
+def valid_body(world: ScopeWorld, op: str, place: str) -> dict:
+    """The valid body of an id-addressed write (rules.API_BODIES), its references filled from ``place``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    body = {}
+    for name, value in rules.API_BODIES.get(op, {}).items():
+        if isinstance(value, str) and value.startswith("@"):
+            app, model, *attr = value[1:].split(".")
+            obj, _ = place_object(world, f"{app}.{model}", place)
+            value = getattr(obj, attr[0] if attr else "pk") if obj is not None else None
+        elif isinstance(value, str) and re.fullmatch(r"\+\d+d", value):
+            value = (timezone.localdate() + timedelta(days=int(value[1:-1]))).isoformat()
+        elif value == "year":
+            value = timezone.localdate().year
+        elif value == "criterion":
+            value = world.star_scheme.criteria.filter(source="inspector").values_list("pk", flat=True).first()
+        body[name] = value
+    return body
+
+
 def body_text(response) -> str:
     """What a person could read in an answer: the page or JSON, a spreadsheet's cells, a PDF's text,
     and the headers that carry names (a file name, a redirect)."""
@@ -229,6 +251,8 @@ class Tally:
     requests: int = 0
     writes: int = 0
     skipped: dict = field(default_factory=dict)
+    no_object: set = field(default_factory=set)  # id-addressed patterns never asked with a real object
+    shallow: dict = field(default_factory=dict)  # id-addressed writes refused by their body, not scope
     own_seen: set = field(default_factory=set)
     leaks: list = field(default_factory=list)
 
@@ -250,6 +274,8 @@ def check(tally: Tally, world: ScopeWorld, who: Who, label: str, response) -> No
     text = body_text(response)
     for marker, tags in world.markers.items():
         if marker in text:
+            if marker in world.bounded and not re.search(rf"(?<!\d){marker}(?!\d)", text):
+                continue
             if who.forbidden(tags):
                 tally.leaks.append(f"{label} → {response.status_code} shows {marker} ({'/'.join(sorted(tags))})")
             elif marker in who.own:
@@ -265,8 +291,9 @@ def ask(client, tally, world, who, method: str, path: str, *, api_call: bool, ta
         rule_key: str = "", body: dict | None = None):
     label = f"{method} {path}"
     if method == "GET":
-        check(tally, world, who, label, client.get(path, query or {}))
-        return
+        response = client.get(path, query or {})
+        check(tally, world, who, label, response)
+        return response
     before = snapshot(target)
     if api_call:
         response = client.generic(method, path, json.dumps({**WRITE_BODY, **(body or {})}),
@@ -278,6 +305,7 @@ def ask(client, tally, world, who, method: str, path: str, *, api_call: bool, ta
     after = snapshot(target)
     if before != after and rule_key not in rules.OPEN_WRITES:
         tally.leaks.append(f"{label} → {response.status_code} changed {target!r}: {before} → {after}")
+    return response
 
 
 def run_pages(client, world: ScopeWorld, who: Who, tally: Tally) -> None:
@@ -305,8 +333,8 @@ def run_pages(client, world: ScopeWorld, who: Who, tally: Tally) -> None:
                 if not route.startswith("admin/") and not path.endswith((".xlsx", ".pdf", ".geojson")):
                     ask(client, tally, world, who, "POST", path, api_call=False, target=target,
                         rule_key=route)
-        if not any(fillings(world, rule, p, who) for p in who.targets):
-            tally.skipped.setdefault(route, "no object of this kind in a place hidden from the user")
+        if who.targets and not any(fillings(world, rule, p, who) for p in who.targets):
+            tally.no_object.add(route)
 
 
 def run_api(client, world: ScopeWorld, who: Who, tally: Tally) -> None:
@@ -332,14 +360,21 @@ def run_api(client, world: ScopeWorld, who: Who, tally: Tally) -> None:
             for values, target in fillings(world, rule, place, who):
                 tally.patterns.add(op)
                 filled = re.sub(r"\{(\w+)\}", lambda m, v=values: str(v[m[1]]), path)
-                ask(client, tally, world, who, method, filled, api_call=True, target=target, rule_key=op)
+                body = valid_body(world, op, place) if method != "GET" else None
+                response = ask(client, tally, world, who, method, filled, api_call=True, target=target,
+                               rule_key=op, body=body)
+                if (method != "GET" and response.status_code in (400, 422) and target is not None
+                        and op not in rules.OPEN_WRITES):
+                    tally.shallow[op] = f"{response.status_code} {body_text(response)[:160]}"
+        if who.targets and not any(fillings(world, rule, p, who) for p in who.targets):
+            tally.no_object.add(op)
 
 
 @pytest.mark.parametrize("username", list(WHO))
 def test_nothing_of_another_place(client, username, record_property, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"  # the quick reports' photos
-    world = build_world()
     who = WHO[username]
+    world = build_world(files=any(t in "EFGH" or t in ("c3", "c4", "s2") for t in who.targets))
     user = world.users[username]
     if user is not None:
         client.force_login(user)
@@ -349,8 +384,13 @@ def test_nothing_of_another_place(client, username, record_property, settings, t
     record_property("scope_patterns", len(tally.patterns))
     record_property("scope_requests", tally.requests)
     record_property("scope_writes", tally.writes)
+    record_property("scope_no_object", sorted(tally.no_object))
+    record_property("scope_shallow", tally.shallow)
     record_property("scope_total_patterns", len(url_patterns()) + len(api_operations()))
     assert not tally.leaks, f"{len(tally.leaks)} leaks:\n" + "\n".join(tally.leaks[:80])
+    shallow = {op: answer for op, answer in tally.shallow.items() if op not in rules.BODY_CHECKED_FIRST}
+    assert not shallow, ("writes aimed at another place's object answered by their body's validation, so their "
+                         f"scope was never reached — give them a valid body in rules.API_BODIES: {shallow}")
     assert set(who.own) <= tally.own_seen, f"{username} never saw their own {set(who.own) - tally.own_seen}"
 
 
@@ -381,3 +421,32 @@ def test_the_reader_finds_a_marker_in_every_kind_of_answer():
     for marker, response in answers.items():
         assert marker in body_text(response), marker
     assert b"MKREcaseZ" not in bytes(pdf.output())  # the PDF's text is compressed: only pypdfium2 reads it
+
+
+def kinds_never_thrown(world: ScopeWorld) -> dict[str, list[str]]:
+    """The kinds (model labels) of the id-addressed patterns that no user of the matrix is asked
+    with a real object of a place hidden from them: kind → its patterns."""
+    items = [(r, rule_for(r)) for r in url_patterns()] + list(rules.API.items())
+    never: dict[str, list[str]] = {}
+    for route, rule in items:
+        if rule == "api" or isinstance(rule, Skip) or not rule:
+            continue
+        kinds = [f for f in rule.values() if "." in f and not f.startswith("const:")]
+        if kinds and not any(fillings(world, rule, p, who) for who in WHO.values() for p in who.targets):
+            for kind in kinds:
+                never.setdefault(kind, []).append(route)
+    return never
+
+
+def test_every_kind_is_thrown_at_someone(settings, tmp_path):
+    """Each kind of object addressed by id in a pattern exists in the world at a place hidden from
+    some user — but for the kinds listed, with the reason, in rules.NO_OBJECT_KINDS."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    never = kinds_never_thrown(build_world(files=False))
+    for kind, routes in sorted(never.items()):
+        print(f"no object to throw: {kind} ({len(routes)} patterns, e.g. {routes[0]})")
+    missing = sorted(set(never) - set(rules.NO_OBJECT_KINDS))
+    assert not missing, ("these kinds have no object in a place hidden from any user: create one in "
+                         f"tests/scope/world_gaps.py (world.put) or list it in rules.NO_OBJECT_KINDS: {missing}")
+    stale = sorted(set(rules.NO_OBJECT_KINDS) - set(never))
+    assert not stale, f"these kinds do have objects now; drop them from rules.NO_OBJECT_KINDS: {stale}"

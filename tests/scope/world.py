@@ -33,6 +33,7 @@ from grassroots.wishes.services import wish_publish
 from grassroots.woodpeckers.services import woodpecker_apply
 from tests.factories import build_tree, make_user
 from tests.people.world import populate
+from tests.scope.world_gaps import build_gaps
 
 GRIDS = "ABCDEFGH"
 COMMUNITIES = ["c1", "c2", "c3", "c4"]
@@ -48,6 +49,11 @@ class ScopeWorld:
     markers: dict[str, frozenset[str]] = field(default_factory=dict)  # marker → tags
     users: dict[str, object] = field(default_factory=dict)          # role name → user (None: anonymous)
     units: dict[str, Unit] = field(default_factory=dict)
+    users_extra: dict[str, object] = field(default_factory=dict)  # staff of street 2's side (not under test)
+    star_scheme: object = None
+    # markers that are bare digits (redemption codes): found only standing alone, not inside a
+    # longer number (an ID number, a timestamp), where eight random digits turn up by chance
+    bounded: set[str] = field(default_factory=set)
 
     def put(self, kind: str, place: str, obj) -> None:
         self.objects.setdefault(kind, {})[place] = obj
@@ -79,7 +85,7 @@ def _mark_person(world: ScopeWorld, person: Person, name: str, *tags: str) -> No
             world.mark(mask(plain), *tags)
 
 
-def build_world() -> ScopeWorld:
+def build_world(*, files: bool = True) -> ScopeWorld:
     tree = build_tree()
     people = populate(tree)
     world = ScopeWorld(tree=tree, people=people)
@@ -101,6 +107,7 @@ def build_world() -> ScopeWorld:
     _serving(world)
     _notes(world)
     _more(world)
+    build_gaps(world, files=files)
     return world
 
 
@@ -185,10 +192,14 @@ def _serving(world: ScopeWorld) -> None:
                                  group="rider", duties=["patroller"])
         world.mark(f"MKR{c}riderZ", c)
         world.put("woodpeckers.woodpecker", c, rider)
-    month = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    month = timezone.localdate().strftime("%Y-%m")  # this month's: its problem of the month is in it
     for s in STREETS:
         report, _ = report_request(area=world.areas[s], month=month, actor=admin)
         world.put("reports.monthlyreport", s, report)
+
+
+PLACE_OF_USER = {"grid_worker_A": "A", "grid_worker_B": "B", "community_worker_1": "c1", "community_worker_2": "c2",
+                 "street_admin_1": "s1", "dept_handler": "u1", "district_admin": "district"}
 
 
 def _notes(world: ScopeWorld) -> None:
@@ -201,6 +212,8 @@ def _notes(world: ScopeWorld) -> None:
                          key=f"scope-{username}")
         world.mark(marker, f"@{username}")
         world.put("notifications.notification", f"@{username}", note)
+        # … and under the recipient's place, so that the matrix throws its id at the others
+        world.put("notifications.notification", PLACE_OF_USER[username], note)
 
 
 def _more(world: ScopeWorld) -> None:
@@ -271,9 +284,10 @@ def _more(world: ScopeWorld) -> None:
     for s in STREETS:
         street = world.areas[s]
         problem, _ = monthly_problem_promote(
-            actor=admin, street=street, title=f"停车难{s}", lead_unit=world.units["u1"], plan=f"MKR{s}planZ",
+            actor=admin, street=street, title=f"停车难MKR{s}mpZ", lead_unit=world.units["u1"], plan=f"MKR{s}planZ",
             deadline=(today + timedelta(days=20)).isoformat(), source="rising", source_key=f"scope-{s}")
         world.mark(f"MKR{s}planZ", s)
+        world.mark(f"MKR{s}mpZ", s)
         world.put("hotspots.monthlyproblem", s, problem)
 
 
