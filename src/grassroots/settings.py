@@ -117,6 +117,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take turns through a lock file instead of sleeping in SQLite's busy handler (core/sqlite).
     DATABASES["default"]["ENGINE"] = "grassroots.core.sqlite"
+    # Tests: in memory, as Django does for its own SQLite engine (pytest-django recognises only that name,
+    # and would otherwise make "test_<path>" files per xdist worker).
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
     # WAL lets the page read an import's progress while the worker writes.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
