@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from grassroots.cases.models import Case, CaseEvent, Category
-from grassroots.deliberation.models import AgendaItem, Meeting, Resolution
+from grassroots.deliberation.models import AgendaItem, Meeting, MeetingInvitedUnit, Resolution, ResolutionCase
 from grassroots.deliberation.services import agenda_add_case, meeting_plan, resolution_progress
 from tests.cases.pages_support import accepted, in_progress
+from tests.test_district_code import rows_without_district
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,17 @@ def test_a_repeated_problem_goes_on_the_agenda_and_the_resolution_answers_its_ca
     assert not CaseEvent.objects.filter(case=elsewhere).exclude(action="report").exists()
     # the case page links the resolution
     assert "划定消防通道并每周巡查" in c.get(f"/cases/{handled.pk}/").content.decode()
+    # every row written on the way carries its district, the resolution's links to its cases among them
+    assert set(ResolutionCase.objects.values_list("district_code", flat=True)) == {resolution.district_code}
+    assert rows_without_district() == {}
+
+
+def test_a_meetings_invitations_carry_its_district(tree, council):
+    meeting = meeting_plan(series=council, actor=tree.user("community_worker_1"), place="议事厅",
+                           starts_at=timezone.now() + timedelta(days=3), units=[tree.units["property"]])
+    assert list(meeting.invite_units.all()) == [tree.units["property"]]
+    assert MeetingInvitedUnit.objects.get(meeting=meeting).district_code == meeting.district_code == "420303"
+    assert rows_without_district() == {}
 
 
 def test_a_held_meeting_takes_no_more_cases(tree, council, repeated):

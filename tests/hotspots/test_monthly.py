@@ -16,6 +16,7 @@ from grassroots.hotspots.models import MonthlyProblem, MonthlyProblemUpdate
 from grassroots.hotspots.services import monthly_problem_act, monthly_problem_promote
 from grassroots.hotspots.sources import source_find
 from tests.hotspots.conftest import add_cases, category, labeled_messages, this_week
+from tests.test_district_code import rows_without_district
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,7 @@ def test_promote_progress_done(tree):
     problem, created = _promote(tree, admin, _surge(tree))
     assert created and problem.status == "planned" and problem.street == tree.streets[0]
     assert problem.cases.count() == 7 and problem.residents == 7 and problem.month == f"{timezone.localdate():%Y-%m}"
+    assert rows_without_district() == {}  # the problem's links to its cases carry its district
     assert problem.lead_unit == tree.units["dept"] and not problem.overdue
     monthly_problem_act(problem=problem, action="start", actor=admin)
     monthly_problem_act(problem=problem, action="progress", actor=admin, note="已排查12栋，整改5处")

@@ -11,6 +11,7 @@ from grassroots.accounts.models import User
 from grassroots.matching.models import Need, Project
 from grassroots.matching.services import need_add, resources_from_commitments
 from tests.deliberation.conftest import verified
+from tests.test_district_code import rows_without_district
 
 pytestmark = pytest.mark.django_db
 SOON = (date.today() + timedelta(days=30)).isoformat()
@@ -45,6 +46,7 @@ def test_need_suggestions_match_and_progress_over_the_api(client_as, tree, units
                       content_type="application/json")
     assert done.status_code == 200 and done.json()["status"] == "done"
     assert Need.objects.get().status == "met"
+    assert rows_without_district() == {}  # the project's needs, resources and notes carry its district
 
 
 def test_another_community_gets_404s_and_no_rows(client_as, tree, units):

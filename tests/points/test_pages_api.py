@@ -15,6 +15,7 @@ from grassroots.core.models import AuditEntry
 from grassroots.points.models import Award, Redemption
 from grassroots.points.services import redeem
 from tests.factories import make_user
+from tests.test_district_code import rows_without_district
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +145,7 @@ def test_a_merchant_sees_only_its_own_redemptions(client, tree, earned, property
     assert client.get(f"/api/points/merchants/{merchant.pk}/redemptions").status_code == 404
     assert client.get(f"/api/points/merchants/{shop.pk}/redemptions").json() == []
     Redemption.objects.get(pk=row.pk, status="held")
+    assert rows_without_district() == {}  # the merchants' handlers carry their merchant's district
 
 
 def test_a_community_sees_only_its_own_books(client, tree, earned):

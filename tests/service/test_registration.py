@@ -25,6 +25,7 @@ from grassroots.service.services import (
     unit_registration_decide,
 )
 from tests.portal.conftest import photo_bytes
+from tests.test_district_code import rows_without_district
 
 from .conftest import identity
 
@@ -56,6 +57,7 @@ def test_a_member_registers_and_is_placed_in_the_branch_where_they_live(world, m
     assert sorted(a.post.name for a in reg.assignments.all()) == ["接单岗", "政策宣传岗"]
     assert RoleAssignment.objects.filter(user=user, role=Role.PARTY_MEMBER, area=world.tree.communities[0]).exists()
     assert Notification.objects.filter(recipient=user, title="报到已通过").exists()
+    assert rows_without_district() == {}  # the wanted posts and the assignments carry the registration's district
 
 
 def test_only_in_service_members_of_the_register_may_register(world, member, posts):

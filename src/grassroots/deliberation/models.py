@@ -63,7 +63,8 @@ class Meeting(models.Model):
     place = models.CharField(_("地点"), max_length=100)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PLANNED)
     invite_seats = models.BooleanField(_("邀请大党委兼职委员单位"), default=False)
-    invite_units = models.ManyToManyField("orgs.Unit", verbose_name=_("邀请单位"), blank=True, related_name="+")
+    invite_units = models.ManyToManyField("orgs.Unit", verbose_name=_("邀请单位"), blank=True, related_name="+",
+                                          through="MeetingInvitedUnit")
     invite_area = models.ForeignKey("areas.Area", verbose_name=_("邀请居民（楼栋/网格）"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     checkin_code = models.CharField(_("签到码"), max_length=6, blank=True)
@@ -101,6 +102,8 @@ class AgendaItem(models.Model):
                                    on_delete=models.SET_NULL, related_name="agenda_items")
     case = models.ForeignKey("cases.Case", verbose_name=_("诉求"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
+    # the meeting's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("议程")
@@ -108,6 +111,11 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.meeting.district_code
+        super().save(*args, **kwargs)
 
 
 class Attendance(models.Model):
@@ -120,6 +128,8 @@ class Attendance(models.Model):
                              related_name="meetings_attended")
     via = models.CharField(_("方式"), max_length=8, choices=Via.choices, default=Via.CODE)
     at = models.DateTimeField(_("签到时间"), default=timezone.now)
+    # the meeting's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("签到")
@@ -127,6 +137,33 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id} {self.user_id}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.meeting.district_code
+        super().save(*args, **kwargs)
+
+
+class MeetingInvitedUnit(models.Model):
+    """A unit invited to a meeting: the table Django made for ``Meeting.invite_units`` (same name and
+    columns), with the meeting's district (the shard key). Writers pass it in ``through_defaults``."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
+
+    class Meta:
+        db_table = "deliberation_meeting_invite_units"
+        unique_together = [("meeting", "unit")]
+        verbose_name = verbose_name_plural = _("邀请单位")
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.unit_id}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.meeting.district_code
+        super().save(*args, **kwargs)
 
 
 class Resolution(models.Model):
@@ -159,7 +196,7 @@ class Resolution(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     practical = models.BooleanField(_("列入为民办实事"), default=False)
     cases = models.ManyToManyField("cases.Case", verbose_name=_("所答复的诉求"), blank=True, related_name="+",
-                                   help_text=_("决议办结时，这些诉求收到答复"))
+                                   through="ResolutionCase", help_text=_("决议办结时，这些诉求收到答复"))
     done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     district_code = models.CharField(_("区县代码"), max_length=6, db_index=True)
@@ -186,6 +223,28 @@ class Resolution(models.Model):
         return self.community.name
 
 
+class ResolutionCase(models.Model):
+    """A case a resolution answers: the table Django made for ``Resolution.cases`` (same name and
+    columns), with the resolution's district (the shard key). Writers pass it in ``through_defaults``."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
+
+    class Meta:
+        db_table = "deliberation_resolution_cases"
+        unique_together = [("resolution", "case")]
+        verbose_name = verbose_name_plural = _("所答复的诉求")
+
+    def __str__(self) -> str:
+        return f"{self.resolution_id} {self.case_id}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.resolution.district_code
+        super().save(*args, **kwargs)
+
+
 class ProgressNote(models.Model):
     resolution = models.ForeignKey(Resolution, verbose_name=_("决议"), on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True,
@@ -194,6 +253,8 @@ class ProgressNote(models.Model):
     progress = models.PositiveSmallIntegerField(_("进度（%）"))
     photo = models.FileField(_("佐证照片"), upload_to="deliberation/%Y/%m/", blank=True)
     at = models.DateTimeField(_("时间"), default=timezone.now)
+    # the resolution's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("决议进展")
@@ -201,6 +262,11 @@ class ProgressNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.progress}% {self.text[:30]}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.resolution.district_code
+        super().save(*args, **kwargs)
 
 
 class Rules(models.Model):
@@ -253,6 +319,8 @@ class Support(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("支持人"), on_delete=models.CASCADE,
                              related_name="+")
     at = models.DateTimeField(_("时间"), default=timezone.now)
+    # the topic's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("议题支持")
@@ -260,6 +328,11 @@ class Support(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic_id} {self.user_id}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.topic.district_code
+        super().save(*args, **kwargs)
 
 
 class Vote(models.Model):
@@ -321,6 +394,8 @@ class VoterRoll(models.Model):
                              on_delete=models.SET_NULL, related_name="+")
     channel = models.CharField(_("方式"), max_length=8, choices=Channel.choices, default=Channel.ONLINE)
     open_choice = models.CharField(_("选择（记名投票）"), max_length=8, blank=True)
+    # the vote's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("投票登记")
@@ -334,6 +409,11 @@ class VoterRoll(models.Model):
     def __str__(self) -> str:
         return f"{self.vote_id} {self.get_channel_display()}"
 
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.vote.district_code
+        super().save(*args, **kwargs)
+
 
 class Tally(models.Model):
     """The count of one choice by one channel: the only place a secret ballot's choice exists."""
@@ -342,6 +422,8 @@ class Tally(models.Model):
     choice = models.CharField(_("选择"), max_length=8)
     channel = models.CharField(_("方式"), max_length=8)
     count = models.PositiveIntegerField(_("票数"), default=0)
+    # the vote's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("计票")
@@ -349,6 +431,11 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.choice} {self.count}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.vote.district_code
+        super().save(*args, **kwargs)
 
 
 class Convention(models.Model):
@@ -385,6 +472,8 @@ class ConventionVersion(models.Model):
     vote = models.OneToOneField(Vote, verbose_name=_("通过它的表决"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="convention_version")
     adopted_at = models.DateTimeField(_("通过时间"), null=True, blank=True)
+    # the convention's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("公约版本")
@@ -393,3 +482,8 @@ class ConventionVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.convention_id} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.convention.district_code
+        super().save(*args, **kwargs)

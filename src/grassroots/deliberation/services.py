@@ -143,13 +143,14 @@ def meeting_plan(*, series: Series, actor, starts_at: datetime, place: str, titl
         meeting = Meeting.objects.create(series=series, community=community, title=title, starts_at=starts_at,
                                          place=place, invite_seats=invite_seats, invite_area=invite_area,
                                          created_by=actor, district_code=community.code[:6])
-        meeting.invite_units.set(units)
+        meeting.invite_units.set(units, through_defaults={"district_code": meeting.district_code})
         order = 0
         if last is not None:
             for carried in last.resolutions.filter(status=Resolution.Status.OPEN, parent__isnull=True):
                 order += 1
                 AgendaItem.objects.create(meeting=meeting, order=order, kind=AgendaItem.Kind.CARRIED,
-                                          title=f"未办结：{carried.title}"[:120], resolution=carried)
+                                          title=f"未办结：{carried.title}"[:120], resolution=carried,
+                                          district_code=meeting.district_code)
         for topic in Topic.objects.filter(community=community, status=Topic.Status.READY).order_by("created_at")[:20]:
             order += 1
             _put_on_agenda(meeting, topic, order)
@@ -185,7 +186,7 @@ def _invite(meeting: Meeting) -> None:
 
 def _put_on_agenda(meeting: Meeting, topic: Topic, order: int) -> AgendaItem:
     item = AgendaItem.objects.create(meeting=meeting, order=order, kind=AgendaItem.Kind.TOPIC,
-                                     title=topic.title, topic=topic)
+                                     title=topic.title, topic=topic, district_code=meeting.district_code)
     Topic.objects.filter(pk=topic.pk).update(status=Topic.Status.AGENDA)
     return item
 
@@ -231,7 +232,7 @@ def checkin(*, meeting: Meeting, user, code: str) -> Attendance:
             return found
         try:
             with transaction.atomic():
-                made = Attendance.objects.create(meeting=row, user=user)
+                made = Attendance.objects.create(meeting=row, user=user, district_code=row.district_code)
         except IntegrityError:
             return Attendance.objects.get(meeting=row, user=user)
         transaction.on_commit(lambda: send(signals.attended, Attendance, attendance=made))
@@ -295,7 +296,7 @@ def resolution_add(*, community: Area, actor, title: str, deadline: date, detail
         if topic is not None and topic.status in (Topic.Status.AGENDA, Topic.Status.READY, Topic.Status.GATHERING):
             Topic.objects.filter(pk=topic.pk).update(status=Topic.Status.DECIDED)
         if cases:
-            row.cases.set(cases)
+            row.cases.set(cases, through_defaults={"district_code": row.district_code})
         if parent is not None:
             _roll_up(parent)
         audit_record(actor=actor, action="deliberation.resolution", obj=row, district_code=row.district_code,
@@ -368,7 +369,7 @@ def resolution_progress(*, resolution: Resolution, actor, text: str, progress, p
             raise ValidationError({"__all__": [f"决议{row.get_status_display()}"]})
         if row.children.exclude(status=Resolution.Status.DROPPED).exists():
             raise ValidationError({"progress": ["这项决议的进度由下级事项汇总，请在下级事项中填报"]})
-        note = ProgressNote(resolution=row, author=actor, text=text, progress=value)
+        note = ProgressNote(resolution=row, author=actor, text=text, progress=value, district_code=row.district_code)
         if checked is not None:
             note.photo.save(f"evidence.{checked.ext}", ContentFile(checked.content), save=False)
         note.save()
@@ -445,7 +446,7 @@ def agenda_add_case(*, meeting: Meeting, case: Case, actor) -> AgendaItem:
         n = len(similar_cases(case))
         title = f"反复反映的问题（近半年同类 {n} 件）：{case.title}" if n > 1 else f"居民反映的问题：{case.title}"
         item = AgendaItem.objects.create(meeting=meeting, order=meeting.agenda.count() + 1, kind=AgendaItem.Kind.CASE,
-                                         title=title[:120], case=case)
+                                         title=title[:120], case=case, district_code=meeting.district_code)
         audit_record(actor=actor, action="deliberation.agenda_case", obj=meeting, district_code=meeting.district_code,
                      detail={"case": case.pk, "similar": n})
     return item
@@ -463,7 +464,8 @@ def resolution_drop(*, resolution: Resolution, actor, reason: str) -> Resolution
             raise ValidationError({"__all__": [f"决议{row.get_status_display()}"]})
         row.status = Resolution.Status.DROPPED
         row.save(update_fields=["status"])
-        ProgressNote.objects.create(resolution=row, author=actor, text=f"撤销：{reason}", progress=row.progress)
+        ProgressNote.objects.create(resolution=row, author=actor, text=f"撤销：{reason}", progress=row.progress,
+                                    district_code=row.district_code)
         _roll_up(row.parent)
         audit_record(actor=actor, action="deliberation.drop", obj=row, district_code=row.district_code,
                      detail={"reason": reason})
@@ -527,7 +529,7 @@ def topic_propose(*, user, area: Area, title: str, body: str) -> Topic:
         topic = Topic.objects.create(community=community, area=area, title=title, body=body, proposer=user,
                                      proposer_label=label, district_code=community.code[:6])
         if lives_under(user, area) is not None:  # a resident proposer is its first supporter
-            Support.objects.create(topic=topic, user=user)
+            Support.objects.create(topic=topic, user=user, district_code=topic.district_code)
             topic.supports = 1
             topic.save(update_fields=["supports"])
         audit_record(actor=user, action="deliberation.topic", obj=topic, district_code=topic.district_code,
@@ -546,7 +548,7 @@ def topic_support(*, topic: Topic, user) -> Topic:
             raise ValidationError({"__all__": [f"议题{row.get_status_display()}，不再征集支持"]})
         try:
             with transaction.atomic():
-                Support.objects.create(topic=row, user=user)
+                Support.objects.create(topic=row, user=user, district_code=row.district_code)
         except IntegrityError:
             raise ValidationError({"__all__": ["您已经支持过这个议题"]}) from None
         row.supports = F("supports") + 1
@@ -619,8 +621,8 @@ def vote_open(*, actor, area: Area, question: str, closes_at: datetime, unit: st
                                    unit=unit, secret=secret, quorum_percent=quorum_percent, majority=majority,
                                    electorate=electorate(area, unit), closes_at=closes_at, created_by=actor,
                                    district_code=community.code[:6])
-        Tally.objects.bulk_create([Tally(vote=vote, choice=c, channel=ch) for c in CHOICES
-                                   for ch in VoterRoll.Channel.values])
+        Tally.objects.bulk_create([Tally(vote=vote, choice=c, channel=ch, district_code=vote.district_code)
+                                   for c in CHOICES for ch in VoterRoll.Channel.values])
         audit_record(actor=actor, action="deliberation.vote_open", obj=vote, district_code=vote.district_code,
                      detail={"question": question, "unit": unit, "secret": secret, "electorate": vote.electorate})
     return vote
@@ -638,7 +640,8 @@ def _ballot(vote: Vote, *, household: Area | None, user, choice: str, channel: s
         try:
             with transaction.atomic():
                 roll = VoterRoll.objects.create(vote=row, household=household, user=user, channel=channel,
-                                                open_choice="" if row.secret else choice)
+                                                open_choice="" if row.secret else choice,
+                                                district_code=row.district_code)
         except IntegrityError:
             earlier = VoterRoll.objects.filter(vote=row, household=household) if household else \
                 VoterRoll.objects.filter(vote=row, user=user, household__isnull=True)
@@ -765,5 +768,6 @@ def version_propose(*, convention: Convention, actor, text: str, closes_at: date
         vote = vote_open(actor=actor, area=convention.area, question=f"表决：{convention.title}（第{number}版）"[:120],
                          closes_at=closes_at, quorum_percent=quorum_percent, majority=majority)
         version = ConventionVersion.objects.create(convention=convention, number=number, text=text,
-                                                   status=ConventionVersion.Status.VOTING, vote=vote)
+                                                   status=ConventionVersion.Status.VOTING, vote=vote,
+                                                   district_code=convention.district_code)
     return version

@@ -105,10 +105,11 @@ def load_plan(plan: Plan, *, actor=None, log=None, cases: int = 0, end=None, wit
                  for u in plan.units]
     unit_ids = {u.name: u.pk for u in _bulk(Unit, unit_rows)}
     _bulk(CommitteeSeat, [CommitteeSeat(unit_id=unit_ids[s.unit], committee_id=org_ids[s.committee],
-                                        holder=s.holder, title=s.title) for s in plan.seats])
+                                        holder=s.holder, title=s.title, district_code=dc)
+                          for s in plan.seats])
     paths = category_paths()
     duties = [Duty(unit_id=unit_ids[d.unit], category_id=paths[d.category], area_id=area_ids[d.area],
-                   note=d.note) for d in plan.duties if d.category in paths]
+                   note=d.note, district_code=dc) for d in plan.duties if d.category in paths]
     _bulk(Duty, duties)
     log(f"单位 {len(unit_ids)} 个，兼职委员 {len(plan.seats)} 名，职责清单 {len(duties)} 条")
 

@@ -203,7 +203,7 @@ def _dual(plan, rng: random.Random, *, end, communities, members, worker, log, u
     for reg, names in zip(regs, wanted, strict=True):
         held = [by_community[reg.community_id][n] for n in names]
         since = timezone.localtime(reg.approved_at).date()
-        assignments += [PostAssignment(registration=reg, post=p, since=since) for p in held]
+        assignments += [PostAssignment(registration=reg, post=p, since=since, district_code=dc) for p in held]
         if "接单岗" in names:
             roles.append(RoleAssignment(user_id=reg.user_id, role=Role.PARTY_MEMBER, area_id=reg.community_id))
         start = max(since, today - timedelta(days=365))
@@ -263,7 +263,8 @@ def _volunteering(plan, rng: random.Random, *, end, communities, volunteers, wor
         teams.append((team, people))
     Team.objects.bulk_create([t for t, _ in teams], batch_size=500)
     for team, people in teams:
-        members += [TeamMember(team=team, volunteer=v, role="leader" if i == 0 else "member") for i, v in enumerate(people)]
+        members += [TeamMember(team=team, volunteer=v, role="leader" if i == 0 else "member", district_code=dc)
+                    for i, v in enumerate(people)]
     TeamMember.objects.bulk_create(members, batch_size=2000)
 
     activities, signups = [], []

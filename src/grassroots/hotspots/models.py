@@ -42,7 +42,7 @@ class MonthlyProblem(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PLANNED,
                               db_index=True)
     cases = models.ManyToManyField("cases.Case", verbose_name=_("关联诉求"), related_name="monthly_problems",
-                                   blank=True)
+                                   blank=True, through="MonthlyProblemCase")
     residents = models.PositiveIntegerField(_("涉及群众"), default=0,
                                             help_text=_("立项时关联诉求的反映人数加点赞数"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("立项人"), null=True,
@@ -67,6 +67,29 @@ class MonthlyProblem(models.Model):
     def overdue(self) -> bool:
         """Past its deadline and not done (shown as 已逾期; the state stays what it is)."""
         return self.status != self.Status.DONE and self.deadline < timezone.localdate()
+
+
+class MonthlyProblemCase(models.Model):
+    """A case linked to a monthly problem: the table Django made for ``MonthlyProblem.cases`` (same name
+    and columns), with the problem's district (the shard key). Writers pass it in ``through_defaults``."""
+
+    problem = models.ForeignKey(MonthlyProblem, on_delete=models.CASCADE, db_column="monthlyproblem_id",
+                                related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
+
+    class Meta:
+        db_table = "hotspots_monthlyproblem_cases"
+        unique_together = [("problem", "case")]
+        verbose_name = verbose_name_plural = _("关联诉求")
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.case_id}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.problem.district_code
+        super().save(*args, **kwargs)
 
 
 class MonthlyProblemUpdate(models.Model):

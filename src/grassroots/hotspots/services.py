@@ -125,7 +125,7 @@ def monthly_problem_promote(*, actor, street: Area, title: str, lead_unit, plan:
             problem.save(force_insert=True)
     except IntegrityError:  # the same button, twice at the same moment: the first one wins
         return MonthlyProblem.objects.get(street=street, source_key=source_key), False
-    problem.cases.set(cases)
+    problem.cases.set(cases, through_defaults={"district_code": problem.district_code})
     _update(problem, actor=actor, action="promote", from_status="", note=plan[:NOTE_MAX])
     return problem, True
 

@@ -294,7 +294,8 @@ def _write(job: HotlineImport, checked: _Checked) -> None:
                 case, new = _receive(job, rec, placement)
                 created += new
                 links.append(HotlineImportCase(job=job, case=case, row=rec.row, created=new, placed_by=placement.how,
-                                               reported_at=rec.reported_at, due_at=rec.due_at))
+                                               reported_at=rec.reported_at, due_at=rec.due_at,
+                                               district_code=job.district_code))
             HotlineImportCase.objects.bulk_create(links, batch_size=500)
             existing = len(links) - created
             audit_record(actor=job.created_by, action="intake.hotline_import", obj=job,

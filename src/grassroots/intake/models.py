@@ -165,6 +165,8 @@ class HotlineImportCase(models.Model):
     placed_by = models.CharField(_("定位方式"), max_length=16, blank=True, default="")
     reported_at = models.DateTimeField(_("来电时间"), null=True, blank=True)
     due_at = models.DateTimeField(_("热线办理时限"), null=True, blank=True)
+    # the import's district (the shard key): its writer sets it (bulk), filled on save otherwise
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("导入的工单")
@@ -173,3 +175,8 @@ class HotlineImportCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.row} → {self.case_id}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.job.district_code
+        super().save(*args, **kwargs)

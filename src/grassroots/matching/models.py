@@ -123,8 +123,10 @@ class Project(models.Model):
     detail = models.CharField(_("内容与承诺"), max_length=1000, blank=True)
     owner_unit = models.ForeignKey("orgs.Unit", verbose_name=_("承接单位"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="projects")
-    needs = models.ManyToManyField(Need, verbose_name=_("对应需求"), blank=True, related_name="projects")
-    resources = models.ManyToManyField(Resource, verbose_name=_("使用资源"), blank=True, related_name="projects")
+    needs = models.ManyToManyField(Need, verbose_name=_("对应需求"), blank=True, related_name="projects",
+                                   through="ProjectNeed")
+    resources = models.ManyToManyField(Resource, verbose_name=_("使用资源"), blank=True, related_name="projects",
+                                       through="ProjectResource")
     deadline = models.DateField(_("完成时限"))
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ONGOING)
@@ -153,6 +155,50 @@ class Project(models.Model):
         return self.owner_unit.name if self.owner_unit_id else self.community.name
 
 
+class ProjectNeed(models.Model):
+    """A need a project answers: the table Django made for ``Project.needs`` (same name and columns), with the project's
+    district (the shard key). Writers pass it in ``through_defaults``."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="+")
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
+
+    class Meta:
+        db_table = "matching_project_needs"
+        unique_together = [("project", "need")]
+        verbose_name = verbose_name_plural = _("对应需求")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.need_id}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.project.district_code
+        super().save(*args, **kwargs)
+
+
+class ProjectResource(models.Model):
+    """A resource a project uses: the table Django made for ``Project.resources`` (same name and columns), with the project's
+    district (the shard key). Writers pass it in ``through_defaults``."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="+")
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
+
+    class Meta:
+        db_table = "matching_project_resources"
+        unique_together = [("project", "resource")]
+        verbose_name = verbose_name_plural = _("使用资源")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.resource_id}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.project.district_code
+        super().save(*args, **kwargs)
+
+
 class ProjectNote(models.Model):
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True,
@@ -161,6 +207,8 @@ class ProjectNote(models.Model):
     progress = models.PositiveSmallIntegerField(_("进度（%）"))
     photo = models.FileField(_("佐证照片"), upload_to="matching/%Y/%m/", blank=True)
     at = models.DateTimeField(_("时间"), default=timezone.now)
+    # the project's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("项目进展")
@@ -168,6 +216,11 @@ class ProjectNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.progress}% {self.text[:30]}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.project.district_code
+        super().save(*args, **kwargs)
 
 
 class Match(models.Model):
@@ -228,6 +281,8 @@ class AgreementItem(models.Model):
     due = models.DateField(_("完成时限"), null=True, blank=True)
     resource = models.ForeignKey(Resource, verbose_name=_("对应资源"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
+    # the agreement's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
     delivered_at = models.DateTimeField(_("兑现时间"), null=True, blank=True)
     evidence = models.CharField(_("兑现情况"), max_length=500, blank=True)
     delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, blank=True,
@@ -239,3 +294,8 @@ class AgreementItem(models.Model):
 
     def __str__(self) -> str:
         return self.what
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.agreement.district_code
+        super().save(*args, **kwargs)

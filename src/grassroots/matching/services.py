@@ -294,8 +294,8 @@ def project_add(*, community: Area, actor, title: str, deadline, detail: str = "
         row = Project.objects.create(community=community, title=title, detail=detail, owner_unit=owner_unit,
                                      deadline=deadline, practical=practical, created_by=actor,
                                      district_code=community.code[:6])
-        row.needs.set(needs)
-        row.resources.set(resources)
+        row.needs.set(needs, through_defaults={"district_code": row.district_code})
+        row.resources.set(resources, through_defaults={"district_code": row.district_code})
         Need.objects.filter(pk__in=[n.pk for n in needs], status=Need.Status.OPEN).update(status=Need.Status.MATCHED)
         audit_record(actor=actor, action="matching.project", obj=row, district_code=row.district_code,
                      detail={"needs": [n.pk for n in needs], "resources": [r.pk for r in resources]})
@@ -328,8 +328,8 @@ def match_accept(*, need: Need, resource: Resource, actor, deadline, title: str 
                                   else resource.title, owner_unit=resource.unit, practical=practical,
                                   needs=[row], resources=[resource])
         else:
-            project.needs.add(row)
-            project.resources.add(resource)
+            project.needs.add(row, through_defaults={"district_code": project.district_code})
+            project.resources.add(resource, through_defaults={"district_code": project.district_code})
         row.status = Need.Status.MATCHED
         row.save(update_fields=["status"])
         score = next((s.score for s in _scored(row, [resource])), 0)
@@ -378,7 +378,7 @@ def project_progress(*, project: Project, actor, text: str, progress, photo=None
             raise PermissionDenied("只有承接单位或社区工作人员可以填报进展")
         if row.status != Project.Status.ONGOING:
             raise ValidationError({"__all__": [f"项目{row.get_status_display()}"]})
-        note = ProjectNote(project=row, author=actor, text=text, progress=value)
+        note = ProjectNote(project=row, author=actor, text=text, progress=value, district_code=row.district_code)
         if checked is not None:
             note.photo.save(f"evidence.{checked.ext}", ContentFile(checked.content), save=False)
         note.save()
@@ -433,7 +433,8 @@ def agreement_create(*, unit: Unit, community: Area, actor, year, signed_on, ite
         with transaction.atomic():
             agreement = Agreement.objects.create(unit=unit, community=community, year=year, signed_on=signed_on,
                                                  created_by=actor, district_code=community.code[:6])
-            AgreementItem.objects.bulk_create([AgreementItem(agreement=agreement, side=s, what=w, due=d)
+            AgreementItem.objects.bulk_create([AgreementItem(agreement=agreement, side=s, what=w, due=d,
+                                                             district_code=agreement.district_code)
                                                for s, w, d in rows])
             audit_record(actor=actor, action="matching.agreement", obj=agreement, district_code=agreement.district_code,
                          detail={"unit": unit.pk, "year": year, "items": len(rows)})

@@ -105,6 +105,8 @@ class CommitteeSeat(models.Model):
                                   limit_choices_to={"level": PartyLevel.COMMUNITY_COMMITTEE})
     holder = models.CharField(_("兼职委员"), max_length=50)
     title = models.CharField(_("职务"), max_length=60, blank=True)
+    # the committee's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("兼职委员")
@@ -115,8 +117,13 @@ class CommitteeSeat(models.Model):
     def __str__(self) -> str:
         return f"{self.holder}（{self.unit}）"
 
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.committee.district_code
+        super().save(*args, **kwargs)
 
-class Duty(models.Model):
+
+class Duty(DistrictStamped):
     """One line of a department's duty catalogue: it handles this category in this area subtree."""
 
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="duties")
@@ -125,6 +132,8 @@ class Duty(models.Model):
     area = models.ForeignKey("areas.Area", verbose_name=_("负责区域"), on_delete=models.PROTECT,
                              related_name="duties")
     note = models.CharField(_("职责说明"), max_length=200, blank=True)
+    # the area's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("职责清单")

@@ -254,7 +254,7 @@ def merchant_save(*, community: Area, actor, name: str, kind: str, address: str 
             merchant.name, merchant.kind, merchant.address, merchant.hours, merchant.active, merchant.unit = (
                 name, kind, address, hours, active, unit)
             merchant.save()
-        merchant.handlers.set(users)
+        merchant.handlers.set(users, through_defaults={"district_code": merchant.district_code})
         ledger.merchant(merchant.pk, community.code, name)
         audit_record(actor=actor, action="points.merchant_save", obj=merchant, district_code=merchant.district_code,
                      detail={"name": name, "handlers": names})

@@ -251,7 +251,7 @@ def feedback_run(job: FeedbackJob) -> FeedbackJob:
             job.reports.all().delete()
             FeedbackReport.objects.bulk_create([FeedbackReport(
                 job=job, unit_id=p.unit_id, unit_name=p.unit_name, members=len(p.lines), hours=p.hours,
-                cases=p.cases, random_check=p.random_check) for p in parts])
+                cases=p.cases, random_check=p.random_check, district_code=job.district_code) for p in parts])
             job.xlsx.save(f"{name}.xlsx", ContentFile(xlsx), save=False)
             job.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
             job.status, job.progress, job.stage, job.finished_at = FeedbackJob.Status.DONE, 100, "完成", timezone.now()

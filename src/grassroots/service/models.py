@@ -99,7 +99,8 @@ class MemberRegistration(models.Model):
                                   on_delete=models.SET_NULL, related_name="+")
     branch = models.ForeignKey("orgs.PartyOrg", verbose_name=_("编入党支部"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="registered_members")
-    wanted_posts = models.ManyToManyField(Post, verbose_name=_("申请岗位"), blank=True, related_name="+")
+    wanted_posts = models.ManyToManyField(Post, verbose_name=_("申请岗位"), blank=True, related_name="+",
+                                          through="WantedPost")
     status = models.CharField(_("状态"), max_length=16, choices=Decision.choices, default=Decision.APPLIED)
     reason = models.CharField(_("未通过原因"), max_length=200, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
@@ -118,12 +119,38 @@ class MemberRegistration(models.Model):
         return f"{self.member} → {self.community}"
 
 
+class WantedPost(models.Model):
+    """A post a member asks for when registering: the table Django made for
+    ``MemberRegistration.wanted_posts`` (same name and columns), with the registration's district (the
+    shard key). Writers pass it in ``through_defaults``."""
+
+    registration = models.ForeignKey(MemberRegistration, on_delete=models.CASCADE, related_name="+",
+                                     db_column="memberregistration_id")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
+
+    class Meta:
+        db_table = "service_memberregistration_wanted_posts"
+        unique_together = [("registration", "post")]
+        verbose_name = verbose_name_plural = _("申请岗位")
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.post_id}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.registration.district_code
+        super().save(*args, **kwargs)
+
+
 class PostAssignment(models.Model):
     registration = models.ForeignKey(MemberRegistration, verbose_name=_("报到"), on_delete=models.CASCADE,
                                      related_name="assignments")
     post = models.ForeignKey(Post, verbose_name=_("岗位"), on_delete=models.PROTECT, related_name="assignments")
     since = models.DateField(_("上岗日期"))
     until = models.DateField(_("离岗日期"), null=True, blank=True)
+    # the registration's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("在岗")
@@ -133,6 +160,11 @@ class PostAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration.member} · {self.post}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.registration.district_code
+        super().save(*args, **kwargs)
 
 
 class ServiceRecord(models.Model):
@@ -214,6 +246,8 @@ class FeedbackReport(models.Model):
     hours = models.DecimalField(_("服务时长"), max_digits=8, decimal_places=1, default=0)
     cases = models.PositiveIntegerField(_("接单诉求"), default=0)
     random_check = models.JSONField(_("随机抽查名单"), default=list, blank=True)
+    # the job's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("单位反馈")
@@ -221,3 +255,8 @@ class FeedbackReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} · {self.unit_name}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.job.district_code
+        super().save(*args, **kwargs)

@@ -242,7 +242,7 @@ def member_register(*, user, name: str, id_number: str, community: Area, househo
                 Person.objects.filter(pk=person.pk, user__isnull=True).update(user=user)
             row = MemberRegistration.objects.create(member=member, user=user, community=community, household=household,
                                                     branch=grid_branch_of(household), district_code=community.code[:6])
-            row.wanted_posts.set(wanted)
+            row.wanted_posts.set(wanted, through_defaults={"district_code": row.district_code})
             audit_record(actor=user, action="service.member_register", obj=row,
                          detail={"community": community.code, "posts": [p.pk for p in wanted]})
             notify(recipients=_managers(community), kind=Kind.APPROVAL, title="在职党员报到待审核",
@@ -269,7 +269,8 @@ def _set_posts(row: MemberRegistration, posts: list[Post], actor) -> None:
     keep = {p.pk for p in posts}
     row.assignments.filter(until__isnull=True).exclude(post_id__in=keep).update(until=today)
     held = set(row.assignments.filter(until__isnull=True).values_list("post_id", flat=True))
-    PostAssignment.objects.bulk_create([PostAssignment(registration=row, post=p, since=today)
+    PostAssignment.objects.bulk_create([PostAssignment(registration=row, post=p, since=today,
+                                                       district_code=row.district_code)
                                         for p in posts if p.pk not in held])
     _sync_case_role(row, actor)
 

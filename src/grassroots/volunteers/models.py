@@ -42,6 +42,8 @@ class TeamMember(models.Model):
                                   related_name="team_memberships")
     role = models.CharField(_("角色"), max_length=8, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
+    # the team's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("队员")
@@ -50,6 +52,11 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} · {self.volunteer}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.team.district_code
+        super().save(*args, **kwargs)
 
 
 class Activity(models.Model):
@@ -131,6 +138,8 @@ class CheckCode(models.Model):
     expires_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # the activity's district (the shard key): filled on save; bulk writers set it themselves
+    district_code = models.CharField(_("区县代码"), max_length=6, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("签到码")
@@ -139,3 +148,8 @@ class CheckCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} {self.kind} {self.code}"
+
+    def save(self, *args, **kwargs):
+        if not self.district_code:
+            self.district_code = self.activity.district_code
+        super().save(*args, **kwargs)

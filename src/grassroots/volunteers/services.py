@@ -88,7 +88,8 @@ def team_create(*, community: Area, actor, name: str, description: str = "", lea
             team = Team.objects.create(name=name, community=community, description=(description or "").strip()[:300],
                                        district_code=community.code[:6])
             if leader is not None:
-                TeamMember.objects.create(team=team, volunteer=leader, role=TeamMember.Role.LEADER)
+                TeamMember.objects.create(team=team, volunteer=leader, role=TeamMember.Role.LEADER,
+                                          district_code=team.district_code)
             audit_record(actor=actor, action="volunteers.team_create", obj=team, detail={"name": name})
     except IntegrityError:
         raise ValidationError({"name": [f"本社区已有“{name}”"]}) from None
@@ -97,7 +98,8 @@ def team_create(*, community: Area, actor, name: str, description: str = "", lea
 
 def team_join(*, team: Team, user) -> TeamMember:
     volunteer = volunteer_for(user, team.community)
-    member, created = TeamMember.objects.get_or_create(team=team, volunteer=volunteer)
+    member, created = TeamMember.objects.get_or_create(team=team, volunteer=volunteer,
+                                                       defaults={"district_code": team.district_code})
     if created:
         audit_record(actor=user, action="volunteers.team_join", obj=team, detail={"volunteer": volunteer.pk})
     return member
@@ -222,6 +224,7 @@ def code_issue(*, activity: Activity, actor, kind: str) -> CheckCode:
         raise ValidationError({"__all__": ["活动已结束或已取消"]})
     code = f"{secrets.randbelow(1_000_000):06d}"
     return CheckCode.objects.create(activity=activity, kind=kind, code=code, created_by=actor,
+                                    district_code=activity.district_code,
                                     expires_at=timezone.now() + timedelta(seconds=CODE_SECONDS))
 
 
