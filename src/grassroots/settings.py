@@ -126,7 +126,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept between requests (conn_max_age above) on SQLite too: a new one re-reads the
+    # schema, about 2.5 ms a request at 100,000 cases (docs/benchmarks.md, http_load).
 # A PostgreSQL streaming replica for the read-only pages and reports that may be a few seconds behind
 # (core/db_router.py: only reads inside ``replica_reads()`` go there; docs/scale.md). Tests never create
 # a database on it: in a test run it is the default's test database under a second name.
