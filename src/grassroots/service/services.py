@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -200,7 +201,11 @@ def grid_branch_of(household: Area | None) -> PartyOrg | None:
     if household is None:
         return None
     grid = household.code[:CODE_LENGTHS[Level.GRID]]
-    return PartyOrg.objects.filter(level=PartyLevel.GRID_BRANCH, area__code=grid).first()
+    # A red property company's branch may sit on the same grid: the grid's own branch is the one no unit
+    # holds; the oldest first, so the answer does not depend on the database's row order.
+    return (PartyOrg.objects.filter(level=PartyLevel.GRID_BRANCH, area__code=grid)
+            .annotate(of_unit=Exists(Unit.objects.filter(party_org=OuterRef("pk"))))
+            .order_by("of_unit", "pk").first())
 
 
 def member_register(*, user, name: str, id_number: str, community: Area, household: Area | None = None,
