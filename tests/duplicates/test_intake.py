@@ -94,3 +94,27 @@ def test_a_failing_finder_loses_no_case(report, monkeypatch):
     monkeypatch.setattr(services, "candidates_store", broken)
     case = report(LAMP)
     assert Case.objects.filter(pk=case.pk, status=Case.Status.REPORTED).exists()
+
+
+def test_a_case_with_its_own_point_is_looked_up_without_the_area_join(report):
+    """The finder's cost must not grow with the history: the cases with a point are read through the index
+    (district, created_at, lat, lng); only the cases without one join their area (at 100,000 cases the
+    OR over the join was half of a create)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grassroots.duplicates.selectors import case_item, similar_open_cases
+
+    first = report(LAMP)
+    second = report(LAMP_AGAIN, lat=32.6052, lng=110.7051)
+    with CaptureQueriesContext(connection) as ctx:
+        found = similar_open_cases(case_item(second), district_code=second.district_code, older_only=True)
+    assert [m.id for m in found] == [first.pk]
+    sql = next(q["sql"] for q in ctx.captured_queries if "UNION ALL" in q["sql"])
+    own, theirs = sql.split("UNION ALL")
+    assert "areas_area" not in own and "areas_area" in theirs
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plan = " | ".join(row[3] for row in cursor.fetchall())
+        assert "case_district_created" in plan, plan

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.utils import timezone
 
 from grassroots.cases.models import Case
@@ -68,7 +68,7 @@ def case_item(case: Case) -> Item:
                 grid=case.area_code if len(case.area_code) >= GRID_CODE_LENGTH else "")
 
 
-FIELDS = ("pk", "title", "body", "lat", "lng", "area__lat", "area__lng", "created_at", "area_code")
+FIELDS = ("pk", "title", "body", "lat", "lng", "alat", "alng", "created_at", "area_code")  # alat/alng: the area's point
 
 
 def _open_near(query: Item, district_code: str, rules: Rules, base: QuerySet[Case] | None,
@@ -76,19 +76,29 @@ def _open_near(query: Item, district_code: str, rules: Rules, base: QuerySet[Cas
     """The open cases of the district in the time window whose point (own, else their building's)
     falls in the bounding box of the radius — or, without a point on one side, in the same grid."""
     window = timedelta(days=rules.window_days)
-    qs = (base if base is not None else Case.objects.all()).filter(
+    qs = (base if base is not None else Case.objects.all()).order_by().filter(
         district_code=district_code, status__in=sorted(OPEN),
         created_at__gte=query.at - window, created_at__lte=query.at + (timedelta(0) if older_only else window))
-    where = Q(pk__in=[])
+    qs = qs.exclude(pk=query.id)
+    # Two parts in one UNION ALL: a case with its own point is read from the index (district,
+    # created_at, lat, lng) without the area join; only a case without a point joins its area. An OR
+    # over both would join every case of the window (its cost grew with the history).
     if query.lat is not None and query.lng is not None:
         lat0, lat1, lng0, lng1 = bounding_box(query.lat, query.lng, rules.radius_m)
-        where |= Q(lat__range=(lat0, lat1), lng__range=(lng0, lng1))
-        where |= Q(lat__isnull=True, area__lat__range=(lat0, lat1), area__lng__range=(lng0, lng1))
+        own = qs.filter(lat__range=(lat0, lat1), lng__range=(lng0, lng1)).annotate(
+            alat=Value(None, output_field=FloatField()), alng=Value(None, output_field=FloatField()))
+        theirs = Q(area__lat__range=(lat0, lat1), area__lng__range=(lng0, lng1))
         if query.grid:
-            where |= Q(lat__isnull=True, area__lat__isnull=True, area_code__startswith=query.grid[:GRID_CODE_LENGTH])
+            theirs |= Q(area__lat__isnull=True, area_code__startswith=query.grid[:GRID_CODE_LENGTH])
+        parts = [own, qs.filter(theirs, lat__isnull=True).annotate(alat=F("area__lat"), alng=F("area__lng"))]
     elif query.grid:
-        where |= Q(area_code__startswith=query.grid[:GRID_CODE_LENGTH])
-    rows = qs.filter(where).exclude(pk=query.id).order_by("-created_at").values_list(*FIELDS)[:MAX_LOOKED_AT]
+        parts = [qs.filter(area_code__startswith=query.grid[:GRID_CODE_LENGTH]).annotate(
+            alat=F("area__lat"), alng=F("area__lng"))]
+    else:
+        return []
+    parts = [part.values_list(*FIELDS) for part in parts]
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    rows = union.order_by("-created_at")[:MAX_LOOKED_AT]
     items = []
     for pk, title, body, lat, lng, alat, alng, at, code in rows:
         plat, plng = _point(lat, lng, alat, alng)
