@@ -145,3 +145,22 @@ def test_likes_belong_to_the_case_and_a_newer_count_replaces_the_old(tree):
         with pytest.raises(ValidationError):
             case_likes_update(case=case, likes=bad)
     assert Case.objects.count() == 1 and Case.objects.get().likes == 9
+
+
+def test_the_callers_rows_commit_with_the_case_or_not_at_all(tree):
+    """``also=``: a channel's own rows (a receipt, photos) are written in the case's transaction."""
+    seen = []
+    case, created = receive(tree, intake_key="also-1", also=seen.append)
+    assert created and seen == [case]
+
+    def broken(case):
+        CaseEvent.objects.filter(case=case).count()  # the case is there, inside the transaction
+        raise ValidationError({"photos": ["照片无法保存"]})
+
+    before = Case.objects.count()
+    with pytest.raises(ValidationError):
+        receive(tree, intake_key="also-2", also=broken)
+    assert Case.objects.count() == before  # nothing of the failed submit is left
+    assert not Case.objects.filter(intake_key="also-2").exists()
+    again, created = receive(tree, intake_key="also-1", also=seen.append)
+    assert again == case and not created and seen == [case]  # a repeat submit calls nothing again

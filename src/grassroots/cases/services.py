@@ -9,7 +9,7 @@ their inputs; views and API handlers call them.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -430,7 +430,8 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
                  reporter=None, anonymous: bool = False, contact_name: str = "", contact_phone: str = "",
                  intake_key: str = "", external_source: str = "", external_id: str = "",
                  received_at: datetime | None = None, deadline: datetime | None = None,
-                 likes: int | None = None, dislikes: int | None = None) -> tuple[Case, bool]:
+                 likes: int | None = None, dislikes: int | None = None,
+                 also: Callable[[Case], Any] | None = None) -> tuple[Case, bool]:
     """Every channel's way in: (the case, True) for a new case in ``reported``, or (the earlier case,
     False) when ``intake_key`` or (``external_source``, ``external_id``) was received before — a
     double-clicked button or a hotline file imported twice creates nothing new.
@@ -442,6 +443,10 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
     earlier (a hotline's call time), or given as ``deadline`` when that system set its own limit.
     ``likes``/``dislikes``: other residents' votes on the request's channel (a message board); a
     channel that reports newer counts later calls ``case_likes_update``.
+    ``also(case)``: the caller's own rows for a new case (a receipt, photos, an audit entry), written in
+    the transaction that stores the case, so they commit or roll back with it. Callers pass it instead
+    of wrapping this call in their own transaction: the checks above then run before the write lock is
+    taken (on SQLite, one writer at a time holds it).
     Messages are Chinese, keyed by field.
     """
     title = _clean_text(title, label="标题", key="title", maximum=TITLE_MAX)
@@ -495,6 +500,8 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
                     deferred.enqueue(AFTER_RECEIVE, case.pk, district_code=district)
                 else:
                     notify.case_event_written(event, case)
+                if also is not None:
+                    also(case)
             if not later and hooks.run_after_receive(case).get("changed"):
                 case.refresh_from_db()  # a step dispatched or re-categorised it
             return case, True

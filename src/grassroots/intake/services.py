@@ -128,7 +128,6 @@ def _token() -> str:
     return secrets.token_urlsafe(15)[:TOKEN_LENGTH]
 
 
-@transaction.atomic
 def case_receive_from_client(*, client: ApiClient, channel: str, title: str, body: str, placement: Placement,
                              address: str = "", category: Category | None = None, urgency: str = "general",
                              contact_name: str = "", contact_phone: str = "", email: str = "",
@@ -136,26 +135,40 @@ def case_receive_from_client(*, client: ApiClient, channel: str, title: str, bod
                              media_url: str = "", likes: int | None = None, dislikes: int | None = None) -> Received:
     """A case from another system through ``case_receive`` (idempotent on ``external_id`` within the
     client's source and district, and on ``intake_key``), with its receipt. The same work order sent
-    again with newer vote counts updates them (``case_likes_update``)."""
+    again with newer vote counts updates them (``case_likes_update``).
+
+    A new case's receipt and audit entry are written in the case's own transaction (``also=``), so the
+    checks before it run outside the write lock and the three rows commit together."""
+    receipts: list[IntakeReceipt] = []
+
+    def receipt_and_audit(case: Case) -> None:
+        receipts[:] = [_receipt(client, case, media_url=media_url, email=email)]
+        audit_record(actor=None, action="intake.case_received", obj=case,
+                     detail={"client": client.pk, "channel": channel, "external_id": external_id})
+
     case, created = case_receive(
         title=title, body=body, channel=channel, area=placement.area,
         lat=placement.lat if placement.area else None, lng=placement.lng if placement.area else None,
         district_code=placement.district_code, address=address, category=category, urgency=urgency,
         anonymous=anonymous, contact_name=contact_name, contact_phone=contact_phone,
         intake_key=intake_key, external_source=client.source, external_id=external_id,
-        likes=likes, dislikes=dislikes,
+        likes=likes, dislikes=dislikes, also=receipt_and_audit,
     )
-    if not created and case.external_id == external_id and (likes is not None or dislikes is not None):
-        case_likes_update(case=case, likes=likes, dislikes=dislikes, actor=None)
-    receipt = IntakeReceipt.objects.filter(case=case).first()
-    if receipt is None:
-        receipt = IntakeReceipt.objects.create(
-            client=client, case=case, token=_token(), media_url=media_url,
-            contact_email_enc=crypto.encrypt(email) if email else "", district_code=case.district_code)
     if created:
-        audit_record(actor=None, action="intake.case_received", obj=case,
-                     detail={"client": client.pk, "channel": channel, "external_id": external_id})
-    return Received(case=case, created=created, receipt=receipt)
+        return Received(case=case, created=True, receipt=receipts[0])
+    # The same request again: the first one's receipt (made now if that case came another way).
+    if case.external_id == external_id and (likes is not None or dislikes is not None):
+        case_likes_update(case=case, likes=likes, dislikes=dislikes, actor=None)
+    with transaction.atomic():
+        receipt = IntakeReceipt.objects.filter(case=case).first() or _receipt(
+            client, case, media_url=media_url, email=email)
+    return Received(case=case, created=False, receipt=receipt)
+
+
+def _receipt(client: ApiClient, case: Case, *, media_url: str, email: str) -> IntakeReceipt:
+    return IntakeReceipt.objects.create(
+        client=client, case=case, token=_token(), media_url=media_url,
+        contact_email_enc=crypto.encrypt(email) if email else "", district_code=case.district_code)
 
 
 def client_intake_key(client: ApiClient, key: str) -> str:

@@ -3,7 +3,8 @@ one all-or-nothing write.
 
 ``report_submit`` checks everything first — the text, the place, the contact, every photo — and
 raises one ValidationError keyed by form field with every problem at once; only then does it call
-``cases.services.case_receive`` and ``cases.attachments.attachments_add`` inside one transaction.
+``cases.services.case_receive``, whose transaction also stores the photos (``attachments_add`` as its
+``also=`` callback).
 A double-clicked button sends the same ``intake_key`` twice: the second call returns the first
 case (``created`` False) and stores no photos again. The key the form carries is never stored as it
 is: ``case_receive`` gets an HMAC of it under the portal's own prefix, so a visitor who types another
@@ -22,7 +23,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import transaction
 
 from grassroots.areas.geo import GridLocateError, PointOutsideGrids, check_coordinates, grid_locate
 from grassroots.areas.models import Area
@@ -203,19 +203,22 @@ def report_submit(
         raise ValidationError(checked.errors)
 
     stored: list[CaseAttachment] = []
+
+    def add_photos(case: Case) -> None:
+        # In the case's own transaction (``also=``): the photos commit with the case or not at all.
+        attachments_discard(stored[:])  # a second attempt (a case number drawn twice) starts afresh
+        stored[:] = attachments_add(case=case, files=checked_photos, actor=actor, stage="report")
+
     try:
-        with transaction.atomic():
-            case, created = case_receive(
-                title=title or title_from(description), body=description, channel=channel, actor=actor,
-                area=area, lat=lat_f if area is not None else None, lng=lng_f if area is not None else None,
-                district_code=district.code, address=address, category=category,
-                urgency=_urgency(emergency, category), tier=tier,
-                reporter=_person_of(actor) if channel == Channel.RESIDENT_WEB else None,
-                anonymous=anonymous, contact_name=contact_name, contact_phone=contact_phone,
-                intake_key=stored_intake_key(intake_key),
-            )
-            if created and checked_photos:
-                stored = attachments_add(case=case, files=checked_photos, actor=actor, stage="report")
+        case, created = case_receive(
+            title=title or title_from(description), body=description, channel=channel, actor=actor,
+            area=area, lat=lat_f if area is not None else None, lng=lng_f if area is not None else None,
+            district_code=district.code, address=address, category=category,
+            urgency=_urgency(emergency, category), tier=tier,
+            reporter=_person_of(actor) if channel == Channel.RESIDENT_WEB else None,
+            anonymous=anonymous, contact_name=contact_name, contact_phone=contact_phone,
+            intake_key=stored_intake_key(intake_key), also=add_photos if checked_photos else None,
+        )
     except BaseException:
         attachments_discard(stored)  # only when the commit itself failed after the files were written
         raise
