@@ -215,11 +215,16 @@ class Case(models.Model):
                          condition=~models.Q(status__in=["verified", "closed", "rejected", "merged"])),
             # A district's newest cases first (Open311's GET requests, the API's lists): read from the
             # end of the index and stopped at the page, whatever the history.
-            models.Index(fields=["district_code", "created_at"], name="case_district_created"),
+            # The point columns too: the duplicate finder's box over a district's recent cases is read from
+            # the index alone (duplicates.selectors._open_near), not from the table's rows.
+            models.Index(fields=["district_code", "created_at", "lat", "lng"], name="case_district_created"),
             # The dispatch board (cases.selectors.board_cases_for): what waits for a dispatcher, oldest
             # deadline first. The condition is the board's own filter word for word, so SQLite's planner
             # matches it too; a street's board reads its backlog, not 100,000 cases of history.
-            models.Index(fields=["deadline", "created_at"], name="case_on_board",
+            # It carries the columns a board filters on by place and person, so a street's count is read
+            # from the index without visiting the table.
+            models.Index(fields=["deadline", "created_at", "area_code", "assigned_area", "reporter_user",
+                                 "assigned_user"], name="case_on_board",
                          condition=models.Q(status__in=BOARD_STATUSES)
                          | models.Q(extension_requested_until__isnull=False)),
         ]
@@ -232,6 +237,12 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def status_label(self) -> str:
+        """The status's name for a page (``get_status_display`` builds the choices' dict again for each
+        row; a board or a list shows hundreds)."""
+        return STATUS_LABELS.get(self.status, self.status)
 
     def set_contact(self, *, name: str = "", phone: str = "") -> None:
         self.contact_name_enc = crypto.encrypt((name or "").strip())
@@ -246,6 +257,9 @@ class Case(models.Model):
     def scope_code(self) -> str:
         """The code scope rules match against: the case's place, else its district."""
         return self.area_code or self.district_code
+
+
+STATUS_LABELS = dict(Case.Status.choices)  # lazy labels: each is translated when shown
 
 
 class CaseEvent(ChainedModel):
