@@ -53,6 +53,7 @@ def build_gaps(world, *, files: bool = True) -> None:
     _feedback(world, staff, files)
     _rows_made_on_the_way(world, staff)
     _teams_matches_settings(world, staff)
+    _merged_and_routed(world)
     if files:
         make_reports(world, "s2")
 
@@ -291,6 +292,45 @@ def _teams_matches_settings(world, staff) -> None:
     for place in SIDES[1]:
         world.put("orgs.unit", place, unit)
         world.put("matching.agreement", place, agreement)
+
+
+def _merged_and_routed(world) -> None:
+    """On each side (grid A, grid E): a duplicate merged into an answered original and its resident's
+    rating of it (their comment is a marker of the grid), and a routing suggestion for the original
+    that its dispatcher corrected (routing keeps the correction). The suggestion is written as the
+    routing step writes it: the matrix's world trains no model."""
+    from grassroots.cases.models import Category, Channel, Rating
+    from grassroots.cases.services import case_accept, case_create, case_reply, case_start
+    from grassroots.duplicates.services import duplicate_merge, merged_rate
+    from grassroots.routing.models import RoutingCorrection, RoutingSuggestion
+    from grassroots.routing.services import case_categorize
+
+    admin = world.tree.user("district_admin")
+    predicted, chosen = Category.objects.filter(level=3).order_by("code")[:2]
+    rows: dict[str, list] = {"duplicates.mergedrating": [], "routing.routingsuggestion": [],
+                             "routing.routingcorrection": []}
+    for letter, _c, _s in SIDES:
+        first = case_create(title="垃圾桶满了没人清", body="小区东门垃圾桶满了三天没人清", channel=Channel.RESIDENT_WEB,
+                            area=world.areas[letter])
+        again = case_create(title="垃圾桶满了没人清", body="小区东门垃圾桶满了三天没人清", channel=Channel.RESIDENT_WEB,
+                            area=world.areas[letter])
+        suggestion = RoutingSuggestion.objects.create(
+            case=first, model_version="scope-world", top_confidence=0.4, threshold=0.8,
+            decision=RoutingSuggestion.Decision.SUGGESTED, district_code=first.district_code,
+            items=[{"category": predicted.pk, "code": predicted.code, "path": predicted.name, "p": 0.4}])
+        case_categorize(case=first, category=chosen, actor=admin)
+        duplicate_merge(case=again, into=first, actor=admin)
+        case_accept(case=first, actor=admin)
+        case_start(case=first, actor=admin)
+        case_reply(case=first, reply="已清运", actor=admin)
+        marker = f"MKR{letter}mrateZ"
+        rows["duplicates.mergedrating"].append(merged_rate(case=again, rating=Rating.SATISFIED, comment=marker,
+                                                           tracking_code=again.tracking_code))
+        world.mark(marker, letter)
+        rows["routing.routingsuggestion"].append(suggestion)
+        rows["routing.routingcorrection"].append(RoutingCorrection.objects.get(case=first))
+    for kind, pair in rows.items():
+        put_both(world, kind, pair)
 
 
 def make_reports(world, *places: str) -> None:
