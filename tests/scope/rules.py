@@ -448,6 +448,10 @@ API_BODIES: dict[str, dict] = {
 
 # Id-addressed writes whose refusal of another place's object is, by design, a 400 from the service:
 # the rule that refuses them is not an area check.
+# Page forms whose fields WRITE_BODY does not fill: their valid body, so that a write aimed at another
+# place's object passes the form and meets the scope check (a 200 with the form's errors fails the test).
+PAGE_BODIES: dict[str, dict] = {}
+
 BODY_CHECKED_FIRST = {
     "POST /api/points/offers/{pk}/redeem": "积分按社区记账: 没有该社区的积分即不能兑换 (points are per community: "
                                            "no balance there is the refusal; the store is public)",

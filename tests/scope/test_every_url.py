@@ -67,6 +67,8 @@ WRITE_BODY = {"approve": True, "valid": True, "confirmed": True, "verified": Tru
               "reply": "范围测试", "action": "start", "decision": "yes", "code": "123456", "key": "scope-k1",
               "comment": "范围测试", "title": "范围测试", "body": "范围测试", "choice": "yes", "minutes": "x"}
 
+# A page that answers a write with its form again and an error: the write never reached the scope check.
+FORM_ERROR = re.compile(r'role="alert"|class="(?:[\w-]+ )*(?:error|field-error|errorlist)[ "]')
 
 # ---------------------------------------------------------------- enumerating the site
 
@@ -299,7 +301,7 @@ def ask(client, tally, world, who, method: str, path: str, *, api_call: bool, ta
         response = client.generic(method, path, json.dumps({**WRITE_BODY, **(body or {})}),
                                   content_type="application/json")
     else:
-        response = client.post(path, {k: str(v) for k, v in WRITE_BODY.items()})
+        response = client.post(path, {k: str(v) for k, v in {**WRITE_BODY, **(body or {})}.items()})
     tally.writes += 1
     check(tally, world, who, label, response)
     after = snapshot(target)
@@ -331,8 +333,11 @@ def run_pages(client, world: ScopeWorld, who: Who, tally: Tally) -> None:
                 path = django_path(route, values)
                 ask(client, tally, world, who, "GET", path, api_call=False)
                 if not route.startswith("admin/") and not path.endswith((".xlsx", ".pdf", ".geojson")):
-                    ask(client, tally, world, who, "POST", path, api_call=False, target=target,
-                        rule_key=route)
+                    response = ask(client, tally, world, who, "POST", path, api_call=False, target=target,
+                                   rule_key=route, body=rules.PAGE_BODIES.get(route))
+                    if (target is not None and response.status_code == 200 and route not in rules.OPEN_WRITES
+                            and FORM_ERROR.search(body_text(response))):
+                        tally.shallow[route] = body_text(response)[:160]
         if who.targets and not any(fillings(world, rule, p, who) for p in who.targets):
             tally.no_object.add(route)
 
@@ -450,3 +455,20 @@ def test_every_kind_is_thrown_at_someone(settings, tmp_path):
                          f"tests/scope/world_gaps.py (world.put) or list it in rules.NO_OBJECT_KINDS: {missing}")
     stale = sorted(set(rules.NO_OBJECT_KINDS) - set(never))
     assert not stale, f"these kinds do have objects now; drop them from rules.NO_OBJECT_KINDS: {stale}"
+
+
+def test_a_form_answered_with_its_errors_counts_as_not_reaching_scope():
+    """A page write refused by its form (the form again, with the project's error markup) would hide
+    whether its scope holds: the matrix recognises that answer and fails unless rules.PAGE_BODIES
+    gives the page a valid body."""
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class ReplyForm(forms.Form):
+        reply = forms.CharField(label="答复")
+
+    form = ReplyForm(data={"reply": ""})
+    assert not form.is_valid()
+    html = "".join(render_to_string("cases/_field.html", {"field": field}) for field in form)
+    assert FORM_ERROR.search(html), html
+    assert not FORM_ERROR.search('<form method="post"><label>答复<textarea name="reply"></textarea></label></form>')
