@@ -1,7 +1,8 @@
 """``load_demo --cases N``: a year of cases walked through the case services, then read back.
 
 Loaded once for the module (committed, removed again at the end) with a small N and a fixed end
-date, so the test is fast and its outcome does not depend on the day it runs.
+date, so the test is fast and its outcome does not depend on the day it runs. The demo's two-way
+evaluation is read back here too (a share of the dispatched cases rated, every row within the rules).
 """
 
 import json
@@ -9,6 +10,7 @@ import re
 from collections import Counter
 from datetime import datetime, timedelta
 from io import StringIO
+from statistics import mean
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,8 +31,9 @@ SEED = 77
 DC = "420303"
 CASES = 160
 END = datetime(2026, 6, 30, 18, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+# with the two-way evaluation: its tests are at the end (one load of the light demo for both)
 ARGS = ("load_demo", "--seed", str(SEED), "--people", "light", "--cases", str(CASES), "--end", "2026-06-30",
-        "--without", "points", "--without", "deliberation", "--without", "matching", "--without", "evaluation",
+        "--without", "points", "--without", "deliberation", "--without", "matching",
         "--without", "stars", "--without", "reports")  # see test_load_demo
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 SYSTEM_ACTIONS = {"warn", "overdue", "unpark"}
@@ -240,3 +243,37 @@ def test_the_demo_audit_trail_and_case_events_verify():
     text = out.getvalue()
     assert "核验通过" in text
     assert f"cases_caseevent 区县「{DC}」：{CaseEvent.objects.filter(district_code=DC).count()} 行" in text
+
+
+# --- the two-way evaluation (双向评价) -------------------------------------------------------------
+
+
+def test_a_share_is_rated_and_scores_lean_high(demo):
+    from grassroots.evaluation import rules
+    from grassroots.evaluation.models import DispatchEvaluation, UnitEvaluation
+
+    units = list(UnitEvaluation.objects.all())
+    dispatches = list(DispatchEvaluation.objects.all())
+    assert len(units) >= 10 and len(dispatches) >= 10, demo
+    sent = rules.sent(CaseEvent.objects.filter(district_code=DC, action__in=rules.SENDING_ACTIONS)
+                      .values_list("case_id", flat=True))
+    assert len(units) < len(sent) and len(dispatches) < len(sent)  # not everything is rated
+    assert 3.4 < mean(e.mean for e in units) < 4.8
+    assert any(e.mean <= 2.5 for e in units + dispatches)
+    assert all(e.created_at <= END for e in units + dispatches)
+    assert AuditEntry.objects.filter(action="evaluation.unit").count() == len(units)
+
+
+def test_every_evaluation_keeps_the_rules(demo):
+    from grassroots.evaluation import rules
+    from grassroots.evaluation.models import DispatchEvaluation, UnitEvaluation
+
+    assert "双向评价：评价承办单位" in demo
+    for e in UnitEvaluation.objects.select_related("case__assigned_area", "evaluator", "area"):
+        pair = rules.pair_of(e.case, e.unit_id)
+        assert pair is not None and pair.replied and rules.may_rate_unit(e.evaluator, pair)
+        assert e.area_code == e.area.code and e.created_at > pair.event.at
+    for e in DispatchEvaluation.objects.select_related("case__assigned_area", "evaluator"):
+        pair = rules.pair_of(e.case, e.unit_id)
+        assert pair is not None and rules.may_rate_dispatch(e.evaluator, pair)
+        assert e.created_at > pair.event.at
