@@ -244,7 +244,14 @@ def _placement(request: HttpRequest, district: Area, address: str, errors: input
 def _public_cases(district: Area) -> QuerySet[Case]:
     """A district's cases that may be shown to anyone: never an anonymous reporter's."""
     return (Case.objects.filter(district_code=district.code, anonymous=False)
-            .select_related("category", "area", "assigned_unit", "assigned_area", "intake_receipt"))
+            .select_related("category", "area", "assigned_unit", "assigned_area", "intake_receipt")
+            .only(*OUT_FIELDS))
+
+
+# What ``_request_out`` reads: a list of 50 requests built every column of five models per row before.
+OUT_FIELDS = ("code", "status", "body", "created_at", "closed_at", "updated_at", "deadline", "address", "lat",
+              "lng", "district_code", "category__name", "category__code", "area__name", "area__code",
+              "area__lat", "area__lng", "assigned_unit__name", "assigned_area__name", "intake_receipt__media_url")
 
 
 def _moment(request: HttpRequest, key: str, *, end: bool) -> datetime | None:
@@ -367,7 +374,8 @@ def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> H
     """One request by its id; the id names its district, so jurisdiction_id may be left out."""
     _method(request, "GET")
     case = (Case.objects.filter(code=service_request_id, anonymous=False)
-            .select_related("category", "area", "assigned_unit", "assigned_area", "intake_receipt").first())
+            .select_related("category", "area", "assigned_unit", "assigned_area", "intake_receipt")
+            .only(*OUT_FIELDS).first())
     if case is not None and _jurisdiction(request, default=case.district_code).code != case.district_code:
         case = None
     if case is None:
