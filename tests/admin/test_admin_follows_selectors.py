@@ -15,16 +15,18 @@ from grassroots.intake.models import HotlineImport
 from grassroots.intake.selectors import hotline_jobs_visible_to
 from grassroots.registers.models import ImportJob
 from grassroots.registers.selectors import jobs_visible_to
+from grassroots.wishes.models import Wish
+from grassroots.wishes.selectors import managed as wishes_managed
 from tests.factories import make_user
 
 AUDITED = [(ImportJob, jobs_visible_to), (HotlineImport, hotline_jobs_visible_to),
-           (Case, cases_visible_to), (MonthlyProblem, problems_visible_to)]
+           (Case, cases_visible_to), (MonthlyProblem, problems_visible_to), (Wish, wishes_managed)]
 
 
 def staff(username, role, area):
     user = make_user(username, role, area=area, is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(codename__in=[
-        "view_importjob", "view_hotlineimport", "view_case", "view_monthlyproblem"]))
+        "view_importjob", "view_hotlineimport", "view_case", "view_monthlyproblem", "view_wish"]))
     return user
 
 
