@@ -77,6 +77,10 @@ class ScopedAdminMixin:
     scope_capability: str = Capability.VIEW_AREAS
     scope_field: str | None = "area__code"
     scope_unit_field: str | None = None  # path to a Unit pk, for rows owned by unit-role users
+    # The app's own page selector, ``(user) -> QuerySet``: when set, the admin lists exactly the rows
+    # the page shows (instead of ``scope_q``), and a row outside that list may not be viewed,
+    # changed or deleted. Wrap a function in ``staticmethod`` when assigning it on the class.
+    scope_selector: Callable[[object], QuerySet] | None = None
 
     def scope_q(self, request) -> Q:
         scope = scope_for(request.user)
@@ -90,7 +94,23 @@ class ScopedAdminMixin:
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
+        if self.scope_selector is not None:
+            return qs.filter(pk__in=self.scope_selector(request.user).values("pk"))
         return qs.filter(self.scope_q(request))
+
+    def _row_in_scope(self, request, obj) -> bool:
+        if obj is None or request.user.is_superuser or self.scope_selector is None:
+            return True
+        return self.scope_selector(request.user).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self._row_in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._row_in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._row_in_scope(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser and "queryset" not in kwargs:

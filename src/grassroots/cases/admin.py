@@ -10,6 +10,7 @@ from grassroots.accounts.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
 from grassroots.accounts.models import Capability
 
 from .models import Case, CaseEvent, Category, TierRule, WhistleTask
+from .selectors import cases_visible_to
 
 
 @admin.register(Category)
@@ -77,6 +78,7 @@ class CaseAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     scope_capability = Capability.VIEW_CASES
     scope_field = "area_code"
     scope_unit_field = "assigned_unit"
+    scope_selector = staticmethod(cases_visible_to)
     list_display = ["code", "title", "status", "urgency", "channel", "category", "area", "assigned_unit",
                     "deadline", "created_at"]
     list_filter = ["status", "urgency", "channel", "tier"]

@@ -3,6 +3,7 @@ from django.contrib import admin
 from grassroots.accounts.admin_scope import ScopedAdminMixin
 
 from .models import MonthlyProblem, MonthlyProblemUpdate
+from .selectors import problems_visible_to
 
 
 class UpdateInline(admin.TabularInline):
@@ -21,6 +22,7 @@ class MonthlyProblemAdmin(ScopedAdminMixin, admin.ModelAdmin):
     a staff user reads the problems of the streets under their roles."""
 
     scope_field = "street__code"
+    scope_selector = staticmethod(problems_visible_to)  # a community worker sees their street's problems
 
     list_display = ("month", "title", "street", "lead_unit", "deadline", "status")
     list_filter = ("status", "month")

@@ -10,6 +10,7 @@ from grassroots.accounts.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
 from grassroots.accounts.models import Capability
 
 from .models import ApiClient, HotlineImport, IntakeReceipt
+from .selectors import hotline_jobs_visible_to
 from .services import api_client_create, api_client_revoke
 
 
@@ -65,6 +66,7 @@ class IntakeReceiptAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
 class HotlineImportAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     scope_capability = Capability.DISPATCH_CASES
     scope_field = "district_code"
+    scope_selector = staticmethod(hotline_jobs_visible_to)  # the page's list, not the whole district
     list_display = ["original_name", "source", "status", "total_rows", "created_count", "existing_count",
                     "created_by", "created_at"]
     list_filter = ["status", "source"]
