@@ -322,3 +322,15 @@ def test_an_english_browser_still_gets_chinese_until_the_user_switches(client, t
     client.force_login(tree.user("community_worker_1"))
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="zh-hans"' in page and "工作台" in page
+
+
+def test_the_admin_index_in_english_has_no_chinese_titles(admin_client, settings):
+    """The admin's header, title and every app's heading follow the language (the app names of the
+    woodpeckers, micro-wishes and volunteering and the site's titles were Chinese in English)."""
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = _page(admin_client, "/admin/")
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S))
+    text = text.replace("简体中文", "")  # the language switcher names Chinese in Chinese
+    assert re.findall(r"[\u4e00-\u9fff]+", text) == []
+    assert "Grassroots Governance Platform · Admin" in html
+    assert all(name in text for name in ("Woodpeckers", "Micro-wishes", "Volunteering"))
