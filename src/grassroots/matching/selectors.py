@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from grassroots.accounts.models import Capability
-from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area, Level
 from grassroots.areas.selectors import communities_where
 from grassroots.orgs.models import Unit
@@ -22,6 +21,41 @@ CANDIDATES = 500
 
 def managed_communities(user) -> QuerySet[Area]:
     return communities_where(user, Capability.DISPATCH_CASES)
+
+
+# --- every row the pages show a user (the admin lists the same) --------------------------------------------------
+# A community's staff (DISPATCH_CASES: the board's communities) see their communities' rows; a unit's
+# own staff see their unit's resources, projects and agreements (the unit page); whoever raised a need
+# sees it. Seeing the area (VIEW_AREAS) alone shows nothing: the board refuses a leader or a grid worker.
+
+
+def resources_visible_to(user) -> QuerySet[Resource]:
+    """The board's resources of every managed community, and the unit page's own resources."""
+    return Resource.objects.filter(Q(community__in=managed_communities(user)) | Q(unit_id__in=unit_ids_of(user)))
+
+
+def needs_visible_to(user) -> QuerySet[Need]:
+    """The board's needs of every managed community, and the needs the user raised (a need's page
+    opens for these and no others)."""
+    mine = Q(submitted_by=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    return Need.objects.filter(Q(community__in=managed_communities(user)) | mine)
+
+
+def matches_visible_to(user) -> QuerySet[Match]:
+    """The matches a need's page lists: those of the needs the user may open."""
+    return Match.objects.filter(need__in=needs_visible_to(user).values("pk"))
+
+
+def projects_visible_to(user) -> QuerySet[Project]:
+    """The board's projects of every managed community, and the projects the user's unit carries (a
+    project's page opens for these and no others)."""
+    return Project.objects.filter(Q(community__in=managed_communities(user))
+                                  | Q(owner_unit_id__in=unit_ids_of(user)))
+
+
+def agreements_visible_to(user) -> QuerySet[Agreement]:
+    """The board's agreements of every managed community, and the user's unit's own agreements."""
+    return Agreement.objects.filter(Q(community__in=managed_communities(user)) | Q(unit_id__in=unit_ids_of(user)))
 
 
 def registered_units(community: Area) -> QuerySet[Unit]:
@@ -87,13 +121,17 @@ def unit_agreements(user) -> QuerySet[Agreement]:
 
 def agreement_visible(user, pk: int) -> Agreement | None:
     """The agreement if the user is the community's staff or the unit's own staff, else None."""
-    row = Agreement.objects.select_related("unit", "community").filter(pk=pk).first()
-    if row is None:
-        return None
-    scope = scope_for(user)
-    if scope.can_at(Capability.DISPATCH_CASES, row.community.code) or row.unit_id in unit_ids_of(user):
-        return row
-    return None
+    return agreements_visible_to(user).select_related("unit", "community").filter(pk=pk).first()
+
+
+def need_visible(user, pk: int) -> Need | None:
+    """The need if the user manages its community or raised it, else None."""
+    return needs_visible_to(user).select_related("community", "area", "case", "submitted_by").filter(pk=pk).first()
+
+
+def project_visible(user, pk: int) -> Project | None:
+    """The project if the user manages its community or is its owner unit's staff, else None."""
+    return projects_visible_to(user).select_related("community", "owner_unit").filter(pk=pk).first()
 
 
 def items(agreement: Agreement) -> QuerySet[AgreementItem]:

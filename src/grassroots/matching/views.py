@@ -201,13 +201,10 @@ def need_new(request: HttpRequest) -> HttpResponse:
 
 
 def _need_for(user, pk: int) -> tuple[Need, bool]:
-    row = Need.objects.select_related("community", "area", "case", "submitted_by").filter(pk=pk).first()
+    row = selectors.need_visible(user, pk)
     if row is None:
         raise Http404(_("没有这项需求，或不在您的管辖范围"))
-    manager = may_manage(user, row.community.code)
-    if not manager and row.submitted_by_id != user.pk:
-        raise Http404(_("没有这项需求，或不在您的管辖范围"))
-    return row, manager
+    return row, may_manage(user, row.community.code)
 
 
 @login_required
@@ -281,8 +278,8 @@ def case_panel(request, case) -> dict | None:
 # --- a project ----------------------------------------------------------------------------------------------------
 
 def _project_for(user, pk: int) -> Project:
-    row = Project.objects.select_related("community", "owner_unit").filter(pk=pk).first()
-    if row is None or not may_report(user, row):
+    row = selectors.project_visible(user, pk)
+    if row is None:
         raise Http404(_("没有这个项目，或不在您的管辖范围"))
     return row
 
