@@ -1,10 +1,13 @@
 """Read-only admin views of the lists (changes go through the services, which check and audit),
-scoped like the pages: a staff user reads only the rows of the communities under their roles."""
+each listing its pages' selector: a community's staff read their communities' rows, a unit's staff
+their unit's own, and a role that only sees the area (a leader, a grid worker) reads none, as on the
+board."""
 
 from django.contrib import admin
 
 from grassroots.accounts.admin_scope import ScopedAdminMixin
 
+from . import selectors
 from .models import Agreement, AgreementItem, Match, Need, Project, Resource
 
 
@@ -23,18 +26,21 @@ class ReadOnly(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(ReadOnly):
+    scope_selector = staticmethod(selectors.resources_visible_to)
     list_display = ("title", "kind", "category", "unit", "community", "available")
     list_filter = ("kind", "category", "available")
 
 
 @admin.register(Need)
 class NeedAdmin(ReadOnly):
+    scope_selector = staticmethod(selectors.needs_visible_to)
     list_display = ("title", "category", "source", "status", "community", "created_at")
     list_filter = ("status", "source", "category")
 
 
 @admin.register(Project)
 class ProjectAdmin(ReadOnly):
+    scope_selector = staticmethod(selectors.projects_visible_to)
     list_display = ("title", "owner_unit", "community", "deadline", "progress", "status", "practical")
     list_filter = ("status", "practical")
 
@@ -42,6 +48,7 @@ class ProjectAdmin(ReadOnly):
 @admin.register(Match)
 class MatchAdmin(ReadOnly):
     scope_field = "need__community__code"
+    scope_selector = staticmethod(selectors.matches_visible_to)
     list_display = ("need", "resource", "status", "score", "at")
 
 
@@ -59,5 +66,6 @@ class ItemInline(admin.TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(ReadOnly):
+    scope_selector = staticmethod(selectors.agreements_visible_to)
     list_display = ("unit", "community", "year", "signed_on")
     inlines = [ItemInline]

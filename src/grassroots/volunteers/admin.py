@@ -1,4 +1,6 @@
-"""Volunteer teams and activities in the admin, scoped to the community's area; sign-ups read-only."""
+"""Volunteer teams and activities in the admin; sign-ups read-only. Teams are scoped to the community's
+area; activities and sign-ups list the pages' selectors (the activities a user organises or whose
+community they dispatch for, and those activities' rosters)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from grassroots.accounts.admin_scope import ReadOnlyAdminMixin, ScopedModelAdmin
 from grassroots.accounts.models import Capability
 
 from .models import Activity, Signup, Team
+from .selectors import managed_activities, managed_signups
 
 
 @admin.register(Team)
@@ -21,6 +24,7 @@ class TeamAdmin(ScopedModelAdmin):
 class ActivityAdmin(ScopedModelAdmin):
     scope_capability = Capability.VIEW_RESIDENTS
     scope_field = "community__code"
+    scope_selector = staticmethod(managed_activities)  # the publishing page's list
     list_display = ["title", "community", "team", "starts_at", "slots", "status"]
     list_filter = ["status"]
     raw_id_fields = ["organiser"]
@@ -30,5 +34,6 @@ class ActivityAdmin(ScopedModelAdmin):
 class SignupAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     scope_capability = Capability.VIEW_RESIDENTS
     scope_field = "activity__community__code"
+    scope_selector = staticmethod(managed_signups)  # the rosters the activity pages show
     list_display = ["activity", "volunteer", "status", "hours", "confirmed_at"]
     list_filter = ["status"]

@@ -61,6 +61,13 @@ def managed_activities(user) -> QuerySet[Activity]:
     return qs.filter(mine).distinct()
 
 
+def managed_signups(user) -> QuerySet[Signup]:
+    """The sign-ups of every roster the user may open: an activity's page shows its roster to whoever
+    may organise it, and those are the activities of ``managed_activities``."""
+    return Signup.objects.filter(activity__in=managed_activities(user).values("pk")).select_related(
+        "activity__community", "volunteer__person")
+
+
 def roster(activity: Activity) -> QuerySet[Signup]:
     return activity.signups.select_related("volunteer__person").order_by("status", "signed_up_at", "pk")
 
