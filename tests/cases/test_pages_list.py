@@ -146,3 +146,30 @@ def test_list_needs_login(client):
 def test_nav_links(client_as, tree):
     html = client_as(tree.user("community_worker_1")).get("/").content.decode()
     assert 'href="/cases/"' in html and 'href="/cases/board/"' in html
+
+
+@pytest.mark.parametrize("username", ["grid_worker_A", "community_worker_1", "street_admin_1", "district_admin",
+                                      "dept_handler", "root"])
+def test_the_count_form_of_the_scope_is_the_same_rows(tree, placed, new_case, username):
+    """cases_visible_to(for_count=True) adds each place's code range beside its LIKE (so a count reads the
+    area index): the same cases, for every role."""
+    from grassroots.cases.selectors import cases_visible_to
+
+    new_case("B", actor=tree.user("grid_worker_A"))  # reported by a user outside the grid: the OR's other terms
+    user = tree.user(username)
+    plain = set(cases_visible_to(user).values_list("pk", flat=True))
+    assert set(cases_visible_to(user, for_count=True).values_list("pk", flat=True)) == plain
+
+
+def test_a_long_list_says_more_than_the_cap(client_as, tree, placed, new_case, monkeypatch):
+    """Past the cap the list says "more than N" instead of counting a place's whole history on each view."""
+    from grassroots.core import paging
+
+    new_case("A", title="第四件")
+    client = client_as(tree.user("street_admin_1"))
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    html = client.get("/cases/").content.decode()
+    assert "超过 3 件" in html and "共 4 件" not in html and "第 1 / 1 页，超过 3 条" in html
+    monkeypatch.setattr(paging, "COUNT_CAP", 5)
+    html = client.get("/cases/").content.decode()
+    assert "共 4 件" in html and "超过" not in html

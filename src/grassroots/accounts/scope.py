@@ -35,8 +35,14 @@ class Scope:
             return True
         return any(code.startswith(root) for root in self.codes(capability))
 
-    def area_q(self, capability: str, field: str = "code") -> Q:
-        """A filter for rows whose ``field`` (an area code) is under the user's areas."""
+    def area_q(self, capability: str, field: str = "code", *, ranges: bool = False) -> Q:
+        """A filter for rows whose ``field`` (an area code) is under the user's areas.
+
+        ``ranges``: each root's prefix also as a range of codes (``>= root AND < the next prefix``) beside
+        the LIKE, the same rows. SQLite never reads an index for Django's ``LIKE … ESCAPE`` (nor does
+        PostgreSQL outside the C collation), so a count of a place's rows read the whole table; with the
+        range it reads the place's part of the index. Not for a page ordered newest first: there the
+        created_at index, read until the page is full, is the cheaper plan, and SQLite would take the range."""
         if self.is_superuser:
             return Q()
         roots = _minimal_roots(self.codes(capability))
@@ -44,7 +50,10 @@ class Scope:
             return Q(pk__in=[])
         q = Q()
         for root in roots:
-            q |= Q(**{f"{field}__startswith": root})
+            part = Q(**{f"{field}__startswith": root})
+            if ranges:
+                part &= Q(**{f"{field}__gte": root, f"{field}__lt": prefix_end(root)})
+            q |= part
         return q
 
     def areas_with_ancestors(self, capability: str) -> frozenset[str]:
@@ -53,6 +62,11 @@ class Scope:
         for root in self.codes(capability):
             out.update(root[:n] for n in (6, 9, 12, 15, 18, 22) if n <= len(root))
         return frozenset(out)
+
+
+def prefix_end(prefix: str) -> str:
+    """The first string after every string starting with ``prefix`` ("420303001" → "420303002")."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def _minimal_roots(codes) -> list[str]:

@@ -244,6 +244,11 @@ class Case(models.Model):
         row; a board or a list shows hundreds)."""
         return STATUS_LABELS.get(self.status, self.status)
 
+    @property
+    def channel_label(self) -> str:
+        """The channel's name for a list row (see ``status_label``)."""
+        return CHANNEL_LABELS.get(self.channel, self.channel)
+
     def set_contact(self, *, name: str = "", phone: str = "") -> None:
         self.contact_name_enc = crypto.encrypt((name or "").strip())
         self.contact_name_masked = mask_name(name)
@@ -260,6 +265,7 @@ class Case(models.Model):
 
 
 STATUS_LABELS = dict(Case.Status.choices)  # lazy labels: each is translated when shown
+CHANNEL_LABELS = dict(Channel.choices)
 
 
 class CaseEvent(ChainedModel):

@@ -6,12 +6,12 @@ The board is in ``views_board``, the detail page and its actions in ``views_deta
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from grassroots.core.paging import CappedPaginator
 from grassroots.registers.xlsx import XLSX_MIME
 
 from . import selectors
@@ -31,8 +31,10 @@ def _filtered(request: HttpRequest):
 @login_required
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    form, _filters, qs = _filtered(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    form, filters, qs = _filtered(request)
+    # counted up to a cap, over the index of the user's places: not the whole history on every view
+    counted = selectors.cases_filter(selectors.staff_cases_for(request.user, for_count=True), **filters)
+    page = CappedPaginator(qs, PAGE_SIZE, count_from=counted).get_page(request.GET.get("page"))
     return render(request, "cases/list.html", {
         "form": form, "page": page, "rows": selectors.case_rows(page.object_list),
         "allowed": selectors.is_case_staff(request.user), "export_query": request.GET.urlencode(),

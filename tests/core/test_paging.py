@@ -1,0 +1,46 @@
+"""CappedPaginator: a list's count stops at a cap, and says so."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from grassroots.accounts.scope import prefix_end
+from grassroots.areas.models import Area
+from grassroots.core.paging import CappedPaginator
+
+
+def test_under_the_cap_it_is_an_ordinary_paginator():
+    paginator = CappedPaginator(list(range(25)), 10, cap=100)
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (25, False, 3)
+    assert list(paginator.get_page(3)) == [20, 21, 22, 23, 24]
+
+
+def test_past_the_cap_it_counts_to_the_cap_and_says_more():
+    paginator = CappedPaginator(list(range(25)), 10, cap=20)
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (20, True, 2)
+    assert list(paginator.get_page(99)) == list(range(10, 20))  # a page past the cap is the last counted one
+    exactly = CappedPaginator(list(range(20)), 10, cap=20)
+    assert (exactly.count, exactly.capped) == (20, False)
+
+
+@pytest.mark.django_db
+def test_a_queryset_is_counted_with_a_limit_and_without_its_order(tree):
+    areas = Area.objects.order_by("-code")
+    with CaptureQueriesContext(connection) as ctx:
+        paginator = CappedPaginator(areas, 5, cap=3)
+        assert paginator.count == 3 and paginator.capped
+    (count_sql,) = [q["sql"] for q in ctx.captured_queries]
+    assert "COUNT(" in count_sql and "LIMIT 4" in count_sql and "ORDER BY" not in count_sql
+    # the rows of a page keep their order
+    assert [a.code for a in paginator.get_page(1)] == list(areas.values_list("code", flat=True)[:3])
+
+
+def test_prefix_end_is_the_first_code_after_the_prefix():
+    assert prefix_end("420303001") == "420303002"
+    assert prefix_end("4203030019") == "420303001:"
+    for inside in ("420303001", "420303001999", "420303001:"[:-1] + "9"):
+        assert "420303001" <= inside < prefix_end("420303001")
+    for outside in ("420303002", "420303000999", "42030300"):
+        assert not ("420303001" <= outside < prefix_end("420303001"))
