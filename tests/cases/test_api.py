@@ -57,7 +57,7 @@ def test_list_filters_and_paging(client_as, tree, placed, new_case):
     assert codes(client.get("/api/cases/", {"area": tree.grid("A").code})) == {placed["A"].code}
     assert codes(client.get("/api/cases/", {"q": "网格B"})) == {placed["B"].code}
     first = client.get("/api/cases/", {"group": "pending"}).json()
-    assert first["count"] == 56 and first["pages"] == 2 and len(first["items"]) == 50
+    assert first["count"] == 56 and first["pages"] == 2 and len(first["items"]) == 50 and not first["more"]
     assert len(client.get("/api/cases/", {"group": "pending", "page": 2}).json()["items"]) == 6
     today = timezone.localdate()
     assert codes(client.get("/api/cases/", {"created_to": (today - timedelta(days=2)).isoformat()})) == set()
@@ -262,3 +262,17 @@ def test_notes_through_the_api(client_as, tree, placed):
     assert next(t for t in response.json()["case"]["whistle_tasks"] if t["role"] == "assist")["reply"] == "已断电"
     response = act(client_as(handler), case, "comment", {"note": ""})
     assert response.status_code == 422 and "请填写内部备注" in response.json()["detail"]
+
+
+def test_the_list_counts_to_a_cap_and_says_there_is_more(client_as, tree, placed, new_case, monkeypatch):
+    from grassroots.core import paging
+
+    for n in range(4):
+        new_case("A", title=f"又一件{n}")
+    client = client_as(tree.user("community_worker_1"))
+    monkeypatch.setattr(paging, "COUNT_CAP", 5)
+    data = client.get("/api/cases/").json()
+    assert (data["count"], data["more"], data["pages"], len(data["items"])) == (5, True, 1, 5)
+    monkeypatch.setattr(paging, "COUNT_CAP", 1000)
+    data = client.get("/api/cases/").json()
+    assert (data["count"], data["more"], len(data["items"])) == (6, False, 6)

@@ -20,6 +20,8 @@ from django.utils.cache import add_never_cache_headers
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from grassroots.core.paging import CappedPaginator
+
 from . import selectors
 from .forms import BulkForm, CaseFilterForm
 from .forms_actions import ACTION_FORMS, PANEL_ORDER, action_form
@@ -118,9 +120,10 @@ class CaseDetailOut(CaseOut):
 
 
 class CasePage(Schema):
-    count: int
+    count: int = Field(description="诉求件数；清单的件数最多数到 1000（more 为 true 时实际更多，请加筛选条件）")
     page: int
     pages: int
+    more: bool = Field(False, description="实际件数超过 count（清单只数到上限）")
     items: list[CaseOut]
 
 
@@ -309,10 +312,12 @@ def cases_list(request: HttpRequest, filters: Query[CaseFilters]):
         errors = _errors(form)
         return Status(422, {"detail": _first_error(errors, "筛选条件有误"), "errors": errors})
     qs = selectors.cases_filter(selectors.staff_cases_for(request.user), **form.filters())
-    paginator = Paginator(qs, PAGE_SIZE)
+    # counted up to a cap over the index of the caller's places (see the list page)
+    counted = selectors.cases_filter(selectors.staff_cases_for(request.user, for_count=True), **form.filters())
+    paginator = CappedPaginator(qs, PAGE_SIZE, count_from=counted)
     page = paginator.get_page(page_no)
     return {"count": paginator.count, "page": page.number, "pages": max(1, math.ceil(paginator.count / PAGE_SIZE)),
-            "items": [_case_out(r) for r in selectors.case_rows(page.object_list)]}
+            "more": paginator.capped, "items": [_case_out(r) for r in selectors.case_rows(page.object_list)]}
 
 
 @router.get("/board", response=CasePage, summary="派单台")
