@@ -198,6 +198,16 @@ def is_dispatcher_somewhere(user) -> bool:
     return scope_for(user).can(Capability.DISPATCH_CASES)
 
 
+# A row of a list or of the board never draws its grid's outline: the areas' GeoJSON stays in the
+# database (a board page decoded about 200 grid polygons it did not show).
+ROW_DEFER = ("area__boundary", "assigned_area__boundary")
+
+
+def for_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases of ``qs`` as a list shows them (see ROW_DEFER)."""
+    return qs.defer(*ROW_DEFER)
+
+
 def staff_cases_for(user, *, for_count: bool = False) -> QuerySet[Case]:
     """``cases_visible_to`` for staff; nothing for a resident, who follows cases on the portal."""
     return cases_visible_to(user, for_count=for_count) if is_case_staff(user) else Case.objects.none()
@@ -361,8 +371,8 @@ def board_cases_for(user, *, kind: str = "", include_lower: bool = False) -> Que
         where = Q(pk__in=[])
         for root in scope.codes(Capability.DISPATCH_CASES):
             where |= Q(control__startswith=root) if include_lower else _at_level_q(root)
-    return (qs.filter(where & _kind_q(kind)).extra(where=[ON_BOARD_SQL])  # noqa: S610 — constants, no input
-            .order_by(F("deadline").asc(nulls_last=True), "created_at"))
+    return for_rows(qs.filter(where & _kind_q(kind)).extra(where=[ON_BOARD_SQL])  # noqa: S610 — constants, no input
+                    .order_by(F("deadline").asc(nulls_last=True), "created_at"))
 
 
 # The index case_on_board's condition, word for word and with its values written in the SQL, whatever the
@@ -486,7 +496,8 @@ def bulk_dispatch_choices(user) -> tuple[list[Unit], list[Area]]:
         for root in roots:
             q |= Q(code__startswith=root)
         areas = Area.objects.filter(q, level__in=["grid", "community", "street"])
-    return list(units.order_by("kind", "name")), list(areas.order_by("code"))
+    # a select's options: names and codes, not the outlines
+    return list(units.order_by("kind", "name")), list(areas.defer("boundary").order_by("code"))
 
 
 # --- the detail page -----------------------------------------------------------------------------------

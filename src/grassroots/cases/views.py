@@ -24,7 +24,7 @@ PAGE_SIZE = 30
 def _filtered(request: HttpRequest):
     form = CaseFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
-    qs = selectors.cases_filter(selectors.staff_cases_for(request.user), **filters)
+    qs = selectors.for_rows(selectors.cases_filter(selectors.staff_cases_for(request.user), **filters))
     return form, filters, qs
 
 
