@@ -1,4 +1,4 @@
-"""Open311 and the dispatch board over real HTTP, served as production serves them, at 100,000 cases.
+"""Open311, the dispatch board and the case list over real HTTP, served as production serves them, at 100,000 cases.
 
     .venv/bin/python benchmarks/http_load.py                  # a scratch SQLite database, removed at the end
     .venv/bin/python benchmarks/http_load.py --reuse          # keep the database in /tmp/http_load_db (made once)
@@ -28,7 +28,9 @@
      arguments: the last 90 days, up to 1,000 requests);
    * **detail**: ``GET /open311/v2/requests/<id>.json`` for random existing public cases;
    * **board**: ``GET /cases/board/`` as the street dispatcher ``street`` (signed in through
-     ``/login/`` with the CSRF token, one session per thread), expecting 200.
+     ``/login/`` with the CSRF token, one session per thread), expecting 200;
+   * **cases**: ``GET /cases/``, the staff case list (the street's cases of every status, newest
+     first, with its count), as the same dispatcher — no aim in the issue; a list over a place's history.
    Any other status is an error; the first bodies are printed, and tracebacks from gunicorn's log.
    The CPU the gunicorn processes, the worker and this client used during each run, in cores (/proc).
 4. The deferred rows still waiting (``core.Deferred``) right after the create run, how long the worker
@@ -554,7 +556,7 @@ def short_sql(sql: str) -> str:
 
 
 def in_process_all(key: str, detail_ids: list[str]) -> dict:
-    """The four requests in-process: the create (the issue asks for its queries), and the three reads."""
+    """The five requests in-process: the create (the issue asks for its queries), and the four reads."""
     from django.test import Client
 
     from grassroots.accounts.models import User
@@ -573,10 +575,11 @@ def in_process_all(key: str, detail_ids: list[str]) -> dict:
     out = {"create": in_process(create, 201),
            "list": in_process(lambda: client.get("/open311/v2/requests.json"), 200, more=5),
            "detail": in_process(lambda: client.get(f"/open311/v2/requests/{rng.choice(detail_ids)}.json"), 200),
-           "board": in_process(lambda: board.get("/cases/board/"), 200, more=5)}
+           "board": in_process(lambda: board.get("/cases/board/"), 200, more=5),
+           "cases": in_process(lambda: board.get("/cases/"), 200, more=5)}
     for name, one in out.items():
         print(f"in-process {name}: {one['queries']} queries ({one['kinds']}), {one['ms']:.1f} ms, of which "
-              f"{one['db_ms']:.1f} ms in the database; median of {5 if name in ('list', 'board') else 20} more "
+              f"{one['db_ms']:.1f} ms in the database; median of {5 if name in ('list', 'board', 'cases') else 20} more "
               f"{one['median_ms']:.1f} ms; {one['bytes']:,} bytes; slowest query {one['slowest_ms']:.1f} ms:\n"
               f"    {one['slowest_sql'][:1200]}", flush=True)
     return out
@@ -654,6 +657,8 @@ def main() -> None:
         Endpoint("detail", 200, lambda: ("GET", f"/open311/v2/requests/{rng.choice(detail_ids)}.json", None, {})),
         Endpoint("board", 200, lambda: ("GET", "/cases/board/", None, {}),
                  session=lambda port: sign_in(port, *DISPATCHER)),
+        Endpoint("cases", 200, lambda: ("GET", "/cases/", None, {}),
+                 session=lambda port: sign_in(port, *DISPATCHER)),
     ]
     results, waiting_after_create, drain_s = {}, None, None
     for endpoint in endpoints:
@@ -695,7 +700,9 @@ def main() -> None:
         "detail_p50_ms": r["detail"]["p50_ms"], "detail_p95_ms": r["detail"]["p95_ms"],
         "detail_p99_ms": r["detail"]["p99_ms"], "board_per_s": r["board"]["per_s"],
         "board_p50_ms": r["board"]["p50_ms"], "board_p95_ms": r["board"]["p95_ms"],
-        "board_p99_ms": r["board"]["p99_ms"], "errors": sum(x["errors"] for x in r.values()), "http_5xx": fivexx,
+        "board_p99_ms": r["board"]["p99_ms"], "cases_per_s": r["cases"]["per_s"],
+        "cases_p50_ms": r["cases"]["p50_ms"], "cases_p95_ms": r["cases"]["p95_ms"],
+        "cases_p99_ms": r["cases"]["p99_ms"], "errors": sum(x["errors"] for x in r.values()), "http_5xx": fivexx,
         "deferred_waiting": waiting, "deferred_waiting_after_create": waiting_after_create,
         "deferred_drain_s": drain_s,
         "deferred_failed": failed, "create_queries": one["queries"], "create_inprocess_ms": round(one["ms"], 1),
