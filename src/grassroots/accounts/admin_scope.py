@@ -78,8 +78,9 @@ class ScopedAdminMixin:
     scope_field: str | None = "area__code"
     scope_unit_field: str | None = None  # path to a Unit pk, for rows owned by unit-role users
     # The app's own page selector, ``(user) -> QuerySet``: when set, the admin lists exactly the rows
-    # the page shows (instead of ``scope_q``), and a row outside that list may not be viewed,
-    # changed or deleted. Wrap a function in ``staticmethod`` when assigning it on the class.
+    # the page shows (instead of ``scope_q``: ``scope_field`` and ``scope_unit_field`` are then unused,
+    # ``scope_capability`` still scopes the foreign-key choices), and a row outside that list may not be
+    # viewed, changed or deleted. Wrap a function in ``staticmethod`` when assigning it on the class.
     scope_selector: Callable[[object], QuerySet] | None = None
 
     def scope_q(self, request) -> Q:

@@ -76,8 +76,6 @@ class CaseEventInline(admin.TabularInline):
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     scope_capability = Capability.VIEW_CASES
-    scope_field = "area_code"
-    scope_unit_field = "assigned_unit"
     scope_selector = staticmethod(cases_visible_to)
     list_display = ["code", "title", "status", "urgency", "channel", "category", "area", "assigned_unit",
                     "deadline", "created_at"]

@@ -21,7 +21,6 @@ class MonthlyProblemAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only here: promotions and progress go through hotspots.services (with their audit rows);
     a staff user reads the problems of the streets under their roles."""
 
-    scope_field = "street__code"
     scope_selector = staticmethod(problems_visible_to)  # a community worker sees their street's problems
 
     list_display = ("month", "title", "street", "lead_unit", "deadline", "status")

@@ -65,7 +65,6 @@ class IntakeReceiptAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
 @admin.register(HotlineImport)
 class HotlineImportAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     scope_capability = Capability.DISPATCH_CASES
-    scope_field = "district_code"
     scope_selector = staticmethod(hotline_jobs_visible_to)  # the page's list, not the whole district
     list_display = ["original_name", "source", "status", "total_rows", "created_count", "existing_count",
                     "created_by", "created_at"]

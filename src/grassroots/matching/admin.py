@@ -47,7 +47,6 @@ class ProjectAdmin(ReadOnly):
 
 @admin.register(Match)
 class MatchAdmin(ReadOnly):
-    scope_field = "need__community__code"
     scope_selector = staticmethod(selectors.matches_visible_to)
     list_display = ("need", "resource", "status", "score", "at")
 

@@ -26,7 +26,6 @@ class ResidentAccountAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
 @admin.register(HouseholdClaim)
 class HouseholdClaimAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     scope_capability = Capability.VIEW_RESIDENTS
-    scope_field = "household__code"
     # The review page's list: the households under areas where the user both sees residents and
     # handles cases (grid and community staff), not every VIEW_RESIDENTS area.
     scope_selector = staticmethod(claims_visible_to)

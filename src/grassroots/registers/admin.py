@@ -15,7 +15,6 @@ from .selectors import jobs_visible_to
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     scope_capability = Capability.MANAGE_REGISTERS
-    scope_field = "scope_code"
     scope_selector = staticmethod(jobs_visible_to)
     list_display = ["original_name", "register", "status", "total_rows", "created_count", "created_by",
                     "created_at"]

@@ -23,7 +23,6 @@ class TeamAdmin(ScopedModelAdmin):
 @admin.register(Activity)
 class ActivityAdmin(ScopedModelAdmin):
     scope_capability = Capability.VIEW_RESIDENTS
-    scope_field = "community__code"
     scope_selector = staticmethod(managed_activities)  # the publishing page's list
     list_display = ["title", "community", "team", "starts_at", "slots", "status"]
     list_filter = ["status"]
@@ -33,7 +32,6 @@ class ActivityAdmin(ScopedModelAdmin):
 @admin.register(Signup)
 class SignupAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     scope_capability = Capability.VIEW_RESIDENTS
-    scope_field = "activity__community__code"
     scope_selector = staticmethod(managed_signups)  # the rosters the activity pages show
     list_display = ["activity", "volunteer", "status", "hours", "confirmed_at"]
     list_filter = ["status"]

@@ -14,7 +14,6 @@ from .selectors import managed
 @admin.register(Wish)
 class WishAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     scope_capability = Capability.VIEW_RESIDENTS
-    scope_field = "community__code"
     scope_selector = staticmethod(managed)  # the wishes page's own list
     list_display = ["title", "community", "status", "claimer_label", "published_at", "confirmed_at"]
     list_filter = ["status", "kind"]
