@@ -311,9 +311,8 @@ def cases_list(request: HttpRequest, filters: Query[CaseFilters]):
     if not form.is_valid():
         errors = _errors(form)
         return Status(422, {"detail": _first_error(errors, "筛选条件有误"), "errors": errors})
-    qs = selectors.for_rows(selectors.cases_filter(selectors.staff_cases_for(request.user), **form.filters()))
+    qs, counted = selectors.staff_case_list(request.user, form.filters())
     # counted up to a cap over the index of the caller's places (see the list page)
-    counted = selectors.cases_filter(selectors.staff_cases_for(request.user, for_count=True), **form.filters())
     paginator = CappedPaginator(qs, PAGE_SIZE, count_from=counted)
     page = paginator.get_page(page_no)
     return {"count": paginator.count, "page": page.number, "pages": max(1, math.ceil(paginator.count / PAGE_SIZE)),

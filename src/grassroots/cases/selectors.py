@@ -213,6 +213,13 @@ def staff_cases_for(user, *, for_count: bool = False) -> QuerySet[Case]:
     return cases_visible_to(user, for_count=for_count) if is_case_staff(user) else Case.objects.none()
 
 
+def staff_case_list(user, filters: dict) -> tuple[QuerySet[Case], QuerySet[Case]]:
+    """The staff list's cases with ``filters`` (``cases_filter``'s arguments): the rows as a list shows
+    them, and the same cases in the form a count reads from the area index (``for_count``)."""
+    rows = for_rows(cases_filter(staff_cases_for(user), **filters))
+    return rows, cases_filter(staff_cases_for(user, for_count=True), **filters)
+
+
 def cases_filter(qs: QuerySet[Case], *, group: str = "", status: str = "", urgency: str = "",
                  channel: str = "", tier: str = "", category_code: str = "", area_code: str = "",
                  unit_id: int | None = None, created_from: date | None = None, created_to: date | None = None,

@@ -24,16 +24,15 @@ PAGE_SIZE = 30
 def _filtered(request: HttpRequest):
     form = CaseFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
-    qs = selectors.for_rows(selectors.cases_filter(selectors.staff_cases_for(request.user), **filters))
-    return form, filters, qs
+    qs, counted = selectors.staff_case_list(request.user, filters)
+    return form, filters, qs, counted
 
 
 @login_required
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    form, filters, qs = _filtered(request)
+    form, _filters, qs, counted = _filtered(request)
     # counted up to a cap, over the index of the user's places: not the whole history on every view
-    counted = selectors.cases_filter(selectors.staff_cases_for(request.user, for_count=True), **filters)
     page = CappedPaginator(qs, PAGE_SIZE, count_from=counted).get_page(request.GET.get("page"))
     return render(request, "cases/list.html", {
         "form": form, "page": page, "rows": selectors.case_rows(page.object_list),
@@ -44,7 +43,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def case_export(request: HttpRequest) -> HttpResponse:
-    form, filters, qs = _filtered(request)
+    form, filters, qs, _counted = _filtered(request)
     if form.is_bound and not form.is_valid():  # never export "everything" because a filter was wrong
         return render(request, "cases/list.html", {
             "form": form, "page": None, "rows": [], "allowed": selectors.is_case_staff(request.user),
