@@ -37,7 +37,7 @@ def browser():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (./dev test does)")
         pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Page, sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -51,11 +51,26 @@ def browser():
             return context
 
         browser.new_context = watched_context
+        if not hasattr(Page.wait_for_function, "function_only"):
+            Page.wait_for_function = _function_only(Page.wait_for_function)
         yield browser
         browser.close()
 
 
 CSP_REFUSALS: list[str] = []
+
+
+def _function_only(wait_for_function):
+    """Playwright evaluates a bare expression ("a && b") with eval() on every poll, and the pages'
+    policy forbids eval outside the first, synchronous evaluation: such a wait passes when the
+    condition already holds and fails with an EvalError when it has to poll, which made CI flaky.
+    A function ("() => a && b") is evaluated once and then called, so every wait must be one."""
+    def checked(self, expression, *args, **kwargs):
+        assert expression.lstrip().startswith(("(", "function", "async")), \
+            f"wait_for_function needs a function under the CSP, e.g. '() => {expression}'"
+        return wait_for_function(self, expression, *args, **kwargs)
+    checked.function_only = True
+    return checked
 
 
 @pytest.fixture(autouse=True)

@@ -84,7 +84,7 @@ def test_dispatcher_list_board_and_detail(live_server, transactional_db, page, s
     page.wait_for_url(f"**/cases/{cases[0].pk}/")
     page.wait_for_selector("#case-map[data-loaded='true']")
     assert page.locator("#case-map .leaflet-interactive").count() >= 2  # the grid outline and the point
-    page.wait_for_function("Array.from(document.querySelectorAll('.photos img')).every(i => i.complete && i.naturalWidth > 0)")
+    page.wait_for_function("() => Array.from(document.querySelectorAll('.photos img')).every(i => i.complete && i.naturalWidth > 0)")
     assert page.locator(".photos img").count() == 2
     panel = page.locator("#actions")
     assert panel.locator("details.action summary").all_inner_texts()[:2] == ["派单", "就地办理"]

@@ -82,7 +82,7 @@ def test_report_dispatch_take_reply_verify_rate(live_server, transactional_db, b
     open_from_inbox(grid, "新诉求")
     assert grid.url.endswith(f"/cases/{case.pk}/")
     assert "楼道灯坏了" in grid.locator("h1").inner_text()
-    grid.wait_for_function("[...document.querySelectorAll('.photos img')].every(i => i.naturalWidth > 0)")
+    grid.wait_for_function("() => [...document.querySelectorAll('.photos img')].every(i => i.naturalWidth > 0)")
     assert "138****5678" in grid.content() and "13812345678" not in grid.content()
 
     # 3. The community worker accepts it and dispatches it to the property company.

@@ -38,7 +38,7 @@ def test_woodpecker_reports_with_no_signal_and_it_is_sent_once_when_back(live_se
     p = phone_context.new_page()
     login(p, live_server, "rider")
     p.goto(f"{live_server.url}/w/")
-    p.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null || "
+    p.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null || "
                         "navigator.serviceWorker.ready.then(() => true)")
     p.evaluate("navigator.serviceWorker.ready")
     p.wait_for_selector("#wp-loc.ok")  # the phone's location is known
