@@ -146,7 +146,7 @@ def _insert(model, objects: list, batch: int = 5000) -> None:
     """Plain INSERTs of unsaved model instances, every concrete column as given (no auto_now)."""
     from django.db import connection
 
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})"  # noqa: S608

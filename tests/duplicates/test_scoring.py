@@ -1,10 +1,12 @@
 """The pure scorer: text similarity, distance, the finder's rules (no database)."""
 
+import math
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from grassroots.cases.models import cell_of, cells_in_box
 from grassroots.duplicates.scoring import (
     Item,
     Rules,
@@ -80,7 +82,7 @@ def test_haversine_knows_a_degree_of_latitude():
 @given(st.floats(min_value=-70, max_value=70), lngs, st.floats(min_value=10, max_value=5000),
        st.floats(min_value=0, max_value=6.283), st.floats(min_value=0, max_value=1))
 def test_every_point_within_the_radius_is_in_the_bounding_box(lat, lng, radius, bearing, fraction):
-    import math
+
 
     d = radius * fraction
     dlat = d * math.cos(bearing) / 111_195
@@ -121,3 +123,17 @@ def test_without_a_point_the_same_grid_is_near_and_another_grid_is_not():
     found = matches(query, [Item(id=2, text="3栋楼道灯坏了", at=T0, lat=LAT, lng=LNG, grid=grid_a + "001"),
                             Item(id=3, text="3栋楼道灯坏了", at=T0, grid=grid_b)], scorer=SCORER)
     assert [(m.id, m.distance_m) for m in found] == [(2, None)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(lat=st.floats(-60, 60), lng=st.floats(-179, 179), radius=st.floats(10, 2000),
+       bearing=st.floats(0, 1), share=st.floats(0, 1))
+def test_every_point_within_the_radius_lies_in_a_cell_the_finder_reads(lat, lng, radius, bearing, share):
+    """The finder reads only the map cells of the radius's box: no point within the radius is missed."""
+    d = radius * share * 0.999
+    angle = 2 * math.pi * bearing
+    qlat = lat + math.degrees(d * math.cos(angle) / 6_371_000)
+    qlng = lng + math.degrees(d * math.sin(angle) / 6_371_000) / math.cos(math.radians(lat))
+    if haversine_m(lat, lng, qlat, qlng) > radius:
+        return  # the flat-earth step overshot at a high latitude: not a point within the radius
+    assert cell_of(qlat, qlng) in cells_in_box(*bounding_box(lat, lng, radius))

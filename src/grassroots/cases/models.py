@@ -6,8 +6,11 @@ every change appends exactly one ``CaseEvent``, so ``status`` always equals the 
 the case's last event.
 """
 
+import math
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast, Floor
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +81,22 @@ def mask_name(value: str) -> str:
 # What waits for a dispatcher (the board, cases.selectors.board_cases_for), besides pending extensions.
 BOARD_STATUSES = ("reported", "accepted", "returned", "escalated")
 
+# Map cells of 1/200 degree (about 555 m north-south, 470 m east-west at 32°N): a case's ``cell``.
+CELLS_PER_DEGREE = 200
+CELL_ROW = 100_000  # a row of cells (one latitude step) apart; longitudes stay within ±36,000 steps
+
+
+def cell_of(lat: float, lng: float) -> int:
+    """The ``cell`` the database stores for a point (the same floor arithmetic)."""
+    return math.floor(lat * CELLS_PER_DEGREE) * CELL_ROW + math.floor(lng * CELLS_PER_DEGREE)
+
+
+def cells_in_box(lat0: float, lat1: float, lng0: float, lng1: float) -> list[int]:
+    """Every cell a box touches (a duplicate finder's radius of 250 m touches at most four)."""
+    rows = range(math.floor(lat0 * CELLS_PER_DEGREE), math.floor(lat1 * CELLS_PER_DEGREE) + 1)
+    cols = range(math.floor(lng0 * CELLS_PER_DEGREE), math.floor(lng1 * CELLS_PER_DEGREE) + 1)
+    return [r * CELL_ROW + c for r in rows for c in cols]
+
 
 class Case(models.Model):
     class Status(models.TextChoices):
@@ -119,6 +138,14 @@ class Case(models.Model):
                                help_text=_("居民填写的地点描述，如“阳光栖谷小区3栋门口”"))
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lng = models.FloatField(_("经度"), null=True, blank=True)
+    # The map cell of the case's own point (cell_of), kept by the database from lat/lng on every write —
+    # a bulk insert or an import included. The duplicate finder reads the few cells around a point
+    # (index case_district_cell) instead of every case of a district's recent weeks.
+    cell = models.GeneratedField(
+        expression=Cast(
+            Floor(models.F("lat") * CELLS_PER_DEGREE) * CELL_ROW
+            + Floor(models.F("lng") * CELLS_PER_DEGREE), models.BigIntegerField()),
+        output_field=models.BigIntegerField(), db_persist=True, verbose_name=_("地图格"))
     district_code = models.CharField(_("区县代码"), max_length=6, db_index=True)
 
     # Who reported it. The contact's name and phone are encrypted at rest and masked for display;
@@ -218,6 +245,12 @@ class Case(models.Model):
             # The point columns too: the duplicate finder's box over a district's recent cases is read from
             # the index alone (duplicates.selectors._open_near), not from the table's rows.
             models.Index(fields=["district_code", "created_at", "lat", "lng"], name="case_district_created"),
+            # The duplicate finder: a district's cases in the cells around a point, by date — the cases
+            # near the point, not every case of the window (whose number grows with the intake rate).
+            models.Index(fields=["district_code", "cell", "created_at"], name="case_district_cell"),
+            # ... and the cases without a point of their own (placed by their building or grid), by date.
+            models.Index(fields=["district_code", "created_at"], name="case_district_nopoint",
+                         condition=models.Q(lat__isnull=True)),
             # The dispatch board (cases.selectors.board_cases_for): what waits for a dispatcher, oldest
             # deadline first. The condition is the board's own filter word for word, so SQLite's planner
             # matches it too; a street's board reads its backlog, not 100,000 cases of history.

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.utils import timezone
 
-from grassroots.cases.models import Case
+from grassroots.cases.models import Case, cells_in_box
 from grassroots.cases.selectors import cases_visible_to
 from grassroots.cases.transitions import OPEN
 from grassroots.core.memo import memoized
@@ -25,6 +25,8 @@ from .models import DuplicateCandidate, DuplicateSettings, MergedRating
 from .scoring import GRID_CODE_LENGTH, Item, Match, Rules, Scorer, bounding_box, matches
 
 MAX_LOOKED_AT = 400  # open cases scored per query (the most recent ones in the box)
+MAX_READ = 2000  # rows read at most for them (a cluster denser than that is scored in part)
+MAX_CELLS = 100  # a radius of up to about 2 km reads its map cells; a wider one the district's window
 RATE_FROM = {Case.Status.REPLIED, Case.Status.VERIFIED, Case.Status.CLOSED}
 
 
@@ -80,12 +82,17 @@ def _open_near(query: Item, district_code: str, rules: Rules, base: QuerySet[Cas
         district_code=district_code, status__in=sorted(OPEN),
         created_at__gte=query.at - window, created_at__lte=query.at + (timedelta(0) if older_only else window))
     qs = qs.exclude(pk=query.id)
-    # Two parts in one UNION ALL: a case with its own point is read from the index (district,
-    # created_at, lat, lng) without the area join; only a case without a point joins its area. An OR
-    # over both would join every case of the window (its cost grew with the history).
+    # Two parts in one UNION ALL: a case with its own point is read through the map cells around the
+    # query's point (index district, cell, created_at) without the area join — the cost follows the cases
+    # near the point, not the district's intake over the window; only a case without a point joins its
+    # area (partial index case_district_nopoint). An OR over both would join every case of the window.
     if query.lat is not None and query.lng is not None:
         lat0, lat1, lng0, lng1 = bounding_box(query.lat, query.lng, rules.radius_m)
-        own = qs.filter(lat__range=(lat0, lat1), lng__range=(lng0, lng1)).annotate(
+        own = qs.filter(lat__range=(lat0, lat1), lng__range=(lng0, lng1))
+        cells = cells_in_box(lat0, lat1, lng0, lng1)
+        if len(cells) <= MAX_CELLS:  # the few map cells the box touches (index case_district_cell)
+            own = own.filter(cell__in=cells)
+        own = own.annotate(
             alat=Value(None, output_field=FloatField()), alng=Value(None, output_field=FloatField()))
         theirs = Q(area__lat__range=(lat0, lat1), area__lng__range=(lng0, lng1))
         if query.grid:
@@ -98,7 +105,10 @@ def _open_near(query: Item, district_code: str, rules: Rules, base: QuerySet[Cas
         return []
     parts = [part.values_list(*FIELDS) for part in parts]
     union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    rows = union.order_by("-created_at")[:MAX_LOOKED_AT]
+    # No ORDER BY in SQL: "newest first" would lead SQLite's planner (it keeps no statistics here) to the
+    # date index, whose rows come sorted, and so back to reading the whole window. The rows near a point
+    # are few; they are sorted here, and MAX_READ only bounds an extreme cluster.
+    rows = sorted(union[:MAX_READ], key=lambda row: row[7], reverse=True)[:MAX_LOOKED_AT]
     items = []
     for pk, title, body, lat, lng, alat, alng, at, code in rows:
         plat, plng = _point(lat, lng, alat, alng)
