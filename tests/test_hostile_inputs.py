@@ -6,9 +6,11 @@ cannot hold) into a 400 (api/api.py)."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
+from django.test.client import MULTIPART_CONTENT
 
 from grassroots.notifications.models import Notification
 
@@ -60,9 +62,77 @@ def test_a_future_week_is_shown_as_this_week(root):
     assert page.status_code == 200 and "不能选择未来的周" in page.content.decode()
 
 
-def test_extreme_dates_on_pages(root):
-    export = root.get("/cases/export.xlsx?created_from=0001-01-01")
-    assert export.status_code < 500
+@pytest.mark.parametrize("query", ["created_from=0001-01-01", "created_to=0001-01-01", "created_from=9999-12-31",
+                                   "created_to=9999-12-31"])
+def test_a_case_filter_date_out_of_range_is_refused(root, query):
+    day = query.split("=")[1]
+    message = f"日期“{day}”超出范围：年份应在 1900–2200 年之间"
+    export = root.get(f"/cases/export.xlsx?{query}")
+    assert export.status_code == 400 and message in export.content.decode()  # no file: the form with the error
+    listed = root.get(f"/cases/?{query}")
+    assert listed.status_code == 400 and message in listed.content.decode()
+    api = root.get(f"/api/cases/?{query}")
+    assert api.status_code == 422 and message in api.json()["detail"]
+
+
+def test_the_case_api_pages_are_bounded(root):
+    for url in (f"/api/cases/?page={HUGE}", f"/api/cases/board?page={HUGE}", "/api/cases/?page=0"):
+        answer = root.get(url)
+        assert answer.status_code == 422 and answer.json()["message"].startswith("请求参数有误："), url
+    assert root.get("/api/cases/?page=100000").status_code == 200
+
+
+@pytest.fixture
+def district_admin(tree):
+    client = Client(raise_request_exception=False)
+    client.force_login(tree.user("district_admin"))
+    return client
+
+
+@pytest.mark.parametrize("path", ["/evaluation/", "/evaluation/dispatches/", "/evaluation/awaiting/",
+                                  "/evaluation/export.xlsx"])
+@pytest.mark.parametrize(("query", "message"), [
+    ("start=0001-01-01", "开始日期“0001-01-01”超出范围：年份应在 1900–2200 年之间"),
+    ("start=9999-12-31", "开始日期“9999-12-31”超出范围"),
+    ("end=0001-01-01", "结束日期“0001-01-01”超出范围"),
+    ("end=9999-12-31", "结束日期“9999-12-31”超出范围"),
+])
+def test_an_evaluation_period_out_of_range_is_refused(district_admin, path, query, message):
+    page = district_admin.get(f"{path}?{query}")
+    assert page.status_code == 400 and message in page.content.decode(), (path, query, page.status_code)
+
+
+@pytest.mark.parametrize("url", ["/api/evaluation/rankings/units?start=0001-01-01",
+                                 "/api/evaluation/rankings/dispatches?end=9999-12-31",
+                                 "/api/evaluation/units?start=9999-12-31"])
+def test_the_evaluation_api_refuses_the_same_dates(district_admin, url):
+    answer = district_admin.get(url)
+    assert answer.status_code in (403, 422), (url, answer.status_code)
+    if answer.status_code == 422:
+        assert "超出范围：年份应在 1900–2200 年之间" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/assessment/", "/command/"])
+def test_an_assessment_period_out_of_range_is_told(district_admin, path):
+    page = district_admin.get(f"{path}?period=custom&start=0001-01-01&end=2026-01-01")
+    assert page.status_code < 500
+    assert "开始日期“0001-01-01”超出范围" in page.content.decode(), page.status_code
+
+
+def test_the_shared_date_reader():
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from grassroots.core.params import bounded_date, bounded_datetime
+
+    assert bounded_date("") is None and bounded_date(" 2026-03-01 ") == date(2026, 3, 1)
+    for raw, words in (("0001-01-01", "超出范围"), ("9999-12-31", "超出范围"), ("2026-02-30", "格式不对")):
+        with pytest.raises(ValidationError) as refused:
+            bounded_date(raw, label="开始日期")
+        assert refused.value.messages[0].startswith(f"开始日期“{raw}”") and words in refused.value.messages[0]
+    with pytest.raises(ValidationError, match="超出范围"):
+        bounded_datetime("0001-01-01T00:00")
 
 
 def test_a_form_body_where_json_is_expected(root, tree, new_case):
@@ -70,9 +140,19 @@ def test_a_form_body_where_json_is_expected(root, tree, new_case):
     answer = root.post(f"/api/cases/{case.pk}/actions/comment", {"note": "multipart instead of JSON"})
     assert answer.status_code == 400 and "请以 JSON 发送" in answer.json()["detail"]
     assert not case.events.filter(action="comment").exists()
-    marked = root.post("/api/notifications/read-all", {"form": "encoded"})
-    assert marked.status_code == 200 and marked.json() == {"marked": 0}
-    assert Notification.objects.filter(read_at__isnull=False).count() == 0
+    notify(tree.user("root"))
+    for body, content_type in ((urlencode({"form": "encoded"}), "application/x-www-form-urlencoded"),
+                               ({"form": "multipart"}, MULTIPART_CONTENT)):
+        marked = root.post("/api/notifications/read-all", data=body, content_type=content_type)
+        assert marked.status_code == 400 and "请以 JSON 发送" in marked.json()["detail"], marked.content
+    assert Notification.objects.filter(read_at__isnull=False).count() == 0  # nothing marked
+    assert root.post("/api/notifications/read-all").json() == {"marked": 1}  # a POST with no body still marks
+
+
+def notify(user):
+    from grassroots.notifications.models import Kind
+
+    Notification.objects.create(recipient=user, kind=Kind.choices[0][0], title="测试", key="hostile-form-body")
 
 
 def test_a_broken_json_body(root, tree, new_case):

@@ -92,8 +92,9 @@ def test_rankings_pages_and_waiting_list(client_as, tree, replied):
 
 
 def test_bad_period_is_told_in_chinese(client_as, tree):
-    html = page(client_as(tree.user("community_worker_1")), "/evaluation/?start=2026-02-30")
-    assert "开始日期应为日期，如 2026-03-01（收到“2026-02-30”）" in html
+    answer = client_as(tree.user("community_worker_1")).get("/evaluation/?start=2026-02-30")
+    assert answer.status_code == 400  # this month's ranking, with the message
+    assert "开始日期“2026-02-30”格式不对，应为 YYYY-MM-DD，如 2026-03-01" in answer.content.decode()
 
 
 def test_no_role_no_page(client_as, tree):

@@ -103,7 +103,7 @@ def test_period_defaults_to_this_month_and_checks_dates():
     assert period_from("", "2026-03-01") == Period(date(2026, 2, 1), date(2026, 3, 1))
     with pytest.raises(ValidationError) as err:
         period_from("2026-13-01", "")
-    assert err.value.message_dict == {"start": ["开始日期应为日期，如 2026-03-01（收到“2026-13-01”）"]}
+    assert err.value.message_dict == {"start": ["开始日期“2026-13-01”格式不对，应为 YYYY-MM-DD，如 2026-03-01"]}
     with pytest.raises(ValidationError) as err:
         period_from("2026-03-01", "2026-03-01")
     assert err.value.message_dict == {"end": ["结束日期（不含）应晚于开始日期"]}

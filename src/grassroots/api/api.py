@@ -1,12 +1,15 @@
 """The JSON API (django-ninja, OpenAPI at /api/docs). Each app contributes a router of thin handlers
 that validate input, call a selector or a service, and return a schema."""
 
+import functools
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
+from ninja.signature import ViewSignature
 
 from grassroots.areas.api import router as areas_router
 from grassroots.assessment.api import router as assessment_router
@@ -90,11 +93,43 @@ def _invalid(request, exc: ValidationError):
         f"请求参数有误：{'、'.join(fields[:5])}（类型不对、超出允许范围或缺少必填项）")}, status=422)
 
 
+NOT_JSON = "请求内容无法解析：请以 JSON 发送（Content-Type: application/json）"
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+def _json_only(view_func):
+    """Every write of the API takes JSON: a form-encoded or multipart body with fields or files in it is
+    refused with the same 400 a JSON body that does not parse gets, also where the operation reads no
+    body at all (``POST /notifications/read-all`` would otherwise answer 200 and ignore the form). The
+    operations that declare ``Form``/``File`` parameters (the register upload, the woodpecker's photo)
+    keep their multipart; an empty body (a POST with nothing to send) stays accepted."""
+    sources = {getattr(m, "__ninja_param_source__", None) for m in ViewSignature("", view_func).models}
+    if sources & {"form", "file"}:
+        return view_func
+
+    @functools.wraps(view_func)
+    def checked(request, *args, **kwargs):
+        if request.method not in _SAFE and request.content_type in _FORM_TYPES:
+            try:
+                _ = request.body  # read first: a handler that reads the body itself still can (intake)
+            except RequestDataTooBig:
+                raise HttpError(400, NOT_JSON) from None
+            if request.POST or request.FILES:
+                raise HttpError(400, NOT_JSON)
+        return view_func(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(_json_only, mode="operation")
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     message = str(exc)
     if message.startswith("Cannot parse request body"):
-        message = "请求内容无法解析：请以 JSON 发送（Content-Type: application/json）"
+        message = NOT_JSON
     return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.core.params import bounded_date
+
 TZ = ZoneInfo("Asia/Shanghai")
 MAX_DAYS = 366 * 5 + 1
 PRESETS = {
@@ -97,9 +99,9 @@ def preset_period(preset: str, today: date) -> Period:
 
 def _date(value: str, key: str, label: str) -> date:
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError({key: f"{label}“{value}”格式不对，应为 YYYY-MM-DD，如 2026-03-01"}) from None
+        return bounded_date(value, label=label)
+    except ValidationError as exc:
+        raise ValidationError({key: exc.messages}) from None
 
 
 def period_parse(*, today: date, preset: str = "", start: str = "", end: str = "") -> Period:

@@ -21,6 +21,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from grassroots.core.paging import CappedPaginator
+from grassroots.core.params import Page
 
 from . import selectors
 from .forms import BulkForm, CaseFilterForm
@@ -152,7 +153,7 @@ class CaseFilters(Schema):
     created_from: str = Field("", description="上报日期从（YYYY-MM-DD）")
     created_to: str = Field("", description="上报日期至（YYYY-MM-DD，含当天）")
     q: str = Field("", description="编号、标题或地址（模糊）")
-    page: int = Field(1, ge=1)
+    page: Page = 1
 
 
 class ActionIn(Schema):
@@ -321,7 +322,7 @@ def cases_list(request: HttpRequest, filters: Query[CaseFilters]):
 
 @router.get("/board", response=CasePage, summary="派单台")
 def cases_board(request: HttpRequest, kind: Literal["", "new", "returned", "escalated", "extension"] = "",
-                include_lower: bool = False, page: int = 1):
+                include_lower: bool = False, page: Page = 1):
     """What waits for the caller as a dispatcher (empty for users who do not dispatch)."""
     qs = selectors.board_cases_for(request.user, kind=kind, include_lower=include_lower)
     paginator = Paginator(qs, PAGE_SIZE)

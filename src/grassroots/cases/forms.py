@@ -15,6 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.models import Capability
+from grassroots.core.params import BoundedDateField
 from grassroots.orgs.models import UnitKind
 from grassroots.people.forms import area_choices_for
 from grassroots.worktime.models import Urgency
@@ -83,8 +84,8 @@ class CaseFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("类别"), required=False)
     area = forms.ChoiceField(label=_("区域"), required=False)
     unit = forms.ChoiceField(label=_("承办单位"), required=False)
-    created_from = forms.DateField(label=_("上报日期从"), required=False, widget=DateInput())
-    created_to = forms.DateField(label=_("至"), required=False, widget=DateInput())
+    created_from = BoundedDateField(label=_("上报日期从"), required=False, widget=DateInput())
+    created_to = BoundedDateField(label=_("至"), required=False, widget=DateInput())
     q = forms.CharField(label=_("编号/标题"), required=False, max_length=SEARCH_MAX,
                         error_messages={"max_length": format_lazy(_("搜索词不能超过{n}个字"), n=SEARCH_MAX)})
 

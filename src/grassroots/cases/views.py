@@ -37,7 +37,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/list.html", {
         "form": form, "page": page, "rows": selectors.case_rows(page.object_list),
         "allowed": selectors.is_case_staff(request.user), "export_query": request.GET.urlencode(),
-    })
+    }, status=400 if form.is_bound and not form.is_valid() else 200)  # the list unfiltered, with the error
 
 
 @login_required

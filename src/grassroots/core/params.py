@@ -8,13 +8,19 @@ types, so such a request is refused with a 422 and a Chinese message before any 
     @paginate(BoundedPages, page_size=50)
     def residents(request, org: DbId | None = None): ...
 
-Pages use ``bounded_year`` for dates typed by a person (a week "0001-W01", a date "0001-01-01").
+Dates typed by a person (a filter's "from", a period's start, a deadline) are read by ``bounded_date``
+— or, in a Django form, by ``BoundedDateField`` — so year 1 or 9999 is refused with a Chinese message
+instead of overflowing later (a period's end a month after 9999-12-31, a Shanghai midnight of year 1 in
+UTC). Weeks ("0001-W01") use ``bounded_year``.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 
+from django import forms
+from django.core.exceptions import ValidationError
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
@@ -38,3 +44,54 @@ class BoundedPages(PageNumberPagination):
 
 def bounded_year(year: int) -> bool:
     return YEAR_MIN <= year <= YEAR_MAX
+
+
+def _year_message(label: str, day: date) -> str:
+    return f"{label}“{day.isoformat()}”超出范围：年份应在 {YEAR_MIN}–{YEAR_MAX} 年之间"
+
+
+def bounded_date(raw, *, label: str = "日期") -> date | None:
+    """The date a request names (``2026-03-01``; a ``date`` passes through), None when left empty.
+
+    Raises ValidationError with a Chinese message when it is no date or its year is outside
+    YEAR_MIN..YEAR_MAX: the one reader of dates from query strings and hand-read form fields."""
+    if isinstance(raw, date):
+        day = raw
+    else:
+        text = (raw or "").strip() if isinstance(raw, str) else str(raw or "").strip()
+        if not text:
+            return None
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(f"{label}“{text[:20]}”格式不对，应为 YYYY-MM-DD，如 2026-03-01",
+                                  code="invalid") from None
+    if not bounded_year(day.year):
+        raise ValidationError(_year_message(label, day), code="out_of_range")
+    return day
+
+
+def bounded_datetime(raw, *, label: str = "时间") -> datetime | None:
+    """A moment typed in a form (``2026-03-01T09:30``, as the browser's datetime-local sends it), None
+    when left empty; naive unless the text carries an offset. Refused like ``bounded_date``."""
+    text = (raw or "").strip() if isinstance(raw, str) else str(raw or "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{label}“{text[:25]}”格式不对，应为 YYYY-MM-DD HH:MM，如 2026-03-01 09:30",
+                              code="invalid") from None
+    if not bounded_year(moment.year):
+        raise ValidationError(_year_message(label, moment.date()), code="out_of_range")
+    return moment
+
+
+class BoundedDateField(forms.DateField):
+    """A form's date whose year lies in YEAR_MIN..YEAR_MAX (a filter of year 1 is refused, not run);
+    the message, shown under the field, names the date, not the label."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not bounded_year(value.year):
+            raise ValidationError(_year_message("日期", value), code="out_of_range")

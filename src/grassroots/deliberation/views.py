@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from grassroots.areas.models import Area, Level
 from grassroots.cases.views_shared import case_or_404
 from grassroots.core import errors
+from grassroots.core.params import bounded_date, bounded_datetime
 from grassroots.deliberation.services import COMMUNITY_LEN
 from grassroots.matching.models import Project
 from grassroots.matching.selectors import practical_projects
@@ -66,18 +67,17 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _when(raw: str) -> datetime | None:
-    try:
-        return timezone.make_aware(datetime.fromisoformat((raw or "").strip()))
-    except ValueError:
-        return None
+def _when(raw: str, label: str = "时间") -> datetime | None:
+    """A moment typed in a form (Asia/Shanghai unless it says otherwise); empty is None, a wrong one
+    (or year 1, 9999: it would overflow on its way to UTC) a ValidationError."""
+    moment = bounded_datetime(raw, label=label)
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    return timezone.make_aware(moment)
 
 
-def _day(raw: str) -> date | None:
-    try:
-        return date.fromisoformat((raw or "").strip())
-    except ValueError:
-        return None
+def _day(raw: str, label: str = "日期") -> date | None:
+    return bounded_date(raw, label=label)
 
 
 def _community(code: str) -> Area:
@@ -320,7 +320,7 @@ def _resolution_from_form(request: HttpRequest, community: Area, **links) -> Res
     unit = selectors.units_of(community).filter(pk=data.get("owner_unit") or 0).first()
     owner = get_user_model().objects.filter(username=(data.get("owner_user") or "").strip()).first()
     return resolution_add(community=community, actor=request.user, title=data.get("title", ""),
-                          detail=data.get("detail", ""), deadline=_day(data.get("deadline", "")),
+                          detail=data.get("detail", ""), deadline=_day(data.get("deadline", ""), "完成时限"),
                           owner_kind=data.get("owner_kind", "community"), owner_unit=unit, owner_user=owner,
                           practical=bool(data.get("practical")), **links)
 
@@ -346,7 +346,7 @@ def manage(request: HttpRequest) -> HttpResponse:
                 if series is None:
                     raise ValidationError({"series": [_("请先选择会议系列")]})
                 area = Area.objects.filter(code=data.get("invite_area") or "", code__startswith=place.code).first()
-                made = meeting_plan(series=series, actor=request.user, starts_at=_when(data.get("starts_at", "")),
+                made = meeting_plan(series=series, actor=request.user, starts_at=_when(data.get("starts_at", ""), "开会时间"),
                                     place=data.get("place", ""), title=data.get("title", ""),
                                     invite_seats=bool(data.get("invite_seats")),
                                     units=selectors.units_of(place).filter(pk__in=data.getlist("units")),
@@ -363,7 +363,7 @@ def manage(request: HttpRequest) -> HttpResponse:
                 made = convention_create(area=area or place, actor=request.user, kind=data.get("kind", ""),
                                          title=data.get("title", ""))
                 version_propose(convention=made, actor=request.user, text=data.get("text", ""),
-                                closes_at=_when(data.get("closes_at", "")))
+                                closes_at=_when(data.get("closes_at", ""), "截止时间"))
             else:
                 raise ValidationError({"__all__": [_("未知操作")]})
             messages.success(request, _("已保存"))
@@ -421,7 +421,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
                 area = Area.objects.filter(code=data.get("area") or row.community.code,
                                            code__startswith=row.community.code).first()
                 made = vote_open(actor=request.user, area=area or row.community, question=data.get("question", ""),
-                                 closes_at=_when(data.get("closes_at", "")), unit=data.get("unit", "household"),
+                                 closes_at=_when(data.get("closes_at", ""), "截止时间"), unit=data.get("unit", "household"),
                                  secret=bool(data.get("secret")), quorum_percent=data.get("quorum_percent", "50"),
                                  majority=data.get("majority", "simple"), topic=found, meeting=row)
                 messages.success(request, _("表决已发起"))

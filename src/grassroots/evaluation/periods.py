@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from grassroots.core.params import bounded_date
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LONGEST = timedelta(days=3 * 366)
 
@@ -43,15 +45,10 @@ def this_month(today: date | None = None) -> Period:
 
 
 def _day(raw, field: str, label: str, errors: dict) -> date | None:
-    raw = (raw or "").strip() if isinstance(raw, str) else raw
-    if not raw:
-        return None
-    if isinstance(raw, date):
-        return raw
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[field] = [f"{label}应为日期，如 2026-03-01（收到“{raw[:20]}”）"]
+        return bounded_date(raw, label=label)  # a year of 1 or 9999 is refused: its month would overflow
+    except ValidationError as exc:
+        errors[field] = exc.messages
         return None
 
 

@@ -48,10 +48,12 @@ def _level(request: HttpRequest) -> str:
 
 
 def _page(request, template: str, tab: str, **context) -> HttpResponse:
+    """The page; a period that is wrong shows this month's with the message, answered as a 400."""
     period, problems = _period(request)
     context.setdefault("period", period)
     return render(request, template, {"tab": tab, "period": period, "errors": problems,
-                                      "active": "evaluation", "stars": STARS, **context})
+                                      "active": "evaluation", "stars": STARS, **context},
+                  status=400 if problems else 200)
 
 
 @login_required
@@ -91,10 +93,10 @@ def awaiting(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     _gate(request)
     period, problems = _period(request)
-    if problems:
-        messages.error(request, "；".join(m for ms in problems.values() for m in ms))
-        return redirect("evaluation:index")
     level = _level(request)
+    if problems:  # the ranking page with the message, never this month's file in place of the one asked for
+        rows = selectors.unit_ranking(request.user, period.start_at, period.end_at)
+        return _page(request, "evaluation/units.html", "units", rows=rows, level=level)
     return exports.rankings_xlsx(
         units=selectors.unit_ranking(request.user, period.start_at, period.end_at),
         areas=selectors.dispatch_ranking(request.user, LEVELS[level], period.start_at, period.end_at),

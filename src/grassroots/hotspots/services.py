@@ -28,6 +28,7 @@ from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area, Level
 from grassroots.cases.models import Case, Category
+from grassroots.core.params import bounded_date
 from grassroots.core.services import audit_record
 from grassroots.orgs.models import Unit
 
@@ -58,12 +59,11 @@ def _text(value, *, key: str, label: str, maximum: int, errors: dict) -> str:
 
 
 def _deadline(value, errors: dict) -> date | None:
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value.strip()) if value.strip() else None
-        except ValueError:
-            errors["deadline"] = ["完成时限格式不对，请填写如 2026-12-31 的日期"]
-            return None
+    try:
+        value = bounded_date(value, label="完成时限")
+    except ValidationError as exc:
+        errors["deadline"] = exc.messages
+        return None
     if value is None:
         errors.setdefault("deadline", ["请填写完成时限"])
         return None

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from grassroots.areas.models import CODE_LENGTHS, Area, Level
 from grassroots.cases.views_shared import case_or_404
 from grassroots.core import errors
+from grassroots.core.params import bounded_date
 from grassroots.registers.xlsx import XLSX_MIME
 from grassroots.service.models import Decision
 from grassroots.service.selectors import unit_registrations_of_units
@@ -53,11 +54,9 @@ from .services import (
 TABS = ("needs", "resources", "projects", "agreements")
 
 
-def _day(raw: str) -> date | None:
-    try:
-        return date.fromisoformat((raw or "").strip())
-    except ValueError:
-        return None
+def _day(raw: str, label: str = "日期") -> date | None:
+    """A date typed in a form; empty is None, a wrong one (or year 1, 9999) a ValidationError."""
+    return bounded_date(raw, label=label)
 
 
 def _areas(community: Area):
@@ -115,14 +114,14 @@ def board(request: HttpRequest) -> HttpResponse:
                 if unit is None:
                     raise ValidationError({"unit": [_("请选择已报到的单位")]})
                 items = list(zip(data.getlist("side"), data.getlist("what"),
-                                 [_day(d) for d in data.getlist("due")], strict=False))
+                                 [_day(d, "兑现时限") for d in data.getlist("due")], strict=False))
                 made = agreement_create(unit=unit, community=place, actor=request.user, year=data.get("year", ""),
-                                        signed_on=_day(data.get("signed_on", "")), items=items)
+                                        signed_on=_day(data.get("signed_on", ""), "签订日期"), items=items)
                 messages.success(request, _("协议已登记"))
                 return redirect("matching:agreement", pk=made.pk)
             elif action == "project":
                 made = project_add(community=place, actor=request.user, title=data.get("title", ""),
-                                   deadline=_day(data.get("deadline", "")), detail=data.get("detail", ""),
+                                   deadline=_day(data.get("deadline", ""), "完成时限"), detail=data.get("detail", ""),
                                    owner_unit=selectors.registered_units(place).filter(pk=data.get("owner_unit") or 0).first(),
                                    practical=bool(data.get("practical")))
                 return redirect("matching:project", pk=made.pk)
@@ -225,7 +224,7 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
                 project = Project.objects.filter(community=row.community, pk=data.get("project") or 0,
                                                  status=Project.Status.ONGOING).first()
                 match = match_accept(need=row, resource=resource, actor=request.user, title=data.get("title", ""),
-                                     deadline=_day(data.get("deadline", "")), practical=bool(data.get("practical")),
+                                     deadline=_day(data.get("deadline", ""), "完成时限"), practical=bool(data.get("practical")),
                                      project=project)
                 messages.success(request, _("已对接，项目已建立"))
                 return redirect("matching:project", pk=match.project_id)
@@ -341,7 +340,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
                 item_deliver(item=item, actor=request.user, evidence=data.get("evidence", ""))
             elif action == "item":
                 item_add(agreement=row, actor=request.user, side=data.get("side", ""), what=data.get("what", ""),
-                         due=_day(data.get("due", "")))
+                         due=_day(data.get("due", ""), "兑现时限"))
             else:
                 raise ValidationError({"__all__": [_("未知操作")]})
             messages.success(request, _("已保存"))

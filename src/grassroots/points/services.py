@@ -26,6 +26,7 @@ from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.models import Area, Level
 from grassroots.core import throttle
+from grassroots.core.params import bounded_date
 from grassroots.core.services import audit_record
 from grassroots.ledger import services as ledger
 from grassroots.ledger.models import Account, Transfer
@@ -262,13 +263,14 @@ def merchant_save(*, community: Area, actor, name: str, kind: str, address: str 
 
 
 def _parse_date(raw, field: str, errors: dict) -> date | None:
-    if isinstance(raw, date):
-        return raw
     try:
-        return date.fromisoformat(str(raw or "").strip())
-    except ValueError:
-        errors[field] = ["请填写日期，如 2026-12-31"]
+        day = bounded_date(raw)
+    except ValidationError as exc:
+        errors[field] = exc.messages
         return None
+    if day is None:
+        errors[field] = ["请填写日期，如 2026-12-31"]
+    return day
 
 
 def _int(raw, field: str, low: int, high: int, errors: dict, label: str) -> int:

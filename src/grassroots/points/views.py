@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from grassroots.areas.models import Area, Level
 from grassroots.core import errors
+from grassroots.core.params import YEAR_MAX, YEAR_MIN, bounded_year
 from grassroots.ledger.models import Account
 
 from . import selectors
@@ -149,16 +150,22 @@ def _merchant(request: HttpRequest, pk: int) -> Merchant:
     return merchant
 
 
-def _month(request: HttpRequest) -> tuple[datetime, datetime, str]:
+def _month(request: HttpRequest) -> tuple[datetime, datetime, str, str]:
+    """The month ``?month=2026-03`` names (this month when left out) and, when it is wrong or its year
+    is out of range (0001-01 would overflow on its way to UTC), this month with the message."""
     raw = request.GET.get("month", "")
     today = timezone.localdate()
+    problem = ""
     try:
         year, month = (int(x) for x in raw.split("-")) if raw else (today.year, today.month)
+        if not bounded_year(year):
+            raise ValueError
         since = timezone.make_aware(datetime(year, month, 1))
     except ValueError:
+        problem = f"月份“{raw[:20]}”格式不对或超出范围，应为 YYYY-MM（{YEAR_MIN}–{YEAR_MAX} 年），如 2026-03"
         since = timezone.make_aware(datetime(today.year, today.month, 1))
     until = (since + timedelta(days=32)).replace(day=1)
-    return since, until, f"{since:%Y-%m}"
+    return since, until, f"{since:%Y-%m}", problem
 
 
 @login_required
@@ -188,7 +195,9 @@ def merchant(request: HttpRequest, pk: int) -> HttpResponse:
             problems = {"code": [str(exc)]}
         except ValidationError as exc:
             problems = errors.by_field(exc)
-    since, until, month = _month(request)
+    since, until, month, wrong_month = _month(request)
+    if wrong_month:
+        problems.setdefault("month", []).append(wrong_month)
     rows = selectors.merchant_redemptions(shop, since=since, until=until)
     settled = [r for r in rows if r.status == Redemption.Status.SETTLED]
     return _private(render(request, "points/merchant.html", {
@@ -201,7 +210,9 @@ def merchant(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def merchant_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     shop = _merchant(request, pk)
-    since, until, month = _month(request)
+    since, until, month, wrong_month = _month(request)
+    if wrong_month:  # never this month's file in place of the one asked for
+        return HttpResponse(wrong_month, status=400, content_type="text/plain; charset=utf-8")
     content = merchant_redemptions_export(user=request.user, merchant=shop, since=since, until=until, month=month)
     return _xlsx(content, f"redemptions-{shop.pk}-{month}.xlsx")
 

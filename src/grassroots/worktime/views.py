@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from grassroots.core.params import bounded_date
+
 from . import calendar
 from .calendar import CalendarMissing
 from .forms import CalendarDayForm, CalendarYearForm, DeadlineTrialForm
@@ -91,7 +93,7 @@ def day_set(request: HttpRequest) -> HttpResponse:
 def day_delete(request: HttpRequest, day: str) -> HttpResponse:
     _require_editor(request)
     try:
-        calendar_day_delete(date=date.fromisoformat(day), actor=request.user)
+        calendar_day_delete(date=bounded_date(day), actor=request.user)
     except ValueError:
         messages.error(request, f"日期“{day}”格式不对，应为 YYYY-MM-DD")
     except ValidationError as exc:
