@@ -81,3 +81,27 @@ def new_case(tree):
         return case_create(**values)
 
     return make
+
+
+# --- the summaries printed at the end of the session ------------------------------------------------
+# The fuzzers (tests/fuzz) and the scope matrix (tests/scope) record their figures as user properties
+# of their reports; these hooks sum them and print a line each. They live here, not in those folders'
+# conftests: under xdist the main process collects nothing, so it loads this conftest (the testpaths')
+# but no folder's below it, and it is the main process that receives every worker's reports.
+
+def pytest_runtest_logreport(report):
+    from tests.fuzz import summary as fuzz
+    from tests.scope import summary as scope
+
+    fuzz.collect(report)
+    scope.collect(report)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if hasattr(config, "workerinput"):  # an xdist worker: its reports reach the main process, which prints
+        return
+    from tests.fuzz import summary as fuzz
+    from tests.scope import summary as scope
+
+    fuzz.write(terminalreporter)
+    scope.write(terminalreporter)
