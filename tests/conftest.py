@@ -5,6 +5,21 @@ import pytest
 os.environ.setdefault("GRASSROOTS_DATA_KEY", "test-data-key-0123456789abcdef0123456789")
 
 
+def pytest_runtest_setup(item):
+    """A test marked ``postgresql`` (several connections or processes on one server, row locks) runs on
+    PostgreSQL only. ./dev test's SQLite stage deselects them (-m "not postgresql") and its PostgreSQL stage
+    runs them; run alone on SQLite they are skipped, and under CI that is an error: none may go unrun."""
+    if item.get_closest_marker("postgresql") is None:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        why = f"needs PostgreSQL (DATABASE_URL=postgres://…), not {connection.vendor}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{why}: under CI the SQLite stage must deselect it with -m 'not postgresql'")
+        pytest.skip(why)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """build_tree() creates a dozen users; PBKDF2 would spend about 2 s per test on their passwords."""
@@ -81,3 +96,27 @@ def new_case(tree):
         return case_create(**values)
 
     return make
+
+
+# --- the summaries printed at the end of the session ------------------------------------------------
+# The fuzzers (tests/fuzz) and the scope matrix (tests/scope) record their figures as user properties
+# of their reports; these hooks sum them and print a line each. They live here, not in those folders'
+# conftests: under xdist the main process collects nothing, so it loads this conftest (the testpaths')
+# but no folder's below it, and it is the main process that receives every worker's reports.
+
+def pytest_runtest_logreport(report):
+    from tests.fuzz import summary as fuzz
+    from tests.scope import summary as scope
+
+    fuzz.collect(report)
+    scope.collect(report)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if hasattr(config, "workerinput"):  # an xdist worker: its reports reach the main process, which prints
+        return
+    from tests.fuzz import summary as fuzz
+    from tests.scope import summary as scope
+
+    fuzz.write(terminalreporter)
+    scope.write(terminalreporter)

@@ -240,6 +240,27 @@ def test_non_superuser_cannot_escalate(client_as, world, staff_c1):
     assert client.get(f"/admin/accounts/user/{world.tree.user('root').pk}/change/").status_code == 302
 
 
+def test_the_password_of_another_places_account_cannot_be_changed(client_as, world, staff_c1):
+    """The user admin's "change password" form: a staff user who may change accounts sets the password of
+    an account of their community, but one of another community is not found, shows nothing of it, and
+    keeps its password (the scope matrix asks the same of every user: tests/scope/rules.py)."""
+    grant(staff_c1, "change_user")
+    client = client_as(staff_c1)
+    form = {"password1": "Another-Pass-77x", "password2": "Another-Pass-77x", "usable_password": "true"}
+    own = world.tree.user("grid_worker_A")
+    assert client.post(f"/admin/accounts/user/{own.pk}/password/", form).status_code == 302
+    own.refresh_from_db()
+    assert own.check_password("Another-Pass-77x")
+    other = world.tree.user("community_worker_2")
+    before = other.password
+    for response in (client.get(f"/admin/accounts/user/{other.pk}/password/"),
+                     client.post(f"/admin/accounts/user/{other.pk}/password/", form)):
+        assert response.status_code == 404
+        assert "community_worker_2" not in response.content.decode()
+    other.refresh_from_db()
+    assert other.password == before
+
+
 def test_each_app_declares_its_choices_and_an_undeclared_model_keeps_djangos(world, staff_c1):
     """Core knows no domain app: areas, orgs, people and accounts fill the registry in their
     AppConfig.ready; a model nobody declared (a category) is not limited."""

@@ -20,8 +20,7 @@ from tests.factories import make_user
 THREADS = 20
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite has none"),
+    pytest.mark.postgresql,  # needs PostgreSQL row locks (SELECT … FOR UPDATE); SQLite has none
     # serialized_rollback: the seeded taxonomy, tier rules and time limits are restored after each
     # test's flush, so the next test routes and times cases like a real installation.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

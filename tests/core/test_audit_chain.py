@@ -226,8 +226,6 @@ def test_any_appends_verify_and_any_one_edit_breaks_there(appends, pick, field):
 # tests/cases/test_concurrency.py, so later tests find the database as migrations left it
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_six_threads_appending_to_one_district_leave_one_valid_chain(request):
-    if connection.vendor != "postgresql":
-        pytest.skip("the chain lock under several connections is PostgreSQL's (SQLite writes one at a time)")
     case = request.getfixturevalue("new_case")()
     errors: list[BaseException] = []
     start = threading.Barrier(6)

@@ -421,7 +421,7 @@ def test_two_accounts_for_one_phone_are_reported_not_merged(world, switch):
     assert crypto.open_token(account.phone_enc)[1] == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)")
+@pytest.mark.postgresql  # needs concurrent writers
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_write_during_a_batch_waits_for_it_and_is_not_lost(tree, switch, monkeypatch):
     """The site keeps serving: a resident's new phone saved while the rotation holds that row's batch waits

@@ -4,7 +4,6 @@ twice (PostgreSQL: the unique index decides; the tally matches the roll)."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from grassroots.accounts.models import User
 from grassroots.areas.models import Area
@@ -15,7 +14,7 @@ from tests.volunteers.test_concurrency import at_once
 from .conftest import later, verified
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
+    pytest.mark.postgresql,  # needs PostgreSQL row locks
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

@@ -2,27 +2,12 @@ import pytest
 
 from tests.fuzz import summary
 
-_RUNS: list[dict] = []
-
 
 @pytest.fixture
 def figures(record_property):
-    """figures(what, requests=…, operations=…) → shown in the session's summary under "fuzzing"."""
+    """figures(kind, requests=…, …) → summed into the session's "fuzzing:" line (tests/fuzz/summary.py)."""
 
-    def record(what: str, **numbers):
-        record_property(summary.KEY, {"what": what, **numbers})
+    def record(kind: str, **numbers):
+        record_property(summary.KEY, {"kind": kind, **numbers})
 
     return record
-
-
-def pytest_runtest_logreport(report):
-    if report.when == "call":
-        _RUNS.extend(value for key, value in report.user_properties if key == summary.KEY)
-
-
-def pytest_terminal_summary(terminalreporter):
-    """How many requests the fuzzers sent and over how many operations, shown without ``-s``."""
-    if _RUNS:
-        terminalreporter.section("fuzzing")
-        for figures in _RUNS:
-            terminalreporter.write_line(summary.line(figures))

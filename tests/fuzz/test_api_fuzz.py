@@ -36,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
 
 from grassroots.accounts.models import Role
 from tests.factories import make_user
+from tests.fuzz import summary
 from tests.fuzz.harness import InProcessApp
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("fuzz")]
@@ -112,7 +113,7 @@ def test_every_operation_as_every_staff_role(small_world, figures):
     ids = existing_ids()
     codes = [small_world.tree.district.code, small_world.tree.streets[0].code, small_world.tree.grid("A").code]
     failures: list[str] = []
-    counted = {"requests": 0, "operations": 0}
+    counted = {"requests": 0, "operations": 0, "server_errors": 0}
     started = time.monotonic()
 
     for result in schema.get_all_operations():
@@ -137,6 +138,7 @@ def test_every_operation_as_every_staff_role(small_world, figures):
                 counted["requests"] += 1
                 errors, app.errors[:] = list(app.errors), []
                 if response.status_code >= 500 or errors:
+                    counted["server_errors"] += 1
                     transaction.savepoint_rollback(point)  # keep the rest of the run on a sound transaction
                     raise AssertionError(f"{role}: {case.method} {case.formatted_path} → "
                                          f"{response.status_code}\n" + "\n".join(errors))
@@ -155,8 +157,9 @@ def test_every_operation_as_every_staff_role(small_world, figures):
         counted["operations"] += 1
 
     app.close()
-    figures("API (schemathesis)", requests=counted["requests"], operations=counted["operations"],
-                   roles=len(roles), seconds=time.monotonic() - started, failures=len(failures))
+    figures(summary.API, requests=counted["requests"], operations=counted["operations"], roles=len(roles),
+            server_errors=counted["server_errors"], failed_operations=len(failures),
+            seconds=round(time.monotonic() - started, 1))
     declared = sum(len(methods) for methods in api.get_openapi_schema()["paths"].values())
     assert counted["operations"] == declared
     assert not failures, f"{len(failures)} of {counted['operations']} operations failed:\n\n" + "\n\n".join(failures)

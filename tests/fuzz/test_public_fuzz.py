@@ -2,7 +2,8 @@
 driven by hypothesis with what careless clients and attackers send: coordinates that are no place,
 100,000-character text, NUL bytes, emoji, right-to-left marks, HTML and SQL-looking strings, a file
 that is no image as a photo, the same form sent twice. Every answer is 2xx, 3xx or 4xx — never a
-server error (the test client raises it) — and a refusal says why in Chinese."""
+server error (the test client raises it) — and a refusal says why in Chinese. The requests sent are
+counted into the session's "fuzzing:" line (tests/fuzz/summary.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from grassroots.cases.models import Case, Category
 from grassroots.intake.services import api_client_create
+from tests.fuzz import summary
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("fuzz")]
 
@@ -38,6 +40,40 @@ NOT_AN_IMAGE = [("notes.jpg", b"%PDF-1.4 not a photo", "image/jpeg"), ("x.png", 
                 ("run.sh", b"#!/bin/sh\nrm -rf /\n", "application/x-sh"), ("empty.jpg", b"", "image/jpeg")]
 
 
+class CountingClient(Client):
+    """A test client that counts the requests it sends and the server errors among them (a view's
+    exception, which the test client raises, or a 5xx answer)."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind, self.requests, self.server_errors = kind, 0, 0
+
+    def request(self, **request):
+        self.requests += 1
+        try:
+            response = super().request(**request)
+        except Exception:
+            self.server_errors += 1
+            raise
+        if response.status_code >= 500:
+            self.server_errors += 1
+        return response
+
+
+@pytest.fixture
+def fuzz_client(figures):
+    """fuzz_client(kind) → a CountingClient; its counts are recorded when the test ends, passed or failed."""
+    made: list[CountingClient] = []
+
+    def make(kind: str) -> CountingClient:
+        made.append(CountingClient(kind))
+        return made[-1]
+
+    yield make
+    for client in made:
+        figures(client.kind, requests=client.requests, server_errors=client.server_errors)
+
+
 def open311_errors(response, fmt: str) -> str:
     body = response.content.decode()
     if fmt == "json":
@@ -53,8 +89,8 @@ def api_key(tree):
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_open311_requests_with_hostile_fields(tree, api_key, fmt):
-    client = Client()
+def test_open311_requests_with_hostile_fields(tree, api_key, fmt, fuzz_client):
+    client = fuzz_client(summary.OPEN311)
     service = Category.objects.filter(parent__isnull=False).values_list("code", flat=True).first() or "010101"
 
     @FUZZ
@@ -77,8 +113,8 @@ def test_open311_requests_with_hostile_fields(tree, api_key, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_open311_reads_with_hostile_parameters(tree, fmt):
-    client = Client()
+def test_open311_reads_with_hostile_parameters(tree, fmt, fuzz_client):
+    client = fuzz_client(summary.OPEN311)
 
     @FUZZ
     @given(start=text, end=text, status=text, code=text, ids=text, one=text.filter(lambda s: "/" not in s))
@@ -100,8 +136,8 @@ def form_key(client) -> str:
     return re.search(r'name="intake_key" value="([^"]+)"', html).group(1)
 
 
-def test_resident_report_with_hostile_fields(tree):
-    client = Client()
+def test_resident_report_with_hostile_fields(tree, fuzz_client):
+    client = fuzz_client(summary.RESIDENT)
 
     @FUZZ
     @given(lat=coordinate, lng=coordinate, description=text, name=text, phone=text, address=text,
@@ -126,8 +162,8 @@ def test_resident_report_with_hostile_fields(tree):
     report()
 
 
-def test_a_double_submit_makes_one_case(tree):
-    client = Client()
+def test_a_double_submit_makes_one_case(tree, fuzz_client):
+    client = fuzz_client(summary.RESIDENT)
     key = form_key(client)
     data = {"description": "🚧 楼道灯坏了\u202e <b>一周</b>' OR 1=1 --", "contact_name": "王小明",
             "contact_phone": "13812345678", "lat": "32.605", "lng": "110.705", "intake_key": key}
@@ -136,9 +172,9 @@ def test_a_double_submit_makes_one_case(tree):
     assert Case.objects.count() == 1
 
 
-def test_tracking_pages_with_hostile_codes(tree, new_case):
+def test_tracking_pages_with_hostile_codes(tree, new_case, fuzz_client):
     case = new_case("A")
-    client = Client()
+    client = fuzz_client(summary.RESIDENT)
 
     @FUZZ
     @given(code=st.one_of(st.just(case.tracking_code), text.filter(lambda s: "/" not in s and s.strip())),

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from grassroots.accounts.models import User
@@ -21,7 +20,7 @@ from tests.ledger.test_ledger import assert_books_balance
 from tests.volunteers.test_concurrency import at_once
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
+    pytest.mark.postgresql,  # needs PostgreSQL row locks
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

@@ -15,7 +15,7 @@ from tests.portal.conftest import photo_bytes, upload
 THREADS = 10
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)"),
+    pytest.mark.postgresql,  # needs concurrent writers (PostgreSQL)
     # serialized_rollback: the seeded taxonomy, tier rules and time limits are restored after each
     # test's flush, so the next test routes and times cases like a real installation.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

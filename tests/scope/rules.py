@@ -246,6 +246,8 @@ PAGES: dict[str, dict | Skip] = {
     "admin/password_change/done/": {},
     "admin/autocomplete/": {},
     "admin/jsi18n/": {},
+    # the user admin's "change password" form, with another place's account (GET, then POST a new password)
+    "admin/accounts/user/<id>/password/": {"id": "accounts.user"},
     "admin/r/<path:content_type_id>/<path:object_id>/": Skip("只是跳转到对象自己的页面 (a redirect to the object's page, ruled there)"),
     "admin/(?P<url>.*)$": {"url": "const:nothing/"},
     "api/": {},
@@ -446,12 +448,19 @@ API_BODIES: dict[str, dict] = {
     "POST /api/stars/ratings/{org_id}/scores": {"year": "year", "criterion": "criterion", "points": "1"},
 }
 
-# Id-addressed writes whose refusal of another place's object is, by design, a 400 from the service:
-# the rule that refuses them is not an area check.
+# The admin's pages are only read (GET), but for these, also posted: a write the admin would make on
+# another place's object (the row must stay as it was).
+ADMIN_WRITES = {"admin/accounts/user/<id>/password/"}
+
 # Page forms whose fields WRITE_BODY does not fill: their valid body, so that a write aimed at another
 # place's object passes the form and meets the scope check (a 200 with the form's errors fails the test).
-PAGE_BODIES: dict[str, dict] = {}
+PAGE_BODIES: dict[str, dict] = {
+    "admin/accounts/user/<id>/password/": {"password1": "Scope-Changed-9x!", "password2": "Scope-Changed-9x!",
+                                           "usable_password": "true"},
+}
 
+# Id-addressed writes whose refusal of another place's object is, by design, a 400 from the service:
+# the rule that refuses them is not an area check.
 BODY_CHECKED_FIRST = {
     "POST /api/points/offers/{pk}/redeem": "积分按社区记账: 没有该社区的积分即不能兑换 (points are per community: "
                                            "no balance there is the refusal; the store is public)",

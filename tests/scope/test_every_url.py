@@ -103,10 +103,25 @@ def rule_for(route: str) -> dict | Skip | None:
         return {"app_label": "const:people|cases|service"}
     m = ADMIN_MODEL.match(route)
     if m and f"{m['app']}.{m['model']}" in ADMIN_MODELS:
-        return {"object_id": f"{m['app']}.{m['model']}"} if "<path:object_id>" in route else {}
+        kind = f"{m['app']}.{m['model']}"
+        if route_parameters(route) == {"object_id"}:
+            return {"object_id": kind}
+        if not route_parameters(route):
+            return {}
+        return None  # another parameter (the user admin's <id>/password/): a rule in rules.PAGES
     if route.startswith("api/"):
         return "api"  # ruled by the OpenAPI operation (test_every_pattern_has_a_rule checks they match)
     return None
+
+
+def route_parameters(route: str) -> set[str]:
+    """The names of a Django route's parameters: ``<int:pk>`` and, in a regex route, ``(?P<fmt>…)``."""
+    return set(re.findall(r"<(?:\w+:)?(\w+)>", re.sub(r"\(\?P<(\w+)>", r"<\1>", route)))
+
+
+def operation_parameters(op: str) -> set[str]:
+    """The names of an API operation's path parameters: ``{case_id}``."""
+    return set(re.findall(r"\{(\w+)\}", op))
 
 
 def api_path_of(route: str) -> str:
@@ -123,6 +138,12 @@ def test_every_pattern_has_a_rule():
     stale = [k for k in rules.API if k not in operations] + [
         k for k in rules.PAGES if k not in url_patterns()]
     assert not stale, f"rules of patterns that no longer exist: {stale}"
+    # A rule fills exactly its pattern's parameters: an unfilled one would leave the pattern unrequested.
+    patterns = [(r, route_parameters(r), rule_for(r)) for r in url_patterns()]
+    patterns += [(op, operation_parameters(op), rule) for op, rule in rules.API.items()]
+    unfilled = {pattern: sorted(params ^ set(rule)) for pattern, params, rule in patterns
+                if isinstance(rule, dict) and params != set(rule)}
+    assert not unfilled, f"rules that do not fill exactly their pattern's parameters (never requested): {unfilled}"
     paths = {op.split(" ", 1)[1] for op in operations}
     api_routes = [r for r in url_patterns() if rule_for(r) == "api" and r not in rules.PAGES]
     unmatched = [r for r in api_routes if api_path_of(r) not in paths]
@@ -319,8 +340,7 @@ def run_pages(client, world: ScopeWorld, who: Who, tally: Tally) -> None:
             tally.skipped[route] = rule.why
             continue
         if route in ("", "healthz") or not rule:
-            if "(?P<" in route or "<" in route:
-                continue
+            assert not route_parameters(route), f"{route}: an empty rule cannot fill {route_parameters(route)}"
             path = django_path(route, {})
             tally.patterns.add(route)
             ask(client, tally, world, who, "GET", path, api_call=False)
@@ -332,7 +352,8 @@ def run_pages(client, world: ScopeWorld, who: Who, tally: Tally) -> None:
                 tally.patterns.add(route)
                 path = django_path(route, values)
                 ask(client, tally, world, who, "GET", path, api_call=False)
-                if not route.startswith("admin/") and not path.endswith((".xlsx", ".pdf", ".geojson")):
+                if ((not route.startswith("admin/") or route in rules.ADMIN_WRITES)
+                        and not path.endswith((".xlsx", ".pdf", ".geojson"))):
                     response = ask(client, tally, world, who, "POST", path, api_call=False, target=target,
                                    rule_key=route, body=rules.PAGE_BODIES.get(route))
                     if (target is not None and response.status_code == 200 and route not in rules.OPEN_WRITES
@@ -386,9 +407,12 @@ def test_nothing_of_another_place(client, username, record_property, settings, t
     tally = Tally()
     run_pages(client, world, who, tally)
     run_api(client, world, who, tally)
-    record_property("scope_patterns", len(tally.patterns))
+    record_property("scope_routes", sorted(p for p in tally.patterns if p not in rules.API))
+    record_property("scope_operations", sorted(p for p in tally.patterns if p in rules.API))
+    record_property("scope_skipped", sorted(tally.skipped))
     record_property("scope_requests", tally.requests)
     record_property("scope_writes", tally.writes)
+    record_property("scope_leaks", len(tally.leaks))
     record_property("scope_no_object", sorted(tally.no_object))
     record_property("scope_shallow", tally.shallow)
     record_property("scope_total_patterns", len(url_patterns()) + len(api_operations()))
@@ -397,6 +421,10 @@ def test_nothing_of_another_place(client, username, record_property, settings, t
     assert not shallow, ("writes aimed at another place's object answered by their body's validation, so their "
                          f"scope was never reached — give them a valid body in rules.API_BODIES: {shallow}")
     assert set(who.own) <= tally.own_seen, f"{username} never saw their own {set(who.own) - tally.own_seen}"
+    if who.targets:  # every pattern was requested, or said why not (a Skip, or no object of its kind to throw)
+        ruled = [r for r in url_patterns() if rule_for(r) != "api"] + list(rules.API)
+        dropped = sorted(set(ruled) - tally.patterns - set(tally.skipped) - tally.no_object)
+        assert not dropped, f"patterns with a rule that {username} never requested: {dropped}"
 
 
 def test_the_reader_finds_a_marker_in_every_kind_of_answer():

@@ -17,7 +17,7 @@ from grassroots.volunteers.services import activity_create, signup, signup_cance
 from .conftest import resident_user
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
+    pytest.mark.postgresql,  # needs PostgreSQL row locks
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
