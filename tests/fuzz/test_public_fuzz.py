@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from xml.etree import ElementTree
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -81,6 +82,38 @@ def open311_errors(response, fmt: str) -> str:
     return " ".join(re.findall(r"<description>(.*?)</description>", body, re.S))
 
 
+OPEN311_TYPES = {"json": "application/json", "xml": "text/xml"}
+REQUEST_FIELDS = {"service_request_id", "status", "service_code", "requested_datetime"}  # GeoReport v2, required
+
+
+def open311_items(response, fmt: str) -> tuple[str, list[dict]]:
+    """The answer as GeoReport v2 defines it: the format's content type, a body that parses, a list of
+    flat items under a root named for them — ("errors" | "service_requests", items)."""
+    assert response["Content-Type"].split(";")[0] == OPEN311_TYPES[fmt], response["Content-Type"]
+    if fmt == "json":
+        items = json.loads(response.content)
+        assert isinstance(items, list) and all(isinstance(i, dict) for i in items), items
+        root = "errors" if response.status_code >= 400 else "service_requests"
+        return root, items
+    tree = ElementTree.fromstring(response.content)
+    child = {"errors": "error", "service_requests": "request"}.get(tree.tag)
+    assert child and all(e.tag == child for e in tree), ElementTree.tostring(tree)[:300]
+    return tree.tag, [{f.tag: f.text for f in e} for e in tree]
+
+
+def assert_open311_conforms(response, fmt: str, *, created: bool = False) -> None:
+    """A refusal is GeoReport's error list (code and description for each); a create answers the new
+    request's id; a read answers requests with the fields the spec requires."""
+    root, items = open311_items(response, fmt)
+    if response.status_code >= 400:
+        assert root == "errors" and items and all(set(i) >= {"code", "description"} for i in items), items
+        assert all(str(i["code"]) == str(response.status_code) for i in items), items
+    elif created:
+        assert root == "service_requests" and len(items) == 1 and items[0].get("service_request_id"), items
+    else:
+        assert root == "service_requests" and all(set(i) >= REQUEST_FIELDS for i in items), items
+
+
 @pytest.fixture
 def api_key(tree):
     _client, key = api_client_create(name="市12345平台", source="12345", district=tree.district,
@@ -105,6 +138,7 @@ def test_open311_requests_with_hostile_fields(tree, api_key, fmt, fuzz_client):
         response = client.post(f"/open311/v2/requests.{fmt}", data,
                                headers={"Idempotency-Key": idem} if idem.isprintable() and idem else {})
         assert response.status_code < 500
+        assert_open311_conforms(response, fmt, created=True)
         if response.status_code >= 400:
             assert CHINESE.search(open311_errors(response, fmt)), response.content[:300]
             assert Case.objects.count() == before  # a refusal writes nothing
@@ -125,6 +159,7 @@ def test_open311_reads_with_hostile_parameters(tree, fmt, fuzz_client):
         detail = client.get(f"/open311/v2/requests/{one.replace('.', '') or 'x'}.{fmt}")
         for response in (listing, detail):
             assert response.status_code < 500
+            assert_open311_conforms(response, fmt)
             if response.status_code >= 400:
                 assert CHINESE.search(open311_errors(response, fmt)), response.content[:300]
 

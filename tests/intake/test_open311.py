@@ -343,3 +343,14 @@ def test_a_page_holds_the_default_size_unless_the_client_asks_for_more(client, c
     assert len(parse(client.get(f"{BASE}/requests.{fmt}"), fmt)) == 2
     assert len(parse(client.get(f"{BASE}/requests.{fmt}?page_size=4"), fmt)) == 4
     assert len(parse(client.get(f"{BASE}/requests.{fmt}?page_size=1000"), fmt)) == 4
+
+
+def test_xml_stays_readable_with_control_characters(client, tree, api_key):
+    """A resident's text may hold characters XML 1.0 forbids even escaped (a vertical tab or a backspace
+    pasted into a form; a NUL is refused at the door): the XML list and the 404 echoing an id replace them, so the document still parses."""
+    code = new_request(client, api_key, description="楼道灯\x0b坏了\x08一周\x1f，请维修")
+    listing = parse(client.get("/open311/v2/requests.xml", {"service_request_id": code}), "xml")
+    assert listing[0]["description"].startswith("楼道灯\ufffd坏了\ufffd一周\ufffd")
+    missing = client.get("/open311/v2/requests/AB\x01CD.xml")
+    assert missing.status_code == 404
+    assert "AB\ufffdCD" in ET.fromstring(missing.content)[0].find("description").text

@@ -8,6 +8,7 @@ JSON follows it by the Spark convention), and errors in the spec's shape.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -44,6 +45,11 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
+# Characters XML 1.0 does not allow even escaped (C0 controls but tab, newline and return; U+FFFE/U+FFFF;
+# lone surrogates): one in a stored text or an echoed id would make the whole document unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _element(tag: str, value: Any) -> ET.Element:
     node = ET.Element(tag)
     if isinstance(value, dict):
@@ -54,7 +60,7 @@ def _element(tag: str, value: Any) -> ET.Element:
         for child in value:
             node.append(_element(item, child))
     else:
-        node.text = _scalar(value)
+        node.text = _NOT_XML.sub("\ufffd", _scalar(value))
     return node
 
 
