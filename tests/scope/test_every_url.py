@@ -48,14 +48,30 @@ class Who:
 
 WHO = {
     "grid_worker_A": Who(frozenset({"A", "@grid_worker_A"}), frozenset({"c1", "s1", "district"}),
-                         ("B", "C", "E"), ("MKRAresZ", "MKRAcaseZ", "MKRgrid_worker_AnoteZ", "MKRAclaimZ")),
+                         ("B", "C", "E", "u2"), ("MKRAresZ", "MKRAcaseZ", "MKRgrid_worker_AnoteZ", "MKRAclaimZ")),
+    # 网格长: a grid worker's capabilities at the grid (staff, handles its cases)
+    "grid_leader_A": Who(frozenset({"A", "@grid_leader_A"}), frozenset({"c1", "s1", "district"}),
+                         ("B", "C", "E", "u2"), ("MKRAresZ", "MKRAcaseZ")),
+    # 网格辅助员: reads the grid's areas, residents, units and cases (no Party, no reveal, handles nothing)
+    "grid_assistant_A": Who(frozenset({"A", "@grid_assistant_A"}), frozenset({"c1", "s1", "district"}),
+                            ("B", "C", "E", "u2"), ("MKRAresZ", "MKRAcaseZ")),
     "community_worker_1": Who(frozenset({"A", "B", "c1", "@community_worker_1"}), frozenset({"s1", "district"}),
-                              ("C", "c2", "E", "c3"), ("MKRBresZ", "MKRBcaseZ", "MKRc1wishZ")),
+                              ("C", "c2", "E", "c3", "u2"), ("MKRBresZ", "MKRBcaseZ", "MKRc1wishZ")),
+    # 党组织书记 of community 1's Party committee: its areas, Party organisations, units and cases
+    "party_secretary_c1": Who(frozenset({"A", "B", "c1", "@party_secretary_c1"}), frozenset({"s1", "district"}),
+                              ("C", "c2", "E", "c3", "u2"), ("MKRBcaseZ",)),
     "street_admin_1": Who(frozenset({*"ABCD", "c1", "c2", "s1", "@street_admin_1"}), frozenset({"district"}),
-                          ("E", "c3", "s2"), ("MKRDresZ", "MKRDcaseZ", "MKRc2wishZ", "MKRs1jobZ", "MKRs1hotZ")),
+                          ("E", "c3", "s2", "u2"), ("MKRDresZ", "MKRDcaseZ", "MKRc2wishZ", "MKRs1jobZ", "MKRs1hotZ")),
+    # 领导 (read-only) of street 1: its areas, Party organisations, units and cases
+    "leader_s1": Who(frozenset({*"ABCD", "c1", "c2", "s1", "@leader_s1"}), frozenset({"district"}),
+                     ("E", "c3", "s2", "u2"), ("MKRDcaseZ",)),
     # unit 1 is a registered co-building unit of community 1: it may take part there
     "dept_handler": Who(frozenset({"u1", "@dept_handler"}), frozenset({"district", "c1"}),
                         ("E", "u2", "A", "c1"), ("MKRBcaseZ",), joins=frozenset({"c1"})),
+    # 党员 (接单), registered (双报到) with community 1: the cases dispatched to them, their own
+    # registration and records; they take part in community 1 (may propose a topic there)
+    "party_member_c1": Who(frozenset({"@party_member_c1"}), frozenset({"district"}),
+                           ("A", "c1", "C", "E", "u2"), ("MKRAtakeZ", "MKRc1srZ"), joins=frozenset({"c1"})),
     "district_admin": Who(ALL | {"@district_admin"}, targets=(), own=("MKRHresZ", "MKRHcaseZ", "MKRc4wishZ")),
     "resident_A": Who(frozenset({"@resident_A"}), frozenset({"district"}), ("A", "B", "c1", "E")),
     "anonymous": Who(frozenset(), frozenset({"district"}), ("A", "c1", "s1", "u1")),
@@ -396,11 +412,39 @@ def run_api(client, world: ScopeWorld, who: Who, tally: Tally) -> None:
             tally.no_object.add(op)
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """(the world, its media folder), built once per module (once per xdist worker) in a transaction of
+    its own: each test runs in a savepoint inside it (pytest-django's ``db``), so what a test writes is
+    rolled back and the next user meets the same world. Building it took a few seconds per user. The
+    settings the per-test autouse fixtures give (tests/conftest.py) are set here for the build."""
+    from django.db import transaction
+    from django.test.utils import override_settings
+    from django.utils import translation
+
+    from grassroots.core.memo import forget
+
+    media = tmp_path_factory.mktemp("scope-media")  # the quick reports' photos
+    with django_db_blocker.unblock(), override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            GRASSROOTS_AFTER_COMMIT="request", MEDIA_ROOT=media):
+        translation.activate("zh-hans")
+        forget()
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # as Django's TestCase marks its own: the code sees no transaction of ours
+        atomic.__enter__()
+        try:
+            yield build_world(), media
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            forget()
+
+
 @pytest.mark.parametrize("username", list(WHO))
-def test_nothing_of_another_place(client, username, record_property, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"  # the quick reports' photos
+def test_nothing_of_another_place(shared_world, client, username, record_property, settings):
+    world, settings.MEDIA_ROOT = shared_world
     who = WHO[username]
-    world = build_world(files=any(t in "EFGH" or t in ("c3", "c4", "s2") for t in who.targets))
     user = world.users[username]
     if user is not None:
         client.force_login(user)
@@ -471,11 +515,11 @@ def kinds_never_thrown(world: ScopeWorld) -> dict[str, list[str]]:
     return never
 
 
-def test_every_kind_is_thrown_at_someone(settings, tmp_path):
+def test_every_kind_is_thrown_at_someone(shared_world, db, settings):
     """Each kind of object addressed by id in a pattern exists in the world at a place hidden from
     some user — but for the kinds listed, with the reason, in rules.NO_OBJECT_KINDS."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    never = kinds_never_thrown(build_world(files=False))
+    world, settings.MEDIA_ROOT = shared_world
+    never = kinds_never_thrown(world)
     for kind, routes in sorted(never.items()):
         print(f"no object to throw: {kind} ({len(routes)} patterns, e.g. {routes[0]})")
     missing = sorted(set(never) - set(rules.NO_OBJECT_KINDS))

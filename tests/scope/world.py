@@ -51,6 +51,7 @@ class ScopeWorld:
     units: dict[str, Unit] = field(default_factory=dict)
     users_extra: dict[str, object] = field(default_factory=dict)  # staff of street 2's side (not under test)
     star_scheme: object = None
+    person_markers: dict[int, list[str]] = field(default_factory=dict)  # person pk → the markers of them
     # markers that are bare digits (redemption codes): found only standing alone, not inside a
     # longer number (an ID number, a timestamp), where eight random digits turn up by chance
     bounded: set[str] = field(default_factory=set)
@@ -61,6 +62,11 @@ class ScopeWorld:
     def mark(self, marker: str, *tags: str) -> None:
         assert marker not in self.markers, marker
         self.markers[marker] = frozenset(tags)
+
+    def tag(self, markers, *tags: str) -> None:
+        """Add tags to markers already made (a user who may also see them: their own name, …)."""
+        for marker in markers:
+            self.markers[marker] = self.markers[marker] | frozenset(tags)
 
     def community_of(self, place: str) -> str:
         if place in GRIDS:
@@ -77,12 +83,15 @@ class ScopeWorld:
 def _mark_person(world: ScopeWorld, person: Person, name: str, *tags: str) -> None:
     Person.objects.filter(pk=person.pk).update(name=name)
     world.mark(name, *tags)
+    made = world.person_markers.setdefault(person.pk, [])
+    made.append(name)
     person.refresh_from_db()
     for field_name, mask in (("phone", mask_phone), ("id_number", mask_id_number)):
         plain = person.plain(field_name)
         if plain:
             world.mark(plain, *tags)
             world.mark(mask(plain), *tags)
+            made += [plain, mask(plain)]
 
 
 def build_world(*, files: bool = True) -> ScopeWorld:
@@ -118,6 +127,14 @@ def _users(world: ScopeWorld) -> None:
         user = tree.user(name)
         user.is_staff = True  # the admin is scoped like the pages: let them in and check what they see
         user.save(update_fields=["is_staff"])
+        user.user_permissions.add(*view_all)
+        world.users[name] = user
+    # the other staff roles, each where the role works: a 网格长 and a 网格辅助员 of grid A, the secretary of
+    # community 1's Party committee (the role is held at the organisation's area), a read-only leader
+    # of street 1. (The 接单 Party member is made with the 双报到 registrations: _members.)
+    for name, role, place in (("grid_leader_A", Role.GRID_LEADER, "A"), ("grid_assistant_A", Role.GRID_ASSISTANT, "A"),
+                              ("party_secretary_c1", Role.PARTY_SECRETARY, "c1"), ("leader_s1", Role.LEADER, "s1")):
+        user = make_user(name, role, area=world.areas[place], is_staff=True)
         user.user_permissions.add(*view_all)
         world.users[name] = user
     # a verified resident: the account of grid A's first resident
@@ -293,7 +310,9 @@ def _more(world: ScopeWorld) -> None:
 
 def _members(world: ScopeWorld) -> None:
     """双报到: in each community the member of its second grid registers, is approved and records a
-    service (its text is a marker)."""
+    service (its text is a marker). Community 1's member also holds the 接单 post, so they hold the
+    party_member role there (the matrix's ``party_member_c1``), and a case of grid A is dispatched to
+    them personally."""
     from grassroots.orgs.models import PartyLevel, PartyOrg
     from grassroots.people.models import PartyMember
     from grassroots.service.services import (
@@ -314,15 +333,27 @@ def _members(world: ScopeWorld) -> None:
         PartyMember.objects.filter(pk=pm.pk).update(in_service=True, employer=dept)
         posts = posts_defaults_create(community=world.areas[c], actor=admin)
         user = make_user(f"member_{c}")
+        takes = [p for p in posts if p.takes_cases] if c == "c1" else []
         reg = member_register(user=user, name=pm.person.name, id_number=pm.person.plain("id_number"),
                               community=world.areas[c], household=world.people.residents[letter].household,
-                              posts=posts[:1])
+                              posts=posts[:1] + takes)
         reg = member_registration_decide(registration=reg, actor=admin, approve=True)
         world.put("service.memberregistration", c, reg)
         record = service_record_submit(registration=reg, actor=user, what=f"MKR{c}srZ",
                                        served_on=timezone.localdate(), hours="2")
         world.mark(f"MKR{c}srZ", c, letter, "u1")  # the member's employer reads their record
         world.put("service.servicerecord", c, record)
+        if takes:
+            member = "@party_member_c1"
+            world.users["party_member_c1"] = user
+            world.tag([f"MKR{c}srZ", *world.person_markers[pm.person_id]], member)  # their own record, name, …
+            case = case_create(title="MKRAtakeZ", body="楼道堆物 MKRAtakebodyZ", channel=Channel.RESIDENT_WEB,
+                               area=world.areas["A"])
+            case_accept(case=case, actor=admin)
+            case_dispatch(case=case, to_user=user, actor=admin)
+            world.mark("MKRAtakeZ", "A", member)
+            world.mark("MKRAtakebodyZ", "A", member)
+            world.put("cases.case", member, case)
 
 
 def _pairs_and_agreements(world: ScopeWorld) -> None:
