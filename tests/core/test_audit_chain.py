@@ -79,6 +79,23 @@ def test_a_row_edited_with_sql_is_named(tree):
     assert "内容在应用之外被改动" in message
 
 
+def test_a_case_event_edited_with_sql_is_named(tree, new_case):
+    """The case's own history is a chain too: an event rewritten behind the application's back (who
+    accepted the case) is named at its row, and a removed event at the row after it."""
+    worker = tree.user("community_worker_1")
+    case = new_case()
+    case_accept(case=case, actor=worker)
+    case_dispatch(case=case, actor=worker, to_unit=tree.units["dept"])
+    report, accept, dispatch = CaseEvent.objects.filter(case=case).order_by("pk")
+    raw("UPDATE cases_caseevent SET actor_ref = %s WHERE id = %s", ["someone_else", accept.pk])
+    message = broken()
+    assert f"cases_caseevent 区县「{case.district_code}」第一个断点：第 {accept.pk} 行" in message
+    raw("UPDATE cases_caseevent SET actor_ref = %s WHERE id = %s", [accept.actor_ref, accept.pk])
+    assert "核验通过" in verify()
+    raw("DELETE FROM cases_caseevent WHERE id = %s", [accept.pk])
+    assert f"第一个断点：第 {dispatch.pk} 行" in broken()
+
+
 def test_a_deleted_row_is_found_at_the_row_after_it():
     rows = entries(5)
     raw("DELETE FROM core_auditentry WHERE id = %s", [rows[2].pk])

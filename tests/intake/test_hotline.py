@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from grassroots.cases.models import Case, Channel
 from grassroots.cases.selectors import cases_visible_to
+from grassroots.core.models import AuditEntry
 from grassroots.intake.hotline import hotline_map, hotline_run, hotline_run_next, hotline_upload
 from grassroots.intake.hotline_fields import guess_mapping
 from grassroots.intake.models import HotlineImport, HotlineImportCase, HotlineMapping
@@ -180,6 +181,11 @@ def test_error_table_on_the_page_and_as_xlsx(tree, dispatcher, client_as):
     assert "第4行「诉求内容」：诉求内容和标题不能都为空" in html
     download = client.get(f"/intake/hotline/{job.pk}/errors.xlsx")
     assert download.status_code == 200 and download["Content-Type"].startswith("application/vnd.openxml")
+    # the sheet holds the values as typed (callers' names and phones): the export is audited with what it held
+    entry = AuditEntry.objects.get(action="hotline.import_errors.export")
+    assert entry.actor_id == dispatcher.pk and entry.object_id == str(job.pk)
+    assert entry.detail["rows"] == 1 and entry.detail["fields"] == ["行号", "列", "填写的值", "错误说明"]
+    assert entry.detail["filters"]["job"] == str(job.pk)
 
 
 def test_gbk_csv_is_read(tree, dispatcher):

@@ -60,3 +60,19 @@ def test_request_and_decision_through_the_api(client, tree, me):
     twice = post(own, f"/api/privacy/requests/{pk}/decide", {"decision": "approve"})
     assert twice.status_code == 400 and "已处理" in twice.json()["detail"]
     assert PrivacyRequest.objects.get().status == "approved"
+
+
+def test_deletion_through_the_api(client, tree, me):
+    login(client, me)
+    asked = post(client, "/api/privacy/me/deletions", {"reason": "搬离本社区"})
+    assert asked.status_code == 201 and asked.json()["status"] == "pending"
+    again = post(client, "/api/privacy/me/deletions", {"reason": "再申请一次"})
+    assert again.status_code == 400 and "已有一项同类申请" in again.json()["detail"]
+    pk = asked.json()["id"]
+
+    own = login(client, tree.user("community_worker_1"))
+    done = post(own, f"/api/privacy/requests/{pk}/decide", {"decision": "approve", "reason": "核实无误"})
+    assert done.status_code == 200 and done.json()["status"] == "approved"
+    person = Person.objects.get(pk=me.person.pk)
+    assert person.id_number_enc == "" and person.phone_index == ""
+    assert PrivacyRequest.objects.get(pk=pk).outcome["person"] == "anonymised"

@@ -206,3 +206,28 @@ def test_reveals_include_a_handler_reading_my_cases_contact(client, tree, me, cl
     case_contact_reveal(case=other, actor=worker)
     page = login(client, me).get(reverse("privacy:reveals")).content.decode()
     assert f"诉求{case.code}的联系方式" in page and other.code not in page
+
+
+def test_deletion_asked_on_the_page_and_approved_on_the_staff_page(client, tree, me, closed_case):
+    """The whole way through the pages: the resident asks, the community approves, the case stays and
+    loses the personal data, the request and its outcome are logged."""
+    case = closed_case(user=me, person=me.person)
+    login(client, me)
+    asked = client.post(reverse("privacy:deletion"), {"reason": "搬离本社区"})
+    assert asked.status_code == 302 and asked["Location"] == reverse("privacy:data")
+    item = PrivacyRequest.objects.get()
+    assert (item.kind, item.status) == ("deletion", "pending")
+
+    login(client, tree.user("community_worker_2"))  # another community: not theirs to decide
+    assert client.post(reverse("privacy:decide", args=[item.pk]), {"decision": "approve"}).status_code == 404
+    login(client, tree.user("community_worker_1"))
+    assert "搬离本社区" in client.get(reverse("privacy:staff")).content.decode()
+    done = client.post(reverse("privacy:decide", args=[item.pk]), {"decision": "approve", "reason": "核实无误"},
+                       follow=True)
+    assert "已处理" in done.content.decode()
+    item.refresh_from_db()
+    case.refresh_from_db()
+    assert item.status == "approved" and item.outcome["cases"] == 1
+    assert Case.objects.filter(pk=case.pk).exists() and case.contact_phone_enc == "" and case.reporter_id is None
+    assert Person.objects.get(pk=me.person.pk).name == svc.ANON_NAME
+    assert AuditEntry.objects.filter(action="case.anonymise", object_id=str(case.pk)).exists()

@@ -28,9 +28,10 @@ from grassroots.areas.models import Area, Level
 from grassroots.cases.models import Case, Channel
 from grassroots.cases.services import case_likes_update, case_receive
 from grassroots.core.jobs import claim_next
-from grassroots.core.services import audit_record
+from grassroots.core.services import audit_record, export_audit
 from grassroots.registers.reader import FileProblem
 from grassroots.registers.specs.base import CellError
+from grassroots.registers.xlsx import rows_bytes
 
 from .hotline_fields import Categories, Record, clean_row, guess_mapping, mapping_problems
 from .hotline_files import UPLOAD_MAX_BYTES, preview_rows, read_table, upload_kind
@@ -150,6 +151,20 @@ def hotline_map(*, job: HotlineImport, user, mapping: dict[str, str]) -> Hotline
 
 
 # --- claim and run ------------------------------------------------------------------------------
+
+
+ERROR_HEADERS = ["行号", "列", "填写的值", "错误说明"]
+
+
+def hotline_errors_export(*, user, job: HotlineImport) -> bytes:
+    """The rejected rows of a 12345 import as .xlsx — the values as the file had them (callers' names and
+    phones, masked by the checks that refused them) — audited (``hotline.import_errors.export``) with the
+    job, its source and the row count. The caller found the job through ``hotline_job_get_for``."""
+    rows = [[e.get("row") or "", e.get("column", ""), e.get("value", ""), e.get("message", "")] for e in job.errors]
+    content = rows_bytes("错误", ERROR_HEADERS, rows)
+    export_audit(actor=user, kind="hotline.import_errors", obj=job, rows=len(rows), fields=ERROR_HEADERS,
+                 filters={"job": job.pk, "source": job.source}, unmasked=[], district_code=job.district_code)
+    return content
 
 
 def hotline_claim(*, worker: str, stale_after: timedelta = STALE_AFTER) -> HotlineImport | None:

@@ -14,9 +14,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grassroots.registers.xlsx import XLSX_MIME, rows_bytes
+from grassroots.registers.xlsx import XLSX_MIME
 
-from .hotline import UPLOAD_MAX_BYTES, hotline_districts, hotline_map, hotline_upload
+from .hotline import UPLOAD_MAX_BYTES, hotline_districts, hotline_errors_export, hotline_map, hotline_upload
 from .hotline_fields import FIELDS
 from .models import DEFAULT_SOURCE, HotlineImport
 from .placement import HOW_LABELS
@@ -135,10 +135,7 @@ def _cases(request: HttpRequest, found: HotlineImport) -> list:
 @require_GET
 def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
     found = _job(request, pk)
-    rows = ([e.get("row") or "", e.get("column", ""), e.get("value", ""), e.get("message", "")]
-            for e in found.errors)
-    content = rows_bytes("错误", ["行号", "列", "填写的值", "错误说明"], rows)
-    response = HttpResponse(content, content_type=XLSX_MIME)
+    response = HttpResponse(hotline_errors_export(user=request.user, job=found), content_type=XLSX_MIME)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True,
                                                                  filename=f"工单导入错误-{found.pk}.xlsx")
     add_never_cache_headers(response)
