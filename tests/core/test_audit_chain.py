@@ -80,17 +80,17 @@ def test_a_row_edited_with_sql_is_named(tree):
 
 
 def test_a_case_event_edited_with_sql_is_named(tree, new_case):
-    """The case's own history is a chain too: an event rewritten behind the application's back (who
-    accepted the case) is named at its row, and a removed event at the row after it."""
+    """The case's own history is a chain too: an event rewritten behind the application's back (a note
+    added to the acceptance) is named at its row, and a removed event at the row after it."""
     worker = tree.user("community_worker_1")
     case = new_case()
     case_accept(case=case, actor=worker)
     case_dispatch(case=case, actor=worker, to_unit=tree.units["dept"])
     report, accept, dispatch = CaseEvent.objects.filter(case=case).order_by("pk")
-    raw("UPDATE cases_caseevent SET actor_ref = %s WHERE id = %s", ["someone_else", accept.pk])
+    raw("UPDATE cases_caseevent SET note = %s WHERE id = %s", ["受理时已电话联系居民", accept.pk])
     message = broken()
     assert f"cases_caseevent 区县「{case.district_code}」第一个断点：第 {accept.pk} 行" in message
-    raw("UPDATE cases_caseevent SET actor_ref = %s WHERE id = %s", [accept.actor_ref, accept.pk])
+    raw("UPDATE cases_caseevent SET note = %s WHERE id = %s", [accept.note, accept.pk])
     assert "核验通过" in verify()
     raw("DELETE FROM cases_caseevent WHERE id = %s", [accept.pk])
     assert f"第一个断点：第 {dispatch.pk} 行" in broken()

@@ -27,7 +27,9 @@ from tests.scope import rules
 from tests.scope.rules import Skip
 from tests.scope.world import COMMUNITIES, GRIDS, STREETS, ScopeWorld, build_world
 
-pytestmark = pytest.mark.django_db
+# One test process runs the whole matrix (pytest-xdist --dist loadgroup): its world is built once for all
+# the users (shared_world), and no other module's test runs between two users while it is open.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("scope")]
 
 ALL = frozenset([*GRIDS, *COMMUNITIES, *STREETS, "district", "u1", "u2"])
 
