@@ -50,41 +50,39 @@ def _year_message(label: str, day: date) -> str:
     return f"{label}“{day.isoformat()}”超出范围：年份应在 {YEAR_MIN}–{YEAR_MAX} 年之间"
 
 
+def _bounded(raw, *, label: str, parse, form: str, width: int):
+    """``parse(text)`` of a request's value, None when empty; refused with the Chinese message when it does
+    not parse (``form``: what it should look like) or its year is outside YEAR_MIN..YEAR_MAX."""
+    text = (raw or "").strip() if isinstance(raw, str) else str(raw or "").strip()
+    if not text:
+        return None
+    try:
+        value = parse(text)
+    except ValueError:
+        raise ValidationError(f"{label}“{text[:width]}”格式不对，应为 {form}", code="invalid") from None
+    if not bounded_year(value.year):
+        day = value.date() if isinstance(value, datetime) else value
+        raise ValidationError(_year_message(label, day), code="out_of_range")
+    return value
+
+
 def bounded_date(raw, *, label: str = "日期") -> date | None:
     """The date a request names (``2026-03-01``; a ``date`` passes through), None when left empty.
 
     Raises ValidationError with a Chinese message when it is no date or its year is outside
     YEAR_MIN..YEAR_MAX: the one reader of dates from query strings and hand-read form fields."""
     if isinstance(raw, date):
-        day = raw
-    else:
-        text = (raw or "").strip() if isinstance(raw, str) else str(raw or "").strip()
-        if not text:
-            return None
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise ValidationError(f"{label}“{text[:20]}”格式不对，应为 YYYY-MM-DD，如 2026-03-01",
-                                  code="invalid") from None
-    if not bounded_year(day.year):
-        raise ValidationError(_year_message(label, day), code="out_of_range")
-    return day
+        if not bounded_year(raw.year):
+            raise ValidationError(_year_message(label, raw), code="out_of_range")
+        return raw
+    return _bounded(raw, label=label, parse=date.fromisoformat, form="YYYY-MM-DD，如 2026-03-01", width=20)
 
 
 def bounded_datetime(raw, *, label: str = "时间") -> datetime | None:
     """A moment typed in a form (``2026-03-01T09:30``, as the browser's datetime-local sends it), None
     when left empty; naive unless the text carries an offset. Refused like ``bounded_date``."""
-    text = (raw or "").strip() if isinstance(raw, str) else str(raw or "").strip()
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"{label}“{text[:25]}”格式不对，应为 YYYY-MM-DD HH:MM，如 2026-03-01 09:30",
-                              code="invalid") from None
-    if not bounded_year(moment.year):
-        raise ValidationError(_year_message(label, moment.date()), code="out_of_range")
-    return moment
+    return _bounded(raw, label=label, parse=datetime.fromisoformat, form="YYYY-MM-DD HH:MM，如 2026-03-01 09:30",
+                    width=25)
 
 
 class BoundedDateField(forms.DateField):
