@@ -145,3 +145,14 @@ def test_admin_refuses_marking_a_year_complete_without_rows(client, tree):
     response = client.post("/admin/worktime/calendaryear/add/", {"year": "2027", "complete": "on"})
     assert response.status_code == 200 and "还没有录入" in response.content.decode()
     assert not CalendarYear.objects.exists()
+
+
+def test_delete_of_a_blank_or_wrong_day_says_so(client_as, tree):
+    admin = tree.user("district_admin")
+    calendar_day_set(date=date(2026, 12, 31), kind=DayKind.HOLIDAY, name="测试", actor=admin)
+    client = client_as(admin)
+    for day in ("%20", "2026-13-01", "0001-01-01"):
+        response = client.post(f"/worktime/days/{day}/delete/", follow=True)
+        html = response.content.decode()
+        assert response.status_code == 200 and ("格式不对" in html or "超出范围" in html), day
+    assert CalendarDay.objects.count() == 1

@@ -93,9 +93,10 @@ def day_set(request: HttpRequest) -> HttpResponse:
 def day_delete(request: HttpRequest, day: str) -> HttpResponse:
     _require_editor(request)
     try:
-        calendar_day_delete(date=bounded_date(day), actor=request.user)
-    except ValueError:
-        messages.error(request, f"日期“{day}”格式不对，应为 YYYY-MM-DD")
+        when = bounded_date(day, label="日期")
+        if when is None:  # a blank path segment: bounded_date reads it as "left empty"
+            raise ValidationError(f"日期“{day}”格式不对，应为 YYYY-MM-DD")
+        calendar_day_delete(date=when, actor=request.user)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
