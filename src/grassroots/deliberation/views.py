@@ -6,7 +6,7 @@ worker: enter a paper ballot."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -74,10 +74,6 @@ def _when(raw: str, label: str = "时间") -> datetime | None:
     if moment is None or timezone.is_aware(moment):
         return moment
     return timezone.make_aware(moment)
-
-
-def _day(raw: str, label: str = "日期") -> date | None:
-    return bounded_date(raw, label=label)
 
 
 def _community(code: str) -> Area:
@@ -320,7 +316,7 @@ def _resolution_from_form(request: HttpRequest, community: Area, **links) -> Res
     unit = selectors.units_of(community).filter(pk=data.get("owner_unit") or 0).first()
     owner = get_user_model().objects.filter(username=(data.get("owner_user") or "").strip()).first()
     return resolution_add(community=community, actor=request.user, title=data.get("title", ""),
-                          detail=data.get("detail", ""), deadline=_day(data.get("deadline", ""), "完成时限"),
+                          detail=data.get("detail", ""), deadline=bounded_date(data.get("deadline", ""), label="完成时限"),
                           owner_kind=data.get("owner_kind", "community"), owner_unit=unit, owner_user=owner,
                           practical=bool(data.get("practical")), **links)
 

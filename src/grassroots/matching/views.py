@@ -6,7 +6,7 @@ raise a need, and the case page's panel that puts a case on the need list."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -52,11 +52,6 @@ from .services import (
 )
 
 TABS = ("needs", "resources", "projects", "agreements")
-
-
-def _day(raw: str, label: str = "日期") -> date | None:
-    """A date typed in a form; empty is None, a wrong one (or year 1, 9999) a ValidationError."""
-    return bounded_date(raw, label=label)
 
 
 def _areas(community: Area):
@@ -114,14 +109,14 @@ def board(request: HttpRequest) -> HttpResponse:
                 if unit is None:
                     raise ValidationError({"unit": [_("请选择已报到的单位")]})
                 items = list(zip(data.getlist("side"), data.getlist("what"),
-                                 [_day(d, "兑现时限") for d in data.getlist("due")], strict=False))
+                                 [bounded_date(d, label="兑现时限") for d in data.getlist("due")], strict=False))
                 made = agreement_create(unit=unit, community=place, actor=request.user, year=data.get("year", ""),
-                                        signed_on=_day(data.get("signed_on", ""), "签订日期"), items=items)
+                                        signed_on=bounded_date(data.get("signed_on", ""), label="签订日期"), items=items)
                 messages.success(request, _("协议已登记"))
                 return redirect("matching:agreement", pk=made.pk)
             elif action == "project":
                 made = project_add(community=place, actor=request.user, title=data.get("title", ""),
-                                   deadline=_day(data.get("deadline", ""), "完成时限"), detail=data.get("detail", ""),
+                                   deadline=bounded_date(data.get("deadline", ""), label="完成时限"), detail=data.get("detail", ""),
                                    owner_unit=selectors.registered_units(place).filter(pk=data.get("owner_unit") or 0).first(),
                                    practical=bool(data.get("practical")))
                 return redirect("matching:project", pk=made.pk)
@@ -224,7 +219,7 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
                 project = Project.objects.filter(community=row.community, pk=data.get("project") or 0,
                                                  status=Project.Status.ONGOING).first()
                 match = match_accept(need=row, resource=resource, actor=request.user, title=data.get("title", ""),
-                                     deadline=_day(data.get("deadline", ""), "完成时限"), practical=bool(data.get("practical")),
+                                     deadline=bounded_date(data.get("deadline", ""), label="完成时限"), practical=bool(data.get("practical")),
                                      project=project)
                 messages.success(request, _("已对接，项目已建立"))
                 return redirect("matching:project", pk=match.project_id)
@@ -340,7 +335,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
                 item_deliver(item=item, actor=request.user, evidence=data.get("evidence", ""))
             elif action == "item":
                 item_add(agreement=row, actor=request.user, side=data.get("side", ""), what=data.get("what", ""),
-                         due=_day(data.get("due", ""), "兑现时限"))
+                         due=bounded_date(data.get("due", ""), label="兑现时限"))
             else:
                 raise ValidationError({"__all__": [_("未知操作")]})
             messages.success(request, _("已保存"))
