@@ -88,8 +88,10 @@ def _lock_alone(district_code: str) -> None:
         KpiDay.objects.filter(pk=-1).update(received=0)
 
 
-def _lock_and_limit(district_code: str) -> int:
-    """The district's lock and its response limit, in one round trip.
+def _lock_and_limit(district_code: str, *, limit_needed: bool = True) -> int:
+    """The district's lock and its response limit, in one round trip (on SQLite, where the one writer
+    needs no lock, the limit is read only when ``limit_needed``: a case not yet responded to does not
+    use it, and most writes — a resident's submit among them — are of such cases; 0 then).
 
     The lock is exclusive: every case write of a district adds to the same district row of its day
     anyway, and a transaction that writes twice (the worker's automatic dispatch: categorised, then
@@ -97,7 +99,7 @@ def _lock_and_limit(district_code: str) -> int:
     the opposite order — a deadlock PostgreSQL found under the intake benchmark. Taking this one lock
     first, before any row, leaves no order to get wrong."""
     if connection.vendor != "postgresql":
-        return response_hours_of(district_code)
+        return response_hours_of(district_code) if limit_needed else 0
     table = connection.ops.quote_name(KpiSettings._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT pg_advisory_xact_lock(%s), (SELECT response_hours FROM {table} "  # noqa: S608
@@ -159,7 +161,8 @@ def apply(before: dict | None, case) -> None:
     """Move ``case``'s counts from the rows of ``before`` to those of the row as saved (in the caller's
     transaction; registered with ``cases.hooks.on_case_written``)."""
     after = {name: getattr(case, name) for name in SNAPSHOT_FIELDS}
-    hours = _lock_and_limit(after["district_code"])
+    responded = any(row is not None and row["responded_at"] is not None for row in (before, after))
+    hours = _lock_and_limit(after["district_code"], limit_needed=responded)
     kpi: dict = {}
     categories: dict = {}
     if before is not None:
