@@ -5,6 +5,8 @@
     options: --cases N (default 100,000)  --duration S (seconds per endpoint, default 20)
              --threads N (client threads, default 4)  --home DIR (the folder --reuse keeps)
              --no-worker (diagnostic: gunicorn alone, what follows the submits left waiting)
+             --postgresql (PostgreSQL instead of SQLite: DATABASE_URL when it names one, else a server
+             of its own whose cluster is kept in --home/pg with --reuse; VACUUM ANALYZE after the build)
 
 1. A scratch folder (``GRASSROOTS_HOME``) with a SQLite database: ``migrate``, the demo district
    without people (``build_plan("zhangwan", 1, people="none")`` + ``load_plan`` + one staff account per
@@ -104,7 +106,38 @@ def cpu_seconds(pid: int) -> float:
 # --- the environment ---------------------------------------------------------------------------------
 
 
-def environment(home: Path) -> dict[str, str]:
+def postgres_in(home: Path) -> str:
+    """``--postgresql`` without DATABASE_URL: a PostgreSQL server whose cluster lives in ``home/pg`` (made
+    on the first run, kept with --reuse like the SQLite file; as ``./dev pg`` runs it, fsync off), started
+    now and stopped at exit."""
+    import glob
+
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in p.split("/")[4].split(".")])
+    if not bins:
+        sys.exit("PostgreSQL is not installed (apt-get install postgresql), or give DATABASE_URL")
+    pg, folder, port = bins[-1], home / "pg", free_port()
+    run = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+    quiet = {"stdout": subprocess.DEVNULL, "check": True}
+    fresh = not (folder / "data").exists()
+    if fresh:
+        folder.mkdir(parents=True, exist_ok=True)
+        if run:
+            shutil.chown(folder, "postgres")
+        subprocess.run([*run, f"{pg}/initdb", "-D", f"{folder}/data", "-U", "grassroots", "--auth=trust", "-E",
+                        "UTF8", "--locale=C.UTF-8"], **quiet)
+    options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+               "-c full_page_writes=off -c shared_buffers=1GB -c max_connections=50")
+    subprocess.run([*run, f"{pg}/pg_ctl", "-D", f"{folder}/data", "-l", f"{folder}/log", "-w", "-o", options,
+                    "start"], **quiet)
+    atexit.register(subprocess.run, [*run, f"{pg}/pg_ctl", "-D", f"{folder}/data", "-m", "fast", "stop"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if fresh:
+        subprocess.run([*run, f"{pg}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "grassroots",
+                        "grassroots"], **quiet)
+    return f"postgres://grassroots@127.0.0.1:{port}/grassroots"
+
+
+def environment(home: Path, database_url: str = "") -> dict[str, str]:
     """The production variables of this run; the keys are kept in the folder so --reuse can decrypt."""
     keys_file = home / "keys.json"
     if keys_file.exists():
@@ -114,7 +147,7 @@ def environment(home: Path) -> dict[str, str]:
         keys_file.write_text(json.dumps(keys))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRASSROOTS_", "DJANGO_"))}
     env.update({
-        "GRASSROOTS_HOME": str(home), "DATABASE_URL": f"sqlite:///{home / 'bench.sqlite3'}",
+        "GRASSROOTS_HOME": str(home), "DATABASE_URL": database_url or f"sqlite:///{home / 'bench.sqlite3'}",
         "GRASSROOTS_DEBUG": "0", "GRASSROOTS_SECRET_KEY": keys["secret"], "GRASSROOTS_DATA_KEY": keys["data"],
         "GRASSROOTS_ALLOWED_HOSTS": "127.0.0.1", "GRASSROOTS_HTTPS": "0", "GRASSROOTS_AFTER_COMMIT": "worker",
         "GRASSROOTS_WEB_WORKERS": "2", "DJANGO_SETTINGS_MODULE": "grassroots.settings", "PYTHONUNBUFFERED": "1",
@@ -324,6 +357,13 @@ def build(args, home: Path, env: dict) -> None:
     call_command("kpi_rebuild", stdout=out)
     rebuild_s = time.perf_counter() - t
     print(f"kpi_rebuild in {rebuild_s:.0f} s: {out.getvalue().strip().splitlines()[0]}", flush=True)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # the planner's statistics, as autovacuum would gather them later
+        t = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print(f"VACUUM ANALYZE in {time.perf_counter() - t:.0f} s", flush=True)
     marker.write_text(json.dumps({"cases": made["cases"], "events": made["events"],
                                   "generate_s": round(made["seconds"], 1), "rebuild_s": round(rebuild_s, 1)}))
 
@@ -597,6 +637,9 @@ def main() -> None:
     parser.add_argument("--home", default="/tmp/http_load_db")
     parser.add_argument("--no-worker", action="store_true",
                         help="diagnostic: no deferred worker beside gunicorn (production has one)")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="PostgreSQL instead of SQLite: DATABASE_URL when it names one, else a server of its "
+                             "own in --home (kept with --reuse)")
     args = parser.parse_args()
     print(f"load average at start: {loadavg()} ({os.cpu_count()} cores)", flush=True)
     if args.reuse:
@@ -605,7 +648,11 @@ def main() -> None:
     else:
         home = Path(tempfile.mkdtemp(prefix="grassroots-http-load-"))
         atexit.register(shutil.rmtree, home, ignore_errors=True)
-    env = environment(home)
+    database_url = ""
+    if args.postgresql:
+        given = os.environ.get("DATABASE_URL", "")
+        database_url = given if given.startswith("postgres") else postgres_in(home)
+    env = environment(home, database_url)
     os.environ.clear()
     os.environ.update(env)
     import django
@@ -693,7 +740,7 @@ def main() -> None:
 
     r = results
     figures = {
-        "cases": cases_before, "create_per_s": r["create"]["per_s"], "create_p50_ms": r["create"]["p50_ms"],
+        "db": connection.vendor, "cases": cases_before, "create_per_s": r["create"]["per_s"], "create_p50_ms": r["create"]["p50_ms"],
         "create_p95_ms": r["create"]["p95_ms"], "create_p99_ms": r["create"]["p99_ms"],
         "list_per_s": r["list"]["per_s"], "list_p50_ms": r["list"]["p50_ms"], "list_p95_ms": r["list"]["p95_ms"],
         "list_p99_ms": r["list"]["p99_ms"], "detail_per_s": r["detail"]["per_s"],
