@@ -79,6 +79,40 @@ def test_photos_served_to_the_session_that_opened_the_tracking_page(tree, my_cas
     assert Client().get(f"/r/attachments/{att.pk}/").status_code == 404  # another browser still not
 
 
+def test_a_forged_or_copied_note_opens_nothing(tree, my_case, other_resident):
+    """The browser's note is signed: editing it, or carrying one signed in as another account, gives
+    no photo."""
+    from django.core import signing
+
+    from grassroots.portal import note
+
+    att = my_case.attachments.get()
+    browser = Client()
+    browser.cookies[note.COOKIE] = signing.dumps({"u": None, "cases": [my_case.pk], "last": {}}, salt="other")
+    assert browser.get(f"/r/attachments/{att.pk}/").status_code == 404
+    browser.cookies[note.COOKIE] = "x" * 5000
+    assert browser.get(f"/r/attachments/{att.pk}/").status_code == 404
+    assert browser.get("/r/done/").status_code == 302  # no report of this browser's to show
+
+    opener = Client()
+    opener.get(f"/r/t/{my_case.tracking_code}/")
+    assert opener.get(f"/r/attachments/{att.pk}/").status_code == 200
+    other = Client()
+    other.force_login(other_resident)
+    other.cookies[note.COOKIE] = opener.cookies[note.COOKIE].value  # an anonymous browser's note, signed in
+    assert other.get(f"/r/attachments/{att.pk}/").status_code == 404
+
+
+def test_signing_out_forgets_the_cases_opened_while_signed_in(tree, other_resident, my_case):
+    att = my_case.attachments.get()
+    phone = Client()
+    phone.force_login(other_resident)
+    phone.get(f"/r/t/{my_case.tracking_code}/")
+    assert phone.get(f"/r/attachments/{att.pk}/").status_code == 200
+    phone.post("/logout/")
+    assert phone.get(f"/r/attachments/{att.pk}/").status_code == 404
+
+
 def test_photos_served_to_staff_in_scope_only(tree, my_case):
     att = my_case.attachments.get()
     url = f"/r/attachments/{att.pk}/"

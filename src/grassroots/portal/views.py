@@ -2,7 +2,7 @@
 staff's patrol/walk-in entry, and the photos behind them. Thin: parse, call one service, render.
 
 Who may see a case's photos: staff who can see the case (``cases_visible_to``), the account that
-reported it, or a browser session that opened its tracking page with the right code.
+reported it, or a browser that opened its tracking page with the right code (``note``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from grassroots.cases.models import Case, CaseAttachment, Rating
 from grassroots.cases.selectors import case_get_by_tracking_code, cases_visible_to
 from grassroots.cases.services import case_rate
 
-from . import throttle
+from . import note, throttle
 from .forms import RatingForm, ReportForm, StaffReportForm
 from .selectors import (
     building_label,
@@ -43,9 +43,6 @@ from .selectors import (
 )
 from .services import new_intake_key, report_submit
 
-SESSION_CASES = "portal_cases"  # pks of the cases this browser opened with their tracking code
-SESSION_LAST = "portal_last"  # the report just submitted, for the result page
-REMEMBER = 30
 CROCKFORD_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
@@ -59,15 +56,6 @@ def _district(request: HttpRequest) -> Area:
     if district is None:
         raise Http404(_("本平台尚未设置所服务的区县"))
     return district
-
-
-def _remember(request: HttpRequest, case: Case) -> None:
-    opened = [pk for pk in request.session.get(SESSION_CASES, []) if pk != case.pk]
-    request.session[SESSION_CASES] = (opened + [case.pk])[-REMEMBER:]
-
-
-def _opened(request: HttpRequest, case: Case) -> bool:
-    return case.pk in request.session.get(SESSION_CASES, [])
 
 
 def _form_context(request: HttpRequest, form: ReportForm, district: Area, *, staff: bool) -> dict:
@@ -102,14 +90,14 @@ def _report(request: HttpRequest, *, staff: bool) -> HttpResponse:
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or _("您无权在该地点录入诉求"))
             else:
-                last = request.session.get(SESSION_LAST) or {}
+                last = note.last(request)
                 repeat = not result.created
                 place_from = last.get("place_from", "") if repeat and last.get("case") == result.case.pk \
                     else result.place_from
-                request.session[SESSION_LAST] = {"case": result.case.pk, "place_from": place_from,
-                                                 "repeat": repeat, "staff": staff}
-                _remember(request, result.case)
-                return redirect("portal:done")
+                note.set_last(request, {"case": result.case.pk, "place_from": place_from, "repeat": repeat,
+                                        "staff": staff})
+                note.remember(request, result.case.pk)
+                return note.keep(request, redirect("portal:done"))
         form.trim_echo()
         status = 400
     else:
@@ -160,8 +148,8 @@ def _staff_detail_url(case: Case) -> str:
 
 @require_GET
 def done(request: HttpRequest) -> HttpResponse:
-    last = request.session.get(SESSION_LAST) or {}
-    case = Case.objects.filter(pk=last.get("case")).first()
+    last = note.last(request)
+    case = Case.objects.filter(pk=last.get("case")).first() if isinstance(last.get("case"), int) else None
     if case is None:
         return redirect("portal:new")
     context = {"case": case, "place_from": last.get("place_from", ""), "repeat": last.get("repeat", False),
@@ -205,8 +193,8 @@ def tracked(view):
             return render(request, "portal/track_find.html", {
                 "error": _("没有找到查询码为“%(code)s”的诉求。请核对后重新输入（共12位，字母不分大小写）。")
                 % {"code": code[:32]}, "code": code[:32], "active": "track"}, status=404)
-        _remember(request, case)
-        return view(request, case, code)
+        note.remember(request, case.pk)
+        return note.keep(request, view(request, case, code))
 
     return wrapper
 
@@ -290,7 +278,7 @@ def _attachment_for(request: HttpRequest, pk: int) -> CaseAttachment:
     if att is None:
         raise Http404(_("照片不存在"))
     case, user = att.case, request.user
-    if _opened(request, case):
+    if note.opened(request, case.pk):
         return att
     if user.is_authenticated and (case.reporter_user_id == user.pk
                                   or cases_visible_to(user).filter(pk=case.pk).exists()):
