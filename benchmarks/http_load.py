@@ -108,33 +108,10 @@ def cpu_seconds(pid: int) -> float:
 
 def postgres_in(home: Path) -> str:
     """``--postgresql`` without DATABASE_URL: a PostgreSQL server whose cluster lives in ``home/pg`` (made
-    on the first run, kept with --reuse like the SQLite file; as ``./dev pg`` runs it, fsync off), started
-    now and stopped at exit."""
-    import glob
+    on the first run, kept with --reuse like the SQLite file), started now and stopped at exit."""
+    import intake
 
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in p.split("/")[4].split(".")])
-    if not bins:
-        sys.exit("PostgreSQL is not installed (apt-get install postgresql), or give DATABASE_URL")
-    pg, folder, port = bins[-1], home / "pg", free_port()
-    run = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
-    quiet = {"stdout": subprocess.DEVNULL, "check": True}
-    fresh = not (folder / "data").exists()
-    if fresh:
-        folder.mkdir(parents=True, exist_ok=True)
-        if run:
-            shutil.chown(folder, "postgres")
-        subprocess.run([*run, f"{pg}/initdb", "-D", f"{folder}/data", "-U", "grassroots", "--auth=trust", "-E",
-                        "UTF8", "--locale=C.UTF-8"], **quiet)
-    options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-               "-c full_page_writes=off -c shared_buffers=1GB -c max_connections=50")
-    subprocess.run([*run, f"{pg}/pg_ctl", "-D", f"{folder}/data", "-l", f"{folder}/log", "-w", "-o", options,
-                    "start"], **quiet)
-    atexit.register(subprocess.run, [*run, f"{pg}/pg_ctl", "-D", f"{folder}/data", "-m", "fast", "stop"],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if fresh:
-        subprocess.run([*run, f"{pg}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "grassroots",
-                        "grassroots"], **quiet)
-    return f"postgres://grassroots@127.0.0.1:{port}/grassroots"
+    return intake.start_postgres(home / "pg", options="-c shared_buffers=1GB -c max_connections=50")
 
 
 def environment(home: Path, database_url: str = "") -> dict[str, str]:

@@ -56,30 +56,38 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_postgres() -> str:
-    """A throw-away PostgreSQL server in a folder of its own (stopped and removed at exit), like ``./dev pg``."""
+def start_postgres(folder: Path | None = None, options: str = "") -> str:
+    """A PostgreSQL server like ``./dev pg`` (fsync off), stopped at exit: a throw-away one in a folder of
+    its own (removed at exit), or — given ``folder`` — the cluster kept there, made on its first use
+    (http_load --postgresql --reuse). ``options``: more server settings (``-c name=value …``)."""
     bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in p.split("/")[4].split(".")])
     if not bins:
         sys.exit("PostgreSQL is not installed (apt-get install postgresql), or give DATABASE_URL")
     pg = bins[-1]
-    folder = Path(tempfile.mkdtemp(prefix="grassroots-pg-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # runs after the stop registered below
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="grassroots-pg-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)  # runs after the stop registered below
+    fresh = not (folder / "data").exists()
     run: list[str] = []
     if os.getuid() == 0:
-        shutil.chown(folder, "postgres")
         run = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
     quiet = {"stdout": subprocess.DEVNULL, "check": True}
-    subprocess.run([*run, f"{pg}/initdb", "-D", f"{folder}/data", "-U", "grassroots", "--auth=trust", "-E", "UTF8",
-                    "--locale=C.UTF-8"], **quiet)
+    if fresh:
+        folder.mkdir(parents=True, exist_ok=True)
+        if run:
+            shutil.chown(folder, "postgres")
+        subprocess.run([*run, f"{pg}/initdb", "-D", f"{folder}/data", "-U", "grassroots", "--auth=trust", "-E",
+                        "UTF8", "--locale=C.UTF-8"], **quiet)
     options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-               "-c full_page_writes=off")
+               f"-c full_page_writes=off {options}").strip()
     subprocess.run([*run, f"{pg}/pg_ctl", "-D", f"{folder}/data", "-l", f"{folder}/log", "-w", "-o", options,
                     "start"], **quiet)
     atexit.register(subprocess.run, [*run, f"{pg}/pg_ctl", "-D", f"{folder}/data", "-m", "fast", "stop"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    subprocess.run([*run, f"{pg}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "grassroots", "grassroots"],
-                   **quiet)
+    if fresh:
+        subprocess.run([*run, f"{pg}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "grassroots",
+                        "grassroots"], **quiet)
     return f"postgres://grassroots@127.0.0.1:{port}/grassroots"
 
 
