@@ -29,6 +29,7 @@ SHOP_OFFERS = [
     ("goods", "大米5斤", 60, None, 200, 2, "到店领取"),
     ("goods", "洗衣液一瓶", 30, None, 300, 3, "到店领取"),
 ]
+NAMED = ("woodpecker", "volunteer")  # the README's accounts that show a settled redemption and an open code
 SHOP_NAMES = ["便民理发店", "社区生活超市", "家电服务站"]
 
 
@@ -84,14 +85,17 @@ def load_points(plan, *, end: datetime, log) -> dict:
 
     earnings = earning.missed(end - timedelta(days=3 * 365), limit=1_000_000)  # some demo events are "today"
     first = min((e.occurred_at for e in earnings), default=start)
-    counts = _walk(rng, earnings, offers, start=min(first, start), end=end)
+    named = {f"user:{pk}" for pk in User.objects.filter(username__in=NAMED).values_list("pk", flat=True)}
+    counts = _walk(rng, earnings, offers, start=min(first, start), end=end, keep=named)
     counts |= _named(offers, end=end, home=home)
     log(f"积分：发放 {counts['awards']} 笔，兑换 {counts['redeemed']} 次（核销 {counts['settled']}），"
         f"到期作废 {counts.get('expired_points', 0)} 分")
     return counts
 
 
-def _walk(rng: random.Random, earnings, offers, *, start: datetime, end: datetime) -> dict:
+def _walk(rng: random.Random, earnings, offers, *, start: datetime, end: datetime, keep: set[str]) -> dict:
+    """``keep``: the owners whose redemptions ``_named`` makes; the weekly draw leaves their points alone
+    (drawn, they could have spent all of them, and the README's accounts would show no open code)."""
     from django.core.exceptions import ValidationError
 
     from grassroots.ledger.models import Account
@@ -133,6 +137,8 @@ def _walk(rng: random.Random, earnings, offers, *, start: datetime, end: datetim
         people = list(Account.objects.filter(kind=Account.Kind.PERSON, posted__gte=60).values_list(
             "pk", "owner", "community_code", "posted", "held"))
         for pk, owner, code, posted, on_hold in rng.sample(people, min(len(people), 12)):
+            if owner in keep:
+                continue
             choices = [o for o in by_community.get(code, []) if o.price <= posted - on_hold]
             if not choices or rng.random() < 0.3:
                 continue
@@ -173,7 +179,7 @@ def _named(offers, *, end: datetime, home: str) -> dict:
     from grassroots.points.services import redeem, verify_code
 
     shown = 0
-    for username in ("woodpecker", "volunteer"):
+    for username in NAMED:
         user = User.objects.filter(username=username).first()
         account = Account.objects.filter(kind=Account.Kind.PERSON, owner=f"user:{user.pk}" if user else "-",
                                          community_code=home).first()
