@@ -412,9 +412,10 @@ class Servers:
 
 
 def request(port: int, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None,
-            cookies: dict | None = None) -> tuple[int, bytes, http.client.HTTPResponse]:
-    """One request on a new connection (no keep-alive), as a plain HTTP client sends it."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            cookies: dict | None = None, timeout: float = 120.0) -> tuple[int, bytes, http.client.HTTPResponse]:
+    """One request on a new connection (no keep-alive), as a plain HTTP client sends it; ``cookies`` takes
+    what the answer sets. No answer in ``timeout`` seconds raises TimeoutError."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         hdrs = {"Host": f"127.0.0.1:{port}", "Connection": "close", **(headers or {})}
         if cookies:

@@ -8,7 +8,7 @@
              --no-inprocess (skip step 6)
 
 The load is benchmarks/http_load.py's (its ``pct``, ``loadavg``, ``free_port``, ``cpu_seconds`` and
-``sign_in`` are imported; its ``request`` is copied with a timeout argument): gunicorn with 2 workers on
+``sign_in`` are imported, and its ``request`` with a 30 s timeout): gunicorn with 2 workers on
 loopback, a SQLite database, closed-loop load from 4 client threads with a new connection per request,
 each endpoint on its own for --duration seconds after a short warm-up. What differs is said here.
 
@@ -548,19 +548,12 @@ class Gunicorn:
 # --- the client --------------------------------------------------------------------------------------
 
 
-def request(port: int, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None,
-            cookies: dict | None = None, timeout: float = TIMEOUT) -> tuple[int, bytes]:  # fmt: skip
-    """http_load.request with a timeout: one request on a new connection (no keep-alive)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        hdrs = {"Host": f"127.0.0.1:{port}", "Connection": "close", **(headers or {})}
-        if cookies:
-            hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        conn.request(method, path, body=body, headers=hdrs)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
+def request(port: int, method: str, path: str, *, timeout: float = TIMEOUT, **kw) -> tuple[int, bytes]:
+    """http_load.request with the peer's 30 s timeout: the status and the body."""
+    from http_load import request as send
+
+    status, data, _ = send(port, method, path, timeout=timeout, **kw)
+    return status, data
 
 
 class Load:
@@ -578,7 +571,8 @@ class Load:
         method, path, body, headers = self.make()
         t = time.perf_counter()
         try:
-            status, data = request(port, method, path, body=body, headers=headers, cookies=cookies)
+            status, data = request(port, method, path, body=body, headers=headers,
+                                   cookies=dict(cookies) if cookies else None)
         except TimeoutError:
             status, data = -1, b"no answer in %d s" % TIMEOUT
         except (OSError, http.client.HTTPException) as exc:
