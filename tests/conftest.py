@@ -57,6 +57,34 @@ def _fresh_memo():
     forget()
 
 
+@pytest.fixture(autouse=True)
+def _holiday_calendar_entered_ahead(request):
+    """The holiday calendar as a site keeps it. chinese_calendar knows the years up to its release (2026
+    for 1.11.0); each winter an administrator enters the coming year on /worktime/ until the package
+    catches up, and until then a deadline that reaches into that year is left empty (worktime/calendar.py).
+    So that a test computing a deadline from today does not fail from mid-December on, this year and
+    the next, where the package does not know them, are marked complete (weekdays work) in the test
+    database. Tests of the calendar itself, where such a year is still missing, opt out with
+    ``@pytest.mark.calendar_as_shipped``."""
+    if request.node.get_closest_marker("calendar_as_shipped"):
+        return
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+            request.fixturenames):
+        return
+    from django.utils import timezone
+
+    from grassroots.worktime.calendar import library_covers
+
+    missing = [y for y in (timezone.localdate().year, timezone.localdate().year + 1) if not library_covers(y)]
+    if not missing:
+        return
+    request.getfixturevalue("db")  # the test's own database (transactional when it asks for that)
+    from grassroots.worktime.models import CalendarYear
+
+    for year in missing:
+        CalendarYear.objects.get_or_create(year=year, defaults={"complete": True, "note": "测试库：按周一至周五上班"})
+
+
 @pytest.fixture
 def tree(db):
     from tests.factories import build_tree

@@ -192,6 +192,7 @@ def test_worker_task_is_throttled_and_the_command_prints_json(tree, new_case, se
     assert out.startswith("{") and '"supervised": 1' in out  # escalated before, so now supervised
 
 
+@pytest.mark.calendar_as_shipped
 def test_a_case_received_without_a_calendar_gets_its_deadline_once_the_year_is_entered(tree, new_case):
     from grassroots.worktime.models import CalendarYear
 

@@ -5,7 +5,7 @@ schedule, the same files when run again."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 import pypdfium2
@@ -82,10 +82,12 @@ def test_a_job_makes_the_xlsx_and_the_pdf_and_the_schedule_queues_the_last_quart
     report = job.reports.get()
     assert report.members == 1 and report.hours == 2.5 and report.random_check[0]["name"] == "居民1"
     # The worker's schedule queues the quarter just ended, once (this quarter's was asked for already).
-    assert feedback.feedback_schedule(today=date(2027, 1, 2)) == 0
-    assert feedback.feedback_schedule(today=date(2027, 4, 2)) == 1
-    assert feedback.feedback_schedule(today=date(2027, 4, 2)) == 0
-    assert FeedbackJob.objects.filter(quarter="2027-Q1", requested_by__isnull=True).count() == 1
+    _start, next_start = feedback.quarter_bounds(quarter)
+    after_next = feedback.quarter_bounds(feedback.quarter_of(next_start))[1]
+    assert feedback.feedback_schedule(today=next_start + timedelta(days=1)) == 0
+    assert feedback.feedback_schedule(today=after_next + timedelta(days=1)) == 1
+    assert feedback.feedback_schedule(today=after_next + timedelta(days=1)) == 0
+    assert FeedbackJob.objects.filter(quarter=feedback.quarter_of(next_start), requested_by__isnull=True).count() == 1
 
 
 def test_a_failed_job_says_why(world, served, monkeypatch):

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from grassroots.core.models import AuditEntry
-from grassroots.service.feedback import feedback_run
+from grassroots.service.feedback import feedback_run, quarter_of
 from grassroots.service.models import MemberRegistration, ServiceRecord, UnitRegistration
 from grassroots.service.services import member_register, member_registration_decide, service_record_submit
 
@@ -109,7 +109,9 @@ def test_feedback_pages_and_files_are_the_communitys(client_as, world, approved,
     user, _pm = member
     service_record_submit(registration=approved, actor=user, what="宣传", served_on=timezone.localdate(), hours="1")
     mine = client_as(world.tree.user("community_worker_1"))
-    response = mine.post("/s/community/feedback/", {"community": world.tree.communities[0].code, "quarter": "2026-Q4"})
+    this_quarter = quarter_of(timezone.localdate())  # the record's, served today
+    response = mine.post("/s/community/feedback/", {"community": world.tree.communities[0].code,
+                                                    "quarter": this_quarter})
     job_url = response["Location"]
     assert job_url.startswith("/s/community/feedback/")
     bad = mine.post("/s/community/feedback/", {"community": world.tree.communities[0].code, "quarter": "2026-Q9"})
@@ -155,7 +157,7 @@ def test_api_member_and_community(client_as, world, member, posts):
     verify = f"/api/service/records/{rec.json()['id']}/verify"
     assert post_json(client_as(cw[2]), verify, {"approve": True}).status_code == 404
     assert post_json(client_as(cw[1]), verify, {"approve": True}).json()["status"] == "verified"
-    body = {"community": world.tree.communities[0].code, "quarter": "2026-Q4"}
+    body = {"community": world.tree.communities[0].code, "quarter": quarter_of(timezone.localdate())}
     job = post_json(client_as(cw[1]), "/api/service/feedback", body)
     assert job.status_code == 202 and job.json()["status"] == "queued"
     other = client_as(cw[2])

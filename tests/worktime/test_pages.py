@@ -9,7 +9,7 @@ from grassroots.worktime import views
 from grassroots.worktime.models import CalendarDay, CalendarYear, DayKind, TimeLimit
 from grassroots.worktime.services import calendar_day_set
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar_as_shipped]
 
 MISSING = "2027年的法定节假日安排尚未录入，请在工作日历中补录后再计算期限"
 

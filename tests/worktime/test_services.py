@@ -22,7 +22,7 @@ from grassroots.worktime.services import (
     time_limit_set,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar_as_shipped]
 
 
 def sh(*args) -> datetime:
