@@ -5,6 +5,7 @@
     options: --cases N (full and receive requests each, default 600)  --bare N (default 3000)
              --only sqlite|postgresql
              --profile (where a full request's time goes, per phase, plus a pyinstrument tree)
+             --what-if (the full path again with the rollups, the deferred row or both left out)
 
 Both endpoints get the same HTTP POST through Django's test client — the project's whole middleware
 stack (sessions, locale, CSRF, auth, messages), URL resolution behind every project route — and
@@ -25,6 +26,11 @@ accounts) plus one staff account per grid, community, street and unit, so every 
 its grid worker and its dispatchers as it would in production. Rounds of full and bare requests
 alternate so a busy machine slows both alike. Each database runs in its own process; the script
 ends with one JSON line per database.
+
+``--what-if`` is not a configuration anyone can run: it times the full path again, in the same rounds
+as a fresh bare baseline, with parts of the request left out by patching them away — the KPI rollups
+(``cases.hooks.has_writers``), the deferred row (``core.deferred.enqueue``), and both — to show what
+moving each out of the request would gain before anyone builds it (docs/benchmarks.md, "intake").
 """
 
 from __future__ import annotations
@@ -112,7 +118,7 @@ def parent(args: argparse.Namespace) -> None:
         print(f"\n=== {name} ===", flush=True)
         cmd = [sys.executable, __file__, "--child", "--cases", str(args.cases), "--bare", str(args.bare),
                "--dispatch", str(args.dispatch), "--worker-tasks", args.worker_tasks,
-               *(["--profile"] if args.profile else [])]
+               *(["--profile"] if args.profile else []), *(["--what-if"] if args.what_if else [])]
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=False)
         out = proc.stdout.splitlines()
         print("\n".join(line for line in out if not line.startswith("{")), flush=True)
@@ -143,7 +149,8 @@ def child(args: argparse.Namespace) -> None:
     print(f"database: {connection.vendor}; demo district and {world['staff']} staff accounts in "
           f"{time.perf_counter() - t0:.1f} s", flush=True)
     install_urls()
-    payloads = make_payloads(world, 2 * args.cases + args.bare + 700)
+    payloads = make_payloads(world, 2 * args.cases + args.bare + 700
+                             + (4 * args.cases + args.bare if args.what_if else 0))
     endpoints = {  # name → (path, the status it answers a good post with)
         "full": ("/r/new/", 302),  # the resident page (portal): form, report_submit, session, redirect
         "receive": ("/bench/intake/", 201),  # a plain form view around case_receive
@@ -175,10 +182,58 @@ def child(args: argparse.Namespace) -> None:
                     post(name)
                 spent[name] += time.perf_counter() - t
         report = summarise(connection.vendor, counts, spent, statements)
+        if args.what_if:
+            report["what_if"] = what_if(post, args.cases, args.bare)
         if args.profile:
             profile(lambda: post("full"), min(300, len(payloads)))
         report.update(after_commit(client, payloads, args.dispatch, args.worker_tasks))
     print(json.dumps(report, ensure_ascii=False))
+
+
+def what_if(post, cases: int, bare: int) -> dict:
+    """The full path with parts patched away, interleaved with the full path as it is and the bare
+    insert (a fresh baseline in the same rounds): each variant's rate as a share of the bare rate."""
+    from contextlib import ExitStack
+    from unittest import mock
+
+    from grassroots.cases import hooks
+    from grassroots.core import deferred
+
+    def no_rollups():
+        return mock.patch.object(hooks, "has_writers", lambda: False)
+
+    def no_deferred_row():
+        return mock.patch.object(deferred, "enqueue", lambda *args, **kwargs: None)
+
+    variants = {"as_is": [], "no_rollups": [no_rollups], "no_deferred_row": [no_deferred_row],
+                "neither": [no_rollups, no_deferred_row]}
+    spent = dict.fromkeys([*variants, "bare"], 0.0)
+    rounds = 6
+    for r in range(rounds):
+        for name, patches in variants.items():
+            n = cases // rounds + (1 if r < cases % rounds else 0)
+            with ExitStack() as stack:
+                for patch in patches:
+                    stack.enter_context(patch())
+                t = time.perf_counter()
+                for _ in range(n):
+                    post("full")
+                spent[name] += time.perf_counter() - t
+        n = bare // rounds + (1 if r < bare % rounds else 0)
+        t = time.perf_counter()
+        for _ in range(n):
+            post("bare")
+        spent["bare"] += time.perf_counter() - t
+    bare_rate = bare / spent["bare"]
+    out = {}
+    for name in variants:
+        rate = cases / spent[name]
+        out[name] = {"per_s": round(rate, 1), "ms": round(1000 * spent[name] / cases, 2),
+                     "ratio": round(rate / bare_rate, 3)}
+        print(f"what if, {name:<16} {rate:7.1f}/s ({out[name]['ms']:5.2f} ms each) = {rate / bare_rate:6.1%} of bare",
+              flush=True)
+    out["bare_per_s"] = round(bare_rate, 1)
+    return out
 
 
 def after_commit(client, payloads: list[dict], n: int, worker_tasks: str) -> dict:
@@ -477,6 +532,8 @@ def main() -> None:
     parser.add_argument("--bare", type=int, default=3000, help="bare insert requests (default 3000)")
     parser.add_argument("--only", choices=["sqlite", "postgresql"], default="")
     parser.add_argument("--profile", action="store_true", help="time each phase of a full request")
+    parser.add_argument("--what-if", action="store_true",
+                        help="the full path again without the rollups, the deferred row, or both (patched away)")
     parser.add_argument("--worker-tasks", default="core.deferred",
                         help="the tasks of the timed worker (grassroots worker --only; default: core.deferred, "
                              "a worker kept for what follows submits)")
