@@ -58,7 +58,8 @@ class Command(BaseCommand):
                 self.stdout.write("已删除演示数据：" + "，".join(f"{c} 区域{n}个" for c, n in removed.items()))
             else:
                 self._refuse_if_not_empty()
-            counts = load_plan(plan, cases=cases, end=end, log=lambda msg: self.stdout.write("  写入" + msg),
+            counts = load_plan(plan, cases=cases, end=end,
+                               log=lambda msg: self.stdout.write(f"  [{time.monotonic() - started:4.0f} 秒] 写入{msg}"),
                                without=frozenset(options["without"]))
         areas = counts["areas"]
         self.stdout.write(self.style.SUCCESS(
