@@ -47,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,6 +165,10 @@ def child(args: argparse.Namespace) -> None:
             response = client.post(path, payloads.pop())
             assert response.status_code == status, (name, response.status_code, response.content[:300])
 
+        def posts(name: str, n: int) -> None:
+            for _ in range(n):
+                post(name)
+
         for _i in range(20):  # warm up: the grid index, the memoized tables, the URL resolver, the session
             for name in endpoints:
                 post(name)
@@ -172,25 +177,30 @@ def child(args: argparse.Namespace) -> None:
             with connection.execute_wrapper(counter):
                 post(name)
         counts = {"full": args.cases, "receive": args.cases, "bare": args.bare}
-        spent = dict.fromkeys(endpoints, 0.0)
-        rounds = 6
-        for r in range(rounds):  # interleaved, so a busy machine slows all three alike
-            for name, total in counts.items():
-                n = total // rounds + (1 if r < total % rounds else 0)
-                t = time.perf_counter()
-                for _ in range(n):
-                    post(name)
-                spent[name] += time.perf_counter() - t
+        spent = timed_rounds({name: (total, lambda n, name=name: posts(name, n)) for name, total in counts.items()})
         report = summarise(connection.vendor, counts, spent, statements)
         if args.what_if:
-            report["what_if"] = what_if(post, args.cases, args.bare)
+            report["what_if"] = what_if(posts, args.cases, args.bare)
         if args.profile:
             profile(lambda: post("full"), min(300, len(payloads)))
         report.update(after_commit(client, payloads, args.dispatch, args.worker_tasks))
     print(json.dumps(report, ensure_ascii=False))
 
 
-def what_if(post, cases: int, bare: int) -> dict:
+def timed_rounds(jobs: dict[str, tuple[int, Callable[[int], None]]], rounds: int = 6) -> dict[str, float]:
+    """Seconds each job spent; a job is (requests in all, ``run(n)`` making n of them). The jobs take turns
+    in ``rounds`` rounds, so a busy machine slows them all alike."""
+    spent = dict.fromkeys(jobs, 0.0)
+    for r in range(rounds):
+        for name, (total, run) in jobs.items():
+            n = total // rounds + (1 if r < total % rounds else 0)
+            t = time.perf_counter()
+            run(n)
+            spent[name] += time.perf_counter() - t
+    return spent
+
+
+def what_if(posts, cases: int, bare: int) -> dict:
     """The full path with parts patched away, interleaved with the full path as it is and the bare
     insert (a fresh baseline in the same rounds): each variant's rate as a share of the bare rate."""
     from contextlib import ExitStack
@@ -207,23 +217,15 @@ def what_if(post, cases: int, bare: int) -> dict:
 
     variants = {"as_is": [], "no_rollups": [no_rollups], "no_deferred_row": [no_deferred_row],
                 "neither": [no_rollups, no_deferred_row]}
-    spent = dict.fromkeys([*variants, "bare"], 0.0)
-    rounds = 6
-    for r in range(rounds):
-        for name, patches in variants.items():
-            n = cases // rounds + (1 if r < cases % rounds else 0)
-            with ExitStack() as stack:
-                for patch in patches:
-                    stack.enter_context(patch())
-                t = time.perf_counter()
-                for _ in range(n):
-                    post("full")
-                spent[name] += time.perf_counter() - t
-        n = bare // rounds + (1 if r < bare % rounds else 0)
-        t = time.perf_counter()
-        for _ in range(n):
-            post("bare")
-        spent["bare"] += time.perf_counter() - t
+
+    def full_without(patches, n: int) -> None:
+        with ExitStack() as stack:
+            for patch in patches:
+                stack.enter_context(patch())
+            posts("full", n)
+
+    spent = timed_rounds({**{name: (cases, lambda n, p=patches: full_without(p, n)) for name, patches in variants.items()},
+                          "bare": (bare, lambda n: posts("bare", n))})
     bare_rate = bare / spent["bare"]
     out = {}
     for name in variants:

@@ -75,7 +75,8 @@ def _holiday_calendar_entered_ahead(request):
 
     from grassroots.worktime.calendar import library_covers
 
-    missing = [y for y in (timezone.localdate().year, timezone.localdate().year + 1) if not library_covers(y)]
+    year = timezone.localdate().year
+    missing = [y for y in (year, year + 1) if not library_covers(y)]
     if not missing:
         return
     request.getfixturevalue("db")  # the test's own database (transactional when it asks for that)
