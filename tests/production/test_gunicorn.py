@@ -24,7 +24,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.production
+# one worker boots the production server once for the module (./dev test runs --dist loadgroup); without
+# the group each worker booted its own, about 37 s each on PostgreSQL
+pytestmark = [pytest.mark.production, pytest.mark.xdist_group("production")]
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
