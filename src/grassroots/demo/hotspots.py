@@ -61,8 +61,9 @@ def _places(plan, grid, rng: random.Random) -> dict[str, str]:
 
 
 def _moment(rng: random.Random, start: datetime, stop: datetime) -> datetime:
-    seconds = max(60, int((stop - start).total_seconds()) - 60)
-    return start + timedelta(seconds=rng.randint(0, seconds))
+    """A moment in [start, stop], a minute clear of ``stop`` where the window allows it."""
+    seconds = int((stop - start).total_seconds())
+    return start + timedelta(seconds=rng.randint(0, seconds - 60 if seconds > 120 else max(0, seconds)))
 
 
 def load_hotspots(plan, *, end: datetime | None = None, log=None) -> dict:
@@ -94,8 +95,11 @@ def load_hotspots(plan, *, end: datetime | None = None, log=None) -> dict:
     with time_machine.travel(end, tick=False) as traveller:
         moments = []
         for weeks_ago, per_grid in SURGE:
-            start = timezone.make_aware(datetime.combine(this_monday - timedelta(weeks=weeks_ago), time(7)))
+            monday = this_monday - timedelta(weeks=weeks_ago)
+            start = timezone.make_aware(datetime.combine(monday, time(7)))
             stop = min(end, start + timedelta(days=6, hours=14))
+            if stop <= start:  # this week, loaded before 07:00 on its Monday: its share from midnight on
+                start = timezone.make_aware(datetime.combine(monday, time(0)))
             if stop <= start:
                 continue
             for grid, n in zip(grids, per_grid, strict=False):
