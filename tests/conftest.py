@@ -5,6 +5,43 @@ import pytest
 os.environ.setdefault("GRASSROOTS_DATA_KEY", "test-data-key-0123456789abcdef0123456789")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock", default="", metavar="ISO-MOMENT",
+        help="run with this process's clock moved to this moment and ticking on (e.g. 2026-12-13T16:10:00+00:00, "
+             "00:10 on a Monday in China): a test or a demo step that depends on the hour, the weekday, the "
+             "month or the year shows up before CI runs into it. Python's clock only: not PostgreSQL's now(), "
+             "a browser's or a server started in another process.")
+
+
+def pytest_configure(config):
+    moment = config.getoption("--clock", default="")
+    if moment:
+        from datetime import datetime
+
+        import time_machine
+
+        try:
+            when = datetime.fromisoformat(moment)
+        except ValueError:
+            raise pytest.UsageError(f"--clock {moment!r}: give a moment like 2026-12-13T16:10:00+00:00") from None
+        if when.tzinfo is None:
+            raise pytest.UsageError(f"--clock {moment!r}: give the offset too (+00:00, +08:00)")
+        config._grassroots_clock = time_machine.travel(when, tick=True)
+        config._grassroots_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_grassroots_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    moment = config.getoption("--clock", default="")
+    return [f"clock moved to {moment} (Python only)"] if moment else []
+
+
 def pytest_runtest_setup(item):
     """A test marked ``postgresql`` (several connections or processes on one server, row locks) runs on
     PostgreSQL only. ./dev test's SQLite stage deselects them (-m "not postgresql") and its PostgreSQL stage
