@@ -61,9 +61,10 @@ def _places(plan, grid, rng: random.Random) -> dict[str, str]:
 
 
 def _moment(rng: random.Random, start: datetime, stop: datetime) -> datetime:
-    """A moment in [start, stop], a minute clear of ``stop`` where the window allows it."""
+    """A moment in [start, stop] (``stop`` after ``start``), a minute clear of ``stop`` where the window
+    allows it."""
     seconds = int((stop - start).total_seconds())
-    return start + timedelta(seconds=rng.randint(0, seconds - 60 if seconds > 120 else max(0, seconds)))
+    return start + timedelta(seconds=rng.randint(0, seconds - 60 if seconds > 120 else seconds))
 
 
 def load_hotspots(plan, *, end: datetime | None = None, log=None) -> dict:
