@@ -191,3 +191,39 @@ def test_bulk_bad_input(client_as, tree, placed, data, message):
 
 def test_bulk_needs_post(client_as, tree):
     assert client_as(tree.user("community_worker_1")).get("/cases/board/bulk/").status_code == 405
+
+
+def test_the_boards_queries_do_not_grow_with_its_rows(client_as, tree, new_case):
+    """Every row shows its time left, duty suggestions, reason and duplicate hint: all read once a page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grassroots.duplicates.models import DuplicateCandidate
+
+    leaf = Category.objects.filter(code__startswith="0101", level=3).first()
+    Duty.objects.create(unit=tree.units["dept"], category=leaf, area=tree.district)
+    client = client_as(tree.user("street_admin_1"))
+
+    def add_rows(n: int) -> None:
+        for i in range(n):
+            case = new_case("ABC"[i % 3], title=f"第{i}件", category=leaf)
+            earlier = new_case("ABC"[i % 3], title=f"第{i}件之前", category=leaf)
+            DuplicateCandidate.objects.get_or_create(case=case, candidate=earlier,
+                                                     defaults={"score": 0.9, "district_code": case.district_code})
+            returned = dispatched_to_dept(new_case("ABC"[i % 3], category=leaf), tree)
+            svc.case_take(case=returned, actor=tree.user("dept_handler"))
+            svc.case_return(case=returned, reason="不属于本单位职责", actor=tree.user("dept_handler"))
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/cases/board/", {"include_lower": "on"})
+        assert response.status_code == 200
+        return len(ctx), response.content.decode().count("data-case=")
+
+    add_rows(1)
+    queries()  # the small tables read once and kept a few seconds (core.memo), the session
+    few, rows_before = queries()
+    add_rows(4)
+    many, rows_after = queries()
+    assert rows_after >= rows_before + 8
+    assert many == few

@@ -1,4 +1,4 @@
-"""Properties of add_working_days over the years the package covers (and a completed 2027)."""
+"""Properties of add_working_days and working_seconds over the years the package covers (and a completed 2027)."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -40,3 +40,26 @@ def test_monotone_in_n(start, n):
 def test_monotone_in_start(start, later, n):
     assert add_working_days(start, n, OVERRIDES) <= add_working_days(
         start + timedelta(minutes=later), n, OVERRIDES)
+
+
+def _office_seconds_day_by_day(start: datetime, end: datetime) -> float:
+    """The definition, walked plainly: every day's office periods cut to [start, end]."""
+    total, day = 0.0, start.date()
+    while day <= end.date():
+        if is_working_day(day, OVERRIDES):
+            for opens, closes in wt.WORKING_PERIODS:
+                lo, hi = max(start, wt.at(day, opens)), min(end, wt.at(day, closes))
+                total += max(0.0, (hi - lo).total_seconds())
+        day += timedelta(days=1)
+    return total
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=starts, minutes=st.integers(min_value=-60, max_value=40 * 24 * 60))
+def test_working_seconds_is_the_office_time_between(start, minutes):
+    end = start + timedelta(minutes=minutes)
+    assert wt.working_seconds(start, end, OVERRIDES) == _office_seconds_day_by_day(start, end)
+
+
+def test_a_working_day_holds_seven_office_hours():
+    assert wt.WORKING_DAY_SECONDS == 7 * 3600

@@ -7,9 +7,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("诉求")
 
     def ready(self) -> None:
+        from grassroots.areas.models import Area
         from grassroots.core import deferred
         from grassroots.core.jobs import register_task
         from grassroots.core.memo import forget_on_change
+        from grassroots.orgs.models import Duty, Unit
 
         from .models import Category, TierRule
         from .services import AFTER_RECEIVE, after_receive, after_receive_reads
@@ -20,3 +22,5 @@ class CasesConfig(AppConfig):
         forget_on_change("cases.tier_rules", TierRule, Category)
         forget_on_change("cases.category_parents", Category)
         forget_on_change("cases.categories", Category)
+        forget_on_change("cases.category_choices", Category)
+        forget_on_change("cases.duties", Duty, Unit, Area, Category)

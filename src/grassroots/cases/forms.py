@@ -6,7 +6,7 @@ see. The per-action forms of the detail page are in ``forms_actions``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.models import Capability
+from grassroots.core.memo import memoized
 from grassroots.core.params import BoundedDateField
 from grassroots.orgs.models import UnitKind
 from grassroots.people.forms import area_choices_for
@@ -24,6 +25,10 @@ from . import selectors
 from . import services as svc
 from .errors import TransitionNotAllowed
 from .models import Case, CaseEvent, Category, Channel, Tier
+
+if TYPE_CHECKING:
+    from grassroots.areas.models import Area
+    from grassroots.orgs.models import Unit
 
 NOTE_MAX = svc.NOTE_MAX
 SEARCH_MAX = 50
@@ -60,9 +65,17 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def category_choices() -> list[tuple[str, str]]:
-    """First- and second-level categories (a filter includes the whole subtree)."""
-    return [(c.code, ("\u3000" if c.level == 2 else "") + c.name)
-            for c in Category.objects.filter(level__lte=2).only("code", "name", "level")]
+    """First- and second-level categories (a filter includes the whole subtree); kept in memory for a
+    few seconds like the other small tables (``core.memo``), read on every list and board page."""
+    return memoized(CATEGORY_CHOICES_KEY, _category_choices)
+
+
+CATEGORY_CHOICES_KEY = "cases.category_choices"
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    return [(code, ("\u3000" if level == 2 else "") + name)
+            for code, name, level in Category.objects.filter(level__lte=2).values_list("code", "name", "level")]
 
 
 def _place_choices(form: forms.Form, user, capability: str) -> None:
@@ -143,8 +156,12 @@ def unit_choice(unit, suggested: set[int]) -> tuple[str, str]:
     """A unit in a select: its name and kind, starred when the duty catalogue suggests it. (The kind's
     name from one dict, not ``get_kind_display()``, which rebuilds the choices for every unit: a third
     of the dispatch board's time with 140 units.)"""
-    label = f"{unit.name}（{UNIT_KINDS.get(unit.kind, unit.kind)}）"
-    return str(unit.pk), f"★ {label}" if unit.pk in suggested else label
+    return _unit_option(unit.pk, unit.name, unit.kind, starred=unit.pk in suggested)
+
+
+def _unit_option(pk: int, name: str, kind: str, *, starred: bool = False) -> tuple[str, str]:
+    label = f"{name}（{UNIT_KINDS.get(kind, kind)}）"
+    return str(pk), f"★ {label}" if starred else label
 
 
 # --- bulk actions on the dispatch board ------------------------------------------------------------------
@@ -178,10 +195,10 @@ class BulkForm(forms.Form):
         super().__init__(data, **kwargs)
         self.user = user
         units, teams = selectors.bulk_dispatch_choices(user)
-        self.units = {str(u.pk): u for u in units}
-        self.teams = {a.code: a for a in teams}
-        self.fields["to_unit"].choices = [("", "—")] + [unit_choice(u, set()) for u in units]
-        self.fields["to_area"].choices = [("", "—")] + [(a.code, a.name) for a in teams]
+        self.fields["to_unit"].choices = [("", "—")] + [_unit_option(*unit) for unit in units]
+        self.fields["to_area"].choices = [("", "—"), *teams]
+        self.to_unit: Unit | None = None  # the picked unit or team, read in clean()
+        self.to_area: Area | None = None
         self.visible = selectors.staff_cases_for(user) if cases is None else cases
         self.failures: list[tuple[Case | None, str]] = []
         self.done: list[Case] = []
@@ -190,6 +207,11 @@ class BulkForm(forms.Form):
         data = super().clean()
         if data.get("action") == "dispatch" and bool(data.get("to_unit")) == bool(data.get("to_area")):
             raise forms.ValidationError(_("批量派单请选择承办单位或责任网格/社区/街道（二选一）"))
+        units, teams = selectors.bulk_dispatch_targets(self.user)
+        if data.get("to_unit"):
+            self.to_unit = units.filter(pk=data["to_unit"]).first()
+        if data.get("to_area"):
+            self.to_area = teams.filter(code=data["to_area"]).first()
         return data
 
     def submit(self) -> bool:
@@ -221,7 +243,7 @@ class BulkForm(forms.Form):
         if data["action"] == "accept":
             return svc.case_accept(case=case, actor=self.user, note=data["note"])
         return svc.case_dispatch(case=case, actor=self.user, note=data["note"],
-                                 to_unit=self.units.get(data["to_unit"]), to_area=self.teams.get(data["to_area"]))
+                                 to_unit=self.to_unit, to_area=self.to_area)
 
 
 class _RollBack(Exception):

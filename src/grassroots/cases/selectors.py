@@ -25,7 +25,7 @@ from grassroots.core.memo import memoized
 from grassroots.orgs.models import Duty, Unit
 from grassroots.worktime import calendar as worktime_calendar
 from grassroots.worktime.calendar import CalendarMissing
-from grassroots.worktime.selectors import limits_load, overrides_load
+from grassroots.worktime.selectors import limits_current, overrides_current
 
 from .effects import member_may_take
 from .models import BOARD_STATUSES, Case, CaseAttachment, CaseEvent, Category, Rating, WhistleTask
@@ -259,8 +259,8 @@ class Clock:
 
     def __init__(self, now: datetime | None = None):
         self.now = now or timezone.now()
-        self.overrides = overrides_load()
-        self.limits = limits_load()
+        self.overrides = overrides_current()  # small tables, kept a few seconds (core.memo)
+        self.limits = limits_current()
 
     def _unit(self, urgency: str) -> str:
         limit = self.limits.get(urgency)
@@ -431,20 +431,45 @@ CASE_STATUS_ACTION = {S.RETURNED: "return", S.ESCALATED: "escalate"}
 def duty_suggestions(cases) -> dict[int, list[Unit]]:
     """Units whose duty catalogue covers each case (its category or an ancestor, an area containing
     the case's place), the most specific first."""
-    cases = [c for c in cases if c.category_id]
-    codes = {c.category.code[:n] for c in cases for n in range(2, len(c.category.code) + 1, 2)}
-    if not codes:
-        return {}
-    duties = list(Duty.objects.filter(category__code__in=codes).select_related("unit", "area", "category"))
+    by_category = duties_by_category()
     out: dict[int, list[Unit]] = {}
     for case in cases:
-        matches = [d for d in duties if case.category.code.startswith(d.category.code)
-                   and case.scope_code.startswith(d.area.code) and d.unit.district_code == case.district_code]
-        matches.sort(key=lambda d: (-len(d.category.code), -len(d.area.code), d.unit.name))
+        if not case.category_id:
+            continue
+        code = case.category.code
+        matches = [d for n in range(2, len(code) + 1, 2) for d in by_category.get(code[:n], ())
+                   if case.scope_code.startswith(d.area_code) and d.district_code == case.district_code]
+        matches.sort(key=lambda d: (-len(d.category_code), -len(d.area_code), d.unit.name))
         seen: dict[int, Unit] = {}
         for duty in matches:
-            seen.setdefault(duty.unit_id, duty.unit)
+            seen.setdefault(duty.unit.pk, duty.unit)
         out[case.pk] = list(seen.values())
+    return out
+
+
+@dataclass(frozen=True)
+class DutyEntry:
+    category_code: str
+    area_code: str
+    district_code: str  # the unit's
+    unit: Unit
+
+
+DUTIES_KEY = "cases.duties"
+
+
+def duties_by_category() -> dict[str, list[DutyEntry]]:
+    """The duty catalogue (职责清单) by category code, kept in memory for a few seconds like the other
+    small tables (``core.memo``; dropped when a duty, unit, area or category is saved here): the
+    board reads it for every row."""
+    return memoized(DUTIES_KEY, _duties_by_category)
+
+
+def _duties_by_category() -> dict[str, list[DutyEntry]]:
+    out: dict[str, list[DutyEntry]] = {}
+    for d in Duty.objects.select_related("unit", "area", "category").defer("area__boundary"):
+        out.setdefault(d.category.code, []).append(
+            DutyEntry(d.category.code, d.area.code, d.unit.district_code, d.unit))
     return out
 
 
@@ -489,22 +514,26 @@ def units_for_filter(user) -> QuerySet[Unit]:
     return Unit.objects.filter(Q(district_code__in=districts) | Q(pk__in=sorted(own))).order_by("kind", "name")
 
 
-def bulk_dispatch_choices(user) -> tuple[list[Unit], list[Area]]:
-    """Units and teams offered by the board's bulk dispatch: those of the user's dispatch areas.
+def bulk_dispatch_targets(user) -> tuple[QuerySet[Unit], QuerySet[Area]]:
+    """Units and teams the board's bulk dispatch offers: those of the user's dispatch areas.
     The service still checks each case (a unit must serve the case's place)."""
     scope = scope_for(user)
     roots = sorted(scope.codes(Capability.DISPATCH_CASES))
     if scope.is_superuser:
-        units, areas = Unit.objects.all(), Area.objects.filter(level__in=["grid", "community", "street"])
-    else:
-        districts = {r[:6] for r in roots}
-        units = Unit.objects.filter(district_code__in=districts)
-        q = Q(pk__in=[])
-        for root in roots:
-            q |= Q(code__startswith=root)
-        areas = Area.objects.filter(q, level__in=["grid", "community", "street"])
-    # a select's options: names and codes, not the outlines
-    return list(units.order_by("kind", "name")), list(areas.defer("boundary").order_by("code"))
+        return Unit.objects.all(), Area.objects.filter(level__in=["grid", "community", "street"])
+    districts = {r[:6] for r in roots}
+    q = Q(pk__in=[])
+    for root in roots:
+        q |= Q(code__startswith=root)
+    return Unit.objects.filter(district_code__in=districts), Area.objects.filter(q, level__in=["grid", "community", "street"])
+
+
+def bulk_dispatch_choices(user) -> tuple[list[tuple[int, str, str]], list[tuple[str, str]]]:
+    """The board's two selects: (pk, name, kind) of each unit, (code, name) of each team — plain values,
+    not model rows (a street's 260 units and teams as models were a tenth of the board's time)."""
+    units, areas = bulk_dispatch_targets(user)
+    return (list(units.order_by("kind", "name").values_list("pk", "name", "kind")),
+            list(areas.order_by("code").values_list("code", "name")))
 
 
 # --- the detail page -----------------------------------------------------------------------------------

@@ -172,11 +172,18 @@ def pairs_of(case: Case, user) -> list[Pair]:
 
 
 def pairs_for_board(cases, user) -> dict[int, list[Pair]]:
-    """The board's hints: each case's own open candidates (it is the possible duplicate)."""
-    ids = [c.pk for c in cases]
+    """The board's hints: each case's own open candidates (it is the possible duplicate). A hint names
+    the other case by its number, so only that is read of it (not its row and place, as the pair page
+    does); the board's own cases are the pairs' ``case``."""
+    by_pk = {c.pk: c for c in cases}
+    rows = list(_live(DuplicateCandidate.objects.filter(case_id__in=list(by_pk)))
+                .select_related("candidate").only("score", "strong", "case", "candidate__code"))
+    visible = set(cases_visible_to(user).filter(
+        pk__in={r.case_id for r in rows} | {r.candidate_id for r in rows}).values_list("pk", flat=True))
     out: dict[int, list[Pair]] = {}
-    for pair in _pairs(_live(DuplicateCandidate.objects.filter(case_id__in=ids)), user):
-        out.setdefault(pair.case.pk, []).append(pair)
+    for r in rows:
+        if r.case_id in visible and r.candidate_id in visible:
+            out.setdefault(r.case_id, []).append(Pair(row=r, case=by_pk[r.case_id], original=r.candidate))
     return out
 
 

@@ -19,13 +19,13 @@ def area_choices_for(user, capability: str) -> list[tuple[str, str]]:
     """District → grid areas under the user's roots, indented by level, for a subtree picker."""
     areas = list(
         areas_visible_to(user, capability).filter(level__in=PICKER_LEVELS).order_by("code")
-        .only("code", "name", "level")
+        .values_list("code", "name", "level")
     )
     if not areas:
         return []
-    top = min(LEVEL_ORDER.index(a.level) for a in areas)
+    top = min(LEVEL_ORDER.index(level) for _code, _name, level in areas)
     return [("", _("全部"))] + [
-        (a.code, "\u3000" * (LEVEL_ORDER.index(a.level) - top) + a.name) for a in areas
+        (code, "\u3000" * (LEVEL_ORDER.index(level) - top) + name) for code, name, level in areas
     ]
 
 

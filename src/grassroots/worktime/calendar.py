@@ -35,6 +35,9 @@ TZ = ZoneInfo("Asia/Shanghai")
 WORKING_PERIODS: tuple[tuple[time, time], ...] = ((time(8, 30), time(12, 0)), (time(14, 0), time(17, 30)))
 DAY_START = WORKING_PERIODS[0][0]
 DAY_END = WORKING_PERIODS[-1][1]
+# Office hours in one working day (Asia/Shanghai keeps no summer time: every day has them all).
+WORKING_DAY_SECONDS = float(sum((closes.hour * 60 + closes.minute - opens.hour * 60 - opens.minute) * 60
+                                for opens, closes in WORKING_PERIODS))
 
 HOLIDAY = "holiday"
 WORKDAY = "workday"
@@ -198,15 +201,23 @@ def deadline_for(start: datetime, urgency: str, limits: Mapping[str, Limit],
 
 
 def working_seconds(start: datetime, end: datetime, overrides: Overrides = NO_OVERRIDES) -> float:
-    """Seconds of office hours on working days between ``start`` and ``end`` (0 when end <= start)."""
+    """Seconds of office hours on working days between ``start`` and ``end`` (0 when end <= start).
+    Only the first and the last day are cut by ``start`` and ``end``; a working day in between counts
+    whole (a page of 50 cases walks their limits three times each: the dispatch board)."""
     start, end = local(start), local(end)
+    if end <= start:
+        return 0.0
+    first, last = start.date(), end.date()
     total = 0.0
-    day = start.date()
-    while day <= end.date():
+    day = first
+    while day <= last:
         if is_working_day(day, overrides):
-            for opens, closes in WORKING_PERIODS:
-                lo, hi = max(start, at(day, opens)), min(end, at(day, closes))
-                total += max(0.0, (hi - lo).total_seconds())
+            if first < day < last:
+                total += WORKING_DAY_SECONDS
+            else:
+                for opens, closes in WORKING_PERIODS:
+                    lo, hi = max(start, at(day, opens)), min(end, at(day, closes))
+                    total += max(0.0, (hi - lo).total_seconds())
         day += timedelta(days=1)
     return total
 
