@@ -1,4 +1,4 @@
-"""CappedPaginator: a list's count stops at a cap, and says so."""
+"""CappedPaginator: a list's count stops at a cap, and says so. TwoReadsPaginator: a page in two reads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from grassroots.accounts.scope import prefix_end
 from grassroots.areas.models import Area
-from grassroots.core.paging import CappedPaginator
+from grassroots.core.paging import CappedPaginator, TwoReadsPaginator
 
 
 def test_under_the_cap_it_is_an_ordinary_paginator():
@@ -44,3 +44,36 @@ def test_prefix_end_is_the_first_code_after_the_prefix():
         assert "420303001" <= inside < prefix_end("420303001")
     for outside in ("420303002", "420303000999", "42030300"):
         assert not ("420303001" <= outside < prefix_end("420303001"))
+
+
+@pytest.mark.django_db
+def test_two_reads_give_the_pages_of_a_plain_paginator(tree):
+    from django.core.paginator import Paginator
+
+    areas = Area.objects.select_related("parent").order_by("-level", "code")
+    plain, two = Paginator(areas, 4), TwoReadsPaginator(areas, 4)
+    assert two.num_pages == plain.num_pages > 1
+    for number in plain.page_range:
+        got = two.get_page(number)
+        assert [a.pk for a in got] == [a.pk for a in plain.get_page(number)]
+        assert all(a.parent is None or a.parent.code == a.code[: len(a.parent.code)] for a in got)
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(TwoReadsPaginator(areas, 4).get_page(2))
+        assert [a.parent_id for a in rows]  # the related rows came with the second read
+    assert len(ctx) == 3  # the count, the page's ids, the rows with their parents
+
+
+@pytest.mark.django_db
+def test_a_row_that_left_the_list_between_the_reads_is_left_out(tree, monkeypatch):
+    areas = Area.objects.filter(level="grid").order_by("code")
+    first = list(areas[:3])
+    paginator = TwoReadsPaginator(areas, 3)
+    original = type(areas).in_bulk
+
+    def in_bulk_after_a_change(qs, *args, **kwargs):
+        found = original(qs, *args, **kwargs)
+        found.pop(first[1].pk)  # as if it had been moved out of the list in between
+        return found
+
+    monkeypatch.setattr(type(areas), "in_bulk", in_bulk_after_a_change)
+    assert [a.pk for a in paginator.get_page(1)] == [first[0].pk, first[2].pk]

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from grassroots.core.paging import TwoReadsPaginator
 
 from . import selectors, slots
 from .forms import BoardFilterForm, BulkForm
@@ -25,7 +26,7 @@ def _board_context(request: HttpRequest, bulk: BulkForm | None = None, query: st
     values = form.values()
     qs = selectors.board_cases_for(user, kind=values["kind"], include_lower=values["include_lower"])
     qs = selectors.cases_filter(qs, **values["filters"])
-    page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
+    page = TwoReadsPaginator(qs, PAGE_SIZE).get_page(params.get("page"))
     ticked = set(bulk.data.getlist("cases")) if bulk is not None and bulk.is_bound else set()
     rows = selectors.board_rows(page.object_list)
     return {
