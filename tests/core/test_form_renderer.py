@@ -7,6 +7,7 @@ import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.test.html import parse_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.core.forms import Renderer
@@ -15,7 +16,7 @@ EVIL = '<script>alert("x")</script>&"\''
 
 
 class Everything(forms.Form):
-    plain = forms.ChoiceField(choices=[("", "—"), ("1", "甲单位"), ("2", EVIL)])
+    plain = forms.ChoiceField(choices=[("", "—"), ("1", "甲单位"), ("2", EVIL), ("3", mark_safe("<b>已转义</b>"))])
     grouped = forms.ChoiceField(choices=[("街道", [("a", "网格一"), ("b", "网格二")]), (EVIL, [("c", EVIL)])],
                                 required=False)
     many = forms.MultipleChoiceField(choices=[(1, _("受理")), (2, "派单")], required=False)

@@ -11,30 +11,39 @@ else goes to the templates as before.
 
 from __future__ import annotations
 
+import html
+
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
 
 
+def _escape(value) -> str:
+    """Django's ``conditional_escape`` without its wrappers (a third of a 130-option select's time): a
+    safe string as it is, anything else through ``html.escape``, as Django's ``escape`` does."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 def _attrs(attrs: dict) -> str:
-    return "".join(f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+    return "".join(f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(value)}"'
                    for name, value in attrs.items() if value is not False and value is not None)
 
 
 def select_html(widget: dict) -> str | None:
     """The select of a widget context; None when an option has a template of its own."""
-    out = [f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    out = [f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            out.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            out.append(f'\n  <optgroup label="{_escape(group_name)}">')
         for option in options:
             if option.get("template_name") != OPTION:
                 return None
-            out.append(f'\n  <option value="{escape(option["value"])}"{_attrs(option["attrs"])}>'
-                       f'{conditional_escape(option["label"])}</option>')
+            out.append(f'\n  <option value="{_escape(option["value"])}"{_attrs(option["attrs"])}>'
+                       f'{_escape(option["label"])}</option>')
         if group_name:
             out.append("\n  </optgroup>")
     out.append("\n</select>")
@@ -44,7 +53,7 @@ def select_html(widget: dict) -> str | None:
 class Renderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         if template_name == SELECT:
-            html = select_html(context["widget"])
-            if html is not None:
-                return mark_safe(html)  # noqa: S308 — every value above is escaped
+            written = select_html(context["widget"])
+            if written is not None:
+                return mark_safe(written)  # noqa: S308 — every value above is escaped
         return super().render(template_name, context, request=request)
