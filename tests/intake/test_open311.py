@@ -354,3 +354,20 @@ def test_xml_stays_readable_with_control_characters(client, tree, api_key):
     missing = client.get("/open311/v2/requests/AB\x01CD.xml")
     assert missing.status_code == 404
     assert "AB\ufffdCD" in ET.fromstring(missing.content)[0].find("description").text
+
+
+def test_status_notes_say_each_requests_latest_public_step(client, tree, cases):
+    """The list and one request both say where each request stands: its latest public step, never a
+    staff-only note written after it."""
+    from grassroots.cases import services as svc
+
+    accepted, commented = (Case.objects.get(code=code) for code in cases["open311"][:2])
+    worker = tree.user("community_worker_1")
+    svc.case_accept(case=accepted, actor=worker)
+    svc.case_accept(case=commented, actor=worker)
+    svc.case_comment(case=commented, actor=worker, note="内部备注：先联系物业")
+    listed = {i["service_request_id"]: i["status_notes"] for i in parse(client.get(f"{BASE}/requests.json"), "json")}
+    assert listed[accepted.code] == listed[commented.code] == "诉求已受理"
+    assert listed[cases["open311"][2]] == "您的诉求已提交"
+    for code in (accepted.code, commented.code):
+        assert parse(client.get(f"{BASE}/requests/{code}.json"), "json")[0]["status_notes"] == "诉求已受理"
