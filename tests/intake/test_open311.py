@@ -371,3 +371,17 @@ def test_status_notes_say_each_requests_latest_public_step(client, tree, cases):
     assert listed[cases["open311"][2]] == "您的诉求已提交"
     for code in (accepted.code, commented.code):
         assert parse(client.get(f"{BASE}/requests/{code}.json"), "json")[0]["status_notes"] == "诉求已受理"
+
+
+def test_a_district_outline_is_not_read_by_open311_calls(client, tree, cases):
+    """A real district's outline is a large GeoJSON; no Open311 read or write loads it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    code = cases["open311"][0]
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"{BASE}/requests.json").status_code == 200
+        assert client.get(f"{BASE}/requests/{code}.json").status_code == 200
+        assert client.get(f"{BASE}/services.json").status_code == 200
+    district_reads = [q["sql"] for q in ctx.captured_queries if "areas_area" in q["sql"] and "'district'" in q["sql"]]
+    assert district_reads and not any("boundary" in sql for sql in district_reads)

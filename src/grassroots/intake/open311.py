@@ -91,18 +91,21 @@ def _jurisdiction(request: HttpRequest, *, default: str = "") -> Area:
     """The district named by jurisdiction_id; without one, ``default`` or the only district there is."""
     params = request.POST if request.method == "POST" else request.GET
     code = (params.get("jurisdiction_id") or "").strip()
+    # every Open311 call asks this: never with the district's outline, which a real district's map makes
+    # hundreds of kilobytes of GeoJSON (the demo's is a 115-character rectangle)
+    districts = Area.objects.filter(level=Level.DISTRICT).defer("boundary")
     if code:
-        district = Area.objects.filter(level=Level.DISTRICT, code=code).first()
+        district = districts.filter(code=code).first()
         if district is None:
             raise Open311Error(404, _("jurisdiction_id“%(code)s”不存在：应为平台所辖区县的6位代码") % {"code": code[:20]})
         return district
     if default:
-        found = Area.objects.filter(level=Level.DISTRICT, code=default).first()
+        found = districts.filter(code=default).first()
         if found is not None:
             return found
-    districts = list(Area.objects.filter(level=Level.DISTRICT).order_by("code")[:2])
-    if len(districts) == 1:
-        return districts[0]
+    only = list(districts.order_by("code")[:2])
+    if len(only) == 1:
+        return only[0]
     raise Open311Error(400, _("缺少 jurisdiction_id：本接口服务多个区县，请提供区县的6位代码"))
 
 
