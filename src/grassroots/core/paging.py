@@ -12,7 +12,7 @@ the Excel export reaches the rest.
 
 ``count_from``: the same rows in a form that is cheaper to count (see ``Scope.area_q(ranges=True)``).
 
-``TwoReads`` (a mixin, and ``TwoReadsPaginator``): the page's ids first — the list's filter, joins and
+``TwoReadsPaginator``: the page's ids first — the list's filter, joins and
 order, without the columns of the related tables the rows show — then those rows with their related
 tables by id. PostgreSQL planned the dispatch board's single statement at a million cases with nested
 loops that scanned the category and unit tables once per waiting case (20.8 ms), the two reads take
@@ -28,22 +28,16 @@ from django.utils.functional import cached_property
 COUNT_CAP = 1000
 
 
-class TwoReads:
-    object_list: object
-
+class TwoReadsPaginator(Paginator):
     def page(self, number):
-        page = super().page(number)  # type: ignore[misc]
+        page = super().page(number)
         rows = page.object_list
         if not hasattr(rows, "values_list"):
             return page
         ids = list(rows.values_list("pk", flat=True))
-        by_pk = self.object_list.filter(pk__in=ids).order_by().in_bulk() if ids else {}  # type: ignore[attr-defined]
+        by_pk = self.object_list.filter(pk__in=ids).order_by().in_bulk() if ids else {}
         page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]
         return page
-
-
-class TwoReadsPaginator(TwoReads, Paginator):
-    pass
 
 
 class CappedPaginator(Paginator):
