@@ -373,15 +373,47 @@ def test_status_notes_say_each_requests_latest_public_step(client, tree, cases):
         assert parse(client.get(f"{BASE}/requests/{code}.json"), "json")[0]["status_notes"] == "诉求已受理"
 
 
-def test_a_district_outline_is_not_read_by_open311_calls(client, tree, cases):
-    """A real district's outline is a large GeoJSON; no Open311 read or write loads it."""
+def test_a_district_outline_is_not_read_by_open311_calls(client, tree, cases, api_key):
+    """A real district's outline is a large GeoJSON; no Open311 read or write loads it, neither when it
+    names the district nor through the API client's district."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from grassroots.core import memo
+
+    memo.forget()  # the districts are read from the database, not from the copy an earlier call kept
     code = cases["open311"][0]
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(f"{BASE}/requests.json").status_code == 200
         assert client.get(f"{BASE}/requests/{code}.json").status_code == 200
         assert client.get(f"{BASE}/services.json").status_code == 200
-    district_reads = [q["sql"] for q in ctx.captured_queries if "areas_area" in q["sql"] and "'district'" in q["sql"]]
-    assert district_reads and not any("boundary" in sql for sql in district_reads)
+        new_request(client, api_key, jurisdiction_id="420303")
+    area_reads = [q["sql"] for q in ctx.captured_queries if "areas_area" in q["sql"] and "SELECT" in q["sql"]]
+    assert any("'district'" in sql for sql in area_reads)
+    assert any("intake_apiclient" in sql for sql in area_reads)
+    # what each read selects (a condition on the outline, as the grid index's version has, is not a read)
+    selected = [sql.split(" FROM ", 1)[0] for sql in area_reads if "'grid'" not in sql]
+    assert not [columns for columns in selected if "boundary" in columns]
+
+
+def test_a_street_is_not_a_jurisdiction(client, tree, api_key):
+    """jurisdiction_id names a district: a street's code is refused as unknown, as it was before the
+    districts were kept in memory."""
+    street = tree.streets[0].code
+    assert_error(client.get(f"{BASE}/requests.json", {"jurisdiction_id": street}), "json", 404, "jurisdiction_id")
+    assert_error(post(client, "json", api_key=api_key, jurisdiction_id=street, service_code="010101",
+                      lat="32.605", long="110.705"), "json", 404, "jurisdiction_id")
+
+
+def test_a_district_made_in_another_process_is_found_at_once(client, tree, cases):
+    """The districts' copy in memory does not hide a district added since it was made (in another process,
+    where this one's copy is not forgotten): the database is asked when the copy lacks the code."""
+    from grassroots.areas.models import Area, Level
+    from grassroots.core import memo
+
+    assert client.get(f"{BASE}/requests.json", {"jurisdiction_id": "420303"}).status_code == 200  # the copy is made
+    Area.objects.bulk_create([Area(code="420399", name="新区", level=Level.DISTRICT)])  # no signal: no forget
+    assert memo._values.get("areas.districts") is not None
+    response = client.get(f"{BASE}/requests.json", {"jurisdiction_id": "420399"})
+    assert response.status_code == 200, response.content
+    assert response.json() == []

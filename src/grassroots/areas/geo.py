@@ -231,6 +231,7 @@ _lock = threading.Lock()
 _cached: GridIndex | None = None
 GRID_KEY = "areas.grid_index_key"
 TEAM_AREAS_KEY = "areas.team_areas"
+DISTRICTS_KEY = "areas.districts"
 
 
 def _grids_with_boundary():
@@ -277,7 +278,7 @@ def invalidate_grid_index() -> None:
     global _cached
     with _lock:
         _cached = None
-    forget(GRID_KEY, TEAM_AREAS_KEY)
+    forget(GRID_KEY, TEAM_AREAS_KEY, DISTRICTS_KEY)
 
 
 TEAM_LEVELS = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
@@ -315,3 +316,24 @@ def grid_locate(lat: Any, lng: Any, *, visible: Callable[[str], bool] | None = N
             return area
         invalidate_grid_index()  # the grid was deleted after the index was built
     raise PointOutsideGrids(f"该位置（纬度 {lat_f}，经度 {lng_f}）不在任何网格内")
+
+
+def _districts() -> tuple[Area, ...]:
+    return tuple(Area.objects.filter(level=Level.DISTRICT).defer("boundary").order_by("code"))
+
+
+def districts() -> tuple[Area, ...]:
+    """Every district, by code, without its outline, from a copy kept in memory for a few seconds (core/memo.py):
+    every Open311 call asks which district it is about."""
+    return memoized(DISTRICTS_KEY, _districts)
+
+
+def district(code: str) -> Area | None:
+    """The district with this code (not a street's or a grid's), from the same copy as ``districts``; the
+    database when the copy does not have it (made since, in another process)."""
+    found = next((d for d in districts() if d.code == code), None)
+    if found is None:
+        found = Area.objects.filter(level=Level.DISTRICT, code=code).defer("boundary").first()
+        if found is not None:
+            forget(DISTRICTS_KEY)
+    return found

@@ -138,10 +138,12 @@ def _category_deltas(row: dict, sign: int, out: dict) -> None:
         slot["counted"] += sign * counted
 
 
-def _upsert(model, key_field: str, counters: tuple[str, ...], deltas: dict) -> None:
+def _upsert_sql(model, key_field: str, counters: tuple[str, ...], deltas: dict) -> tuple[str, list] | None:
+    """The one ``INSERT … ON CONFLICT DO UPDATE`` that adds ``deltas`` to ``model``'s rows, or None when
+    nothing changes."""
     rows = [(k, key, values) for k, (key, values) in sorted(deltas.items()) if any(values.values())]
     if not rows:
-        return
+        return None
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ["district_code", "street_code", "community_code", "area_code", "level", key_field, "day", *counters]
     placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
@@ -151,10 +153,25 @@ def _upsert(model, key_field: str, counters: tuple[str, ...], deltas: dict) -> N
         params += [key.district_code, key.street_code, key.community_code, key.area_code, key.level, other, day,
                    *(values[c] for c in counters)]
     # Table and column names are this module's constants; every value is a parameter.
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "  # noqa: S608
-           f"ON CONFLICT (area_code, {key_field}, day) DO UPDATE SET {updates}")
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "  # noqa: S608
+            f"ON CONFLICT (area_code, {key_field}, day) DO UPDATE SET {updates}", params)
+
+
+def _upsert_all(*statements: tuple[str, list] | None) -> None:
+    """Run the upserts; on PostgreSQL in one round trip (every statement but the last as a data-modifying
+    ``WITH`` part, which PostgreSQL runs to completion whether or not it is read: they touch different
+    tables). A case write pays this on every save, a resident's submit among them."""
+    parts = [s for s in statements if s is not None]
+    if not parts:
+        return
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor == "postgresql" and len(parts) > 1:
+            *first, (last_sql, last_params) = parts
+            ctes = ", ".join(f"_u{i} AS ({sql})" for i, (sql, _params) in enumerate(first))
+            cursor.execute(f"WITH {ctes} {last_sql}", [p for _sql, params in first for p in params] + last_params)
+            return
+        for sql, params in parts:
+            cursor.execute(sql, params)
 
 
 def apply(before: dict | None, case) -> None:
@@ -170,8 +187,8 @@ def apply(before: dict | None, case) -> None:
         _category_deltas(before, -1, categories)
     _kpi_deltas(after, 1, hours, kpi)
     _category_deltas(after, 1, categories)
-    _upsert(KpiDay, "unit_id", STORED, kpi)
-    _upsert(CategoryDay, "category_id", ("received", "counted"), categories)
+    _upsert_all(_upsert_sql(KpiDay, "unit_id", STORED, kpi),
+                _upsert_sql(CategoryDay, "category_id", ("received", "counted"), categories))
 
 
 # --- recompute and rebuild --------------------------------------------------------------------------

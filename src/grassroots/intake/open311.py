@@ -27,9 +27,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from grassroots.areas.models import Area, Level
+from grassroots.areas.geo import district, districts
+from grassroots.areas.models import Area
 from grassroots.cases.models import Case, CaseEvent, Category, Channel
-from grassroots.cases.selectors import public_text
+from grassroots.cases.selectors import category_by_code, public_text
 from grassroots.core import crypto
 
 from . import inputs
@@ -88,24 +89,25 @@ def _method(request: HttpRequest, *allowed: str) -> None:
 
 
 def _jurisdiction(request: HttpRequest, *, default: str = "") -> Area:
-    """The district named by jurisdiction_id; without one, ``default`` or the only district there is."""
+    """The district named by jurisdiction_id; without one, ``default`` or the only district there is.
+
+    Every Open311 call asks this: the districts come from a copy kept a few seconds in memory
+    (``areas.geo.districts``), never with their outlines, which a real district's map makes hundreds of
+    kilobytes of GeoJSON (the demo's is a 115-character rectangle)."""
     params = request.POST if request.method == "POST" else request.GET
     code = (params.get("jurisdiction_id") or "").strip()
-    # every Open311 call asks this: never with the district's outline, which a real district's map makes
-    # hundreds of kilobytes of GeoJSON (the demo's is a 115-character rectangle)
-    districts = Area.objects.filter(level=Level.DISTRICT).defer("boundary")
     if code:
-        district = districts.filter(code=code).first()
-        if district is None:
+        found = district(code)
+        if found is None:
             raise Open311Error(404, _("jurisdiction_id“%(code)s”不存在：应为平台所辖区县的6位代码") % {"code": code[:20]})
-        return district
+        return found
     if default:
-        found = districts.filter(code=default).first()
+        found = district(default)
         if found is not None:
             return found
-    only = list(districts.order_by("code")[:2])
-    if len(only) == 1:
-        return only[0]
+    every = districts()
+    if len(every) == 1:
+        return every[0]
     raise Open311Error(400, _("缺少 jurisdiction_id：本接口服务多个区县，请提供区县的6位代码"))
 
 
@@ -194,7 +196,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     code = (data.get("service_code") or "").strip()
     if not code:
         raise Open311Error(400, _("缺少 service_code：请先从 services.%(fmt)s 中选择服务类型") % {"fmt": fmt})
-    service = Category.objects.filter(code=code).first()  # (a NUL byte never gets here: _view refuses it)
+    service = category_by_code(code)
     if service is None:
         raise Open311Error(404, _("service_code“%(code)s”不存在") % {"code": code[:20]})
     errors: inputs.Errors = {}

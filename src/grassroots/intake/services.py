@@ -75,7 +75,8 @@ def api_client_authenticate(key: str | None) -> ApiClient | None:
     key = (key or "").strip()
     if not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None
-    client = ApiClient.objects.select_related("district").filter(key_hash=key_hash(key), active=True).first()
+    client = (ApiClient.objects.select_related("district").defer("district__boundary")
+              .filter(key_hash=key_hash(key), active=True).first())
     if client is None:
         return None
     now = timezone.now()
