@@ -88,13 +88,15 @@ def scope_for(user) -> Scope:
     area_codes: dict[str, set[str]] = {}
     unit_ids: dict[str, set[int]] = {}
     roles = set()
-    for ra in RoleAssignment.objects.filter(user=user).select_related("area"):
-        roles.add(ra.role)
-        for cap in ROLE_CAPABILITIES.get(ra.role, ()):
-            if ra.area_id:
-                area_codes.setdefault(cap, set()).add(ra.area.code)
+    # the places' codes only: every signed-in request asks, and a place's whole row carries its outline
+    for role, area_code, unit_id in RoleAssignment.objects.filter(user=user).values_list("role", "area__code",
+                                                                                        "unit_id"):
+        roles.add(role)
+        for cap in ROLE_CAPABILITIES.get(role, ()):
+            if area_code:
+                area_codes.setdefault(cap, set()).add(area_code)
             else:
-                unit_ids.setdefault(cap, set()).add(ra.unit_id)
+                unit_ids.setdefault(cap, set()).add(unit_id)
     scope = Scope(
         is_superuser=user.is_superuser,
         area_codes={k: frozenset(v) for k, v in area_codes.items()},

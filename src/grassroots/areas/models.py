@@ -48,12 +48,32 @@ def child_level(level: str) -> str | None:
 
 
 class AreaQuerySet(models.QuerySet):
+    def with_boundary(self):
+        """The rows with their outlines (``Area.objects`` leaves them unread until asked)."""
+        return self.defer(None)
+
+    def select_related(self, *fields):
+        """The joined parents without their outlines either (``parent``, ``parent__parent`` …)."""
+        qs = super().select_related(*fields)
+        parents = [f"{f}__boundary" for f in fields if f and all(part == "parent" for part in f.split("__"))]
+        return qs.defer(*parents) if parents else qs
+
     def under(self, code: str, *, include_self: bool = True):
         qs = self.filter(code__startswith=code)
         return qs if include_self else qs.exclude(code=code)
 
     def at_level(self, level: str):
         return self.filter(level=level)
+
+
+class AreaManager(models.Manager.from_queryset(AreaQuerySet)):
+    """Areas without their outlines unless asked (``with_boundary()``, ``values("boundary")``, or reading
+    ``area.boundary``, which loads it then). A district's or a street's outline is a GeoJSON of its whole
+    border, hundreds of kilobytes for a real one, and nearly every page reads some area — the scope, the
+    pickers, the rankings — without drawing it."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("boundary")
 
 
 class Area(models.Model):
@@ -72,11 +92,12 @@ class Area(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = AreaQuerySet.as_manager()
+    objects = AreaManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("区域")
         ordering = ["code"]
+        base_manager_name = "objects"  # a case's area, a grid's parent …: also without the outline until read
         indexes = [
             models.Index(fields=["code"], name="area_code_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["level", "code"], name="area_level_code"),

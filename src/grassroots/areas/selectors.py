@@ -106,7 +106,8 @@ def area_path(user, area: Area) -> list[tuple[Area, bool]]:
 
 
 def grids_under(area: Area) -> QuerySet[Area]:
-    return Area.objects.under(area.code).filter(level=Level.GRID).select_related("parent")
+    """The grids under ``area`` with their outlines (drawn, exported, or marked missing)."""
+    return Area.objects.with_boundary().under(area.code).filter(level=Level.GRID).select_related("parent")
 
 
 def grid_feature(grid: Area) -> dict:

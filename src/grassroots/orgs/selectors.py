@@ -19,7 +19,7 @@ from .models import CommitteeSeat, Duty, PartyLevel, PartyOrg, Unit, UnitKind
 
 def party_orgs_visible_to(user) -> QuerySet[PartyOrg]:
     q = scope_for(user).area_q(Capability.VIEW_PARTY, "area__code")
-    return PartyOrg.objects.filter(q).select_related("area", "parent")
+    return PartyOrg.objects.filter(q).select_related("area", "parent").defer("area__boundary")
 
 
 def party_orgs_with_counts(user) -> QuerySet[PartyOrg]:
@@ -91,7 +91,7 @@ def units_visible_to(user) -> QuerySet[Unit]:
     own = scope.unit_ids.get(Capability.VIEW_UNITS)
     if own:
         q |= Q(pk__in=own)
-    return Unit.objects.filter(q).select_related("area", "party_org")
+    return Unit.objects.filter(q).select_related("area", "party_org").defer("area__boundary")
 
 
 def units_filter(qs: QuerySet[Unit], *, kind: str = "", name: str = "", red_only: bool = False

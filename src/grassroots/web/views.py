@@ -26,7 +26,7 @@ TODO_GROUPS = ("pending", "active", "to_verify", "to_rate", "overdue", "near", "
 
 @login_required
 def home(request):
-    roles = RoleAssignment.objects.filter(user=request.user).select_related("area", "unit")
+    roles = RoleAssignment.objects.filter(user=request.user).select_related("area", "unit").defer("area__boundary")
     visible = areas_visible_to(request.user)
     labels = {  # "how many": plural in English, hence the context
         "street": pgettext("dashboard count", "街道"),
