@@ -319,7 +319,7 @@ def grid_locate(lat: Any, lng: Any, *, visible: Callable[[str], bool] | None = N
 
 
 def _districts() -> tuple[Area, ...]:
-    return tuple(Area.objects.filter(level=Level.DISTRICT).defer("boundary").order_by("code"))
+    return tuple(Area.objects.filter(level=Level.DISTRICT).order_by("code"))  # outlines unread (AreaManager)
 
 
 def districts() -> tuple[Area, ...]:
@@ -329,11 +329,7 @@ def districts() -> tuple[Area, ...]:
 
 
 def district(code: str) -> Area | None:
-    """The district with this code (not a street's or a grid's), from the same copy as ``districts``; the
-    database when the copy does not have it (made since, in another process)."""
-    found = next((d for d in districts() if d.code == code), None)
-    if found is None:
-        found = Area.objects.filter(level=Level.DISTRICT, code=code).defer("boundary").first()
-        if found is not None:
-            forget(DISTRICTS_KEY)
-    return found
+    """The district with this code (not a street's or a grid's), from ``team_area``'s copy (the database when
+    the copy does not have it: made since, in another process)."""
+    area = team_area(code)
+    return area if area is not None and area.level == Level.DISTRICT else None
