@@ -38,7 +38,7 @@ ARGS = ("load_demo", "--seed", str(SEED), "--people", "light", "--cases", str(CA
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 SYSTEM_ACTIONS = {"warn", "overdue", "unpark"}
 # one worker loads the demo once for the whole module (./dev test runs --dist loadgroup)
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_cases")]
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_cases"), pytest.mark.timeout(1200)]
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -37,7 +37,8 @@ FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 PEOPLE = "full" if connection.vendor == "sqlite" else "light"
 HOUSEHOLDS_PER_BUILDING = {"full": (8, 16), "light": (4, 4)}[PEOPLE]
 # one worker loads the demo once for the whole module (./dev test runs --dist loadgroup)
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("load_demo")]
+# the module's first test loads the demo district (up to 280 s on PostgreSQL here): pyproject.toml's timeout
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("load_demo"), pytest.mark.timeout(1200)]
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -1,6 +1,7 @@
 """Browser tests: Playwright (sync API) driving Debian's Chromium against pytest-django's live_server."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,19 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+def pytest_collection_modifyitems(config, items):
+    """A browser test that hangs is stopped by pytest-timeout's thread method: it ends the test process,
+    which pytest-xdist reports as a failed test ("crashed while running …") and replaces. The signal
+    method that the other tests use raises inside whatever Python code the main thread runs — here
+    Playwright's event loop: tried with a promise that never settles, it stopped the wait, but a second
+    such test, whose page kept the loop busy, failed its teardown too, and asyncio logs and drops an
+    exception raised inside one of its callbacks. Under xdist the thread method's stacks are not shown;
+    the name of the test is."""
+    for item in items:
+        if item.get_closest_marker("e2e") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(method="thread"))
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +43,62 @@ def _seeded_tables(transactional_db):
     load_taxonomy(Category)
     load_tier_rules(Category, TierRule)
     importlib.import_module("grassroots.worktime.migrations.0002_seed_time_limits").seed(apps, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time():
+    """The live server answers in a thread per connection, and on SQLite every one of those threads
+    uses the test's one in-memory connection (there is no other copy of the data). They share its one
+    transaction state too, so two requests at the same moment can interleave inside each other's
+    transaction, and one's rollback can take the other's writes with it. Pages fetch several things at once (the woodpecker's service worker caches its app
+    shell in parallel). 90 parallel reads did not break here, but nothing needs the parallelism: the
+    server takes one request at a time, its response read to the end included. Connections still get a
+    thread each, so a browser keeping one open blocks nobody."""
+    from django.test import testcases
+
+    lock = threading.Lock()
+
+    class OneAtATime(testcases.ThreadedWSGIServer):
+        def set_app(self, application):
+            def serialised(environ, start_response):
+                with _Held(lock) as held:
+                    return held.keep(application(environ, start_response))
+            super().set_app(serialised)
+
+    saved = testcases.LiveServerThread.server_class
+    testcases.LiveServerThread.server_class = OneAtATime
+    yield
+    testcases.LiveServerThread.server_class = saved
+
+
+class _Held:
+    """Holds a lock from a WSGI call until the server closes its response (a streamed export reads the
+    database while it is sent) — or at once, when the call raises."""
+
+    def __init__(self, lock):
+        self.lock, self.result = lock, None
+
+    def __enter__(self):
+        self.lock.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is not None:
+            self.lock.release()
+
+    def keep(self, result):
+        self.result = result
+        return self
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self):
+        try:
+            if hasattr(self.result, "close"):
+                self.result.close()
+        finally:
+            self.lock.release()
 
 
 @pytest.fixture(scope="session")

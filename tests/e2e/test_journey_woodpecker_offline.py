@@ -2,6 +2,8 @@
 waits in the phone as 待发送 — the app even reloads with no signal — and is sent once the signal is
 back; a resend of the same report finds the same case; the grid worker marks it valid."""
 
+import json
+
 import pytest
 
 from grassroots.cases.models import Case
@@ -12,6 +14,13 @@ from tests.portal.conftest import photo_bytes
 from tests.woodpeckers.conftest import IN_GRID_A
 
 pytestmark = pytest.mark.e2e
+
+
+def within(p, promise: str, what: str, seconds: int = 20) -> None:
+    """Wait for a promise in the page, failing with `what` after `seconds`: Playwright's evaluate
+    waits for a promise without a limit, so one that never settles would hang the whole run."""
+    p.evaluate(f"""() => Promise.race([({promise}).then(() => true), new Promise((_, reject) =>
+        setTimeout(() => reject(new Error({json.dumps(f'{what} within {seconds} s')})), {seconds * 1000}))])""")
 
 
 @pytest.fixture
@@ -38,9 +47,7 @@ def test_woodpecker_reports_with_no_signal_and_it_is_sent_once_when_back(live_se
     p = phone_context.new_page()
     login(p, live_server, "rider")
     p.goto(f"{live_server.url}/w/")
-    p.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null || "
-                        "navigator.serviceWorker.ready.then(() => true)")
-    p.evaluate("navigator.serviceWorker.ready")
+    within(p, "navigator.serviceWorker.ready", "the service worker did not install")
     p.wait_for_selector("#wp-loc.ok")  # the phone's location is known
     p.reload()  # now the service worker controls the page and has the app shell cached
     p.wait_for_selector("#wp-loc.ok")
@@ -68,15 +75,17 @@ def test_woodpecker_reports_with_no_signal_and_it_is_sent_once_when_back(live_se
     p.screenshot(path=str(screenshot_dir / "woodpecker_sent_390.png"), full_page=True)
 
     # The answer was lost (say): the phone sends the same report again — the same case comes back.
-    p.evaluate("""() => new Promise((resolve) => {
+    within(p, """new Promise((resolve, reject) => {
         const open = indexedDB.open("grassroots-woodpecker", 1);
+        open.onerror = open.onblocked = () => reject(new Error("the phone's store did not open"));
         open.onsuccess = () => {
             const t = open.result.transaction("reports", "readwrite"), s = t.objectStore("reports");
             s.getAll().onsuccess = (e) => { e.target.result.forEach((r) => { r.state = "waiting";
                 r.photo = new Blob(["x"], {type: "image/jpeg"}); s.put(r); }); };
             t.oncomplete = () => resolve(true);
+            t.onabort = () => reject(new Error("the phone's store refused the change"));
         };
-    })""")
+    })""", "the report was not put back as waiting")
     p.evaluate("window.dispatchEvent(new Event('online'))")
     p.wait_for_selector(".wp-item.state-sent >> text=此前已收到", timeout=15000)
     assert Case.objects.count() == 1 and QuickReport.objects.count() == 1
