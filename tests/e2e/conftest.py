@@ -50,10 +50,11 @@ def _one_request_at_a_time():
     """The live server answers in a thread per connection, and on SQLite every one of those threads
     uses the test's one in-memory connection (there is no other copy of the data). They share its one
     transaction state too, so two requests at the same moment can interleave inside each other's
-    transaction, and one's rollback can take the other's writes with it. Pages fetch several things at once (the woodpecker's service worker caches its app
-    shell in parallel). 90 parallel reads did not break here, but nothing needs the parallelism: the
-    server takes one request at a time, its response read to the end included. Connections still get a
-    thread each, so a browser keeping one open blocks nobody."""
+    transaction, and one's rollback can take the other's writes with it. Pages fetch several things at
+    once (the woodpecker's service worker caches its app shell in parallel). 90 parallel reads did not
+    break here, but nothing needs the parallelism: the server takes one request at a time, its response
+    read to the end included. Connections still get a thread each, so a browser keeping one open blocks
+    nobody."""
     from django.test import testcases
 
     lock = threading.Lock()
