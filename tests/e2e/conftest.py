@@ -62,44 +62,21 @@ def _one_request_at_a_time():
     class OneAtATime(testcases.ThreadedWSGIServer):
         def set_app(self, application):
             def serialised(environ, start_response):
-                with _Held(lock) as held:
-                    return held.keep(application(environ, start_response))
+                # a generator: the lock is held until the server has sent the response and closed it
+                # (a streamed export reads the database while it is sent)
+                with lock:
+                    result = application(environ, start_response)
+                    try:
+                        yield from result
+                    finally:
+                        if hasattr(result, "close"):
+                            result.close()
             super().set_app(serialised)
 
     saved = testcases.LiveServerThread.server_class
     testcases.LiveServerThread.server_class = OneAtATime
     yield
     testcases.LiveServerThread.server_class = saved
-
-
-class _Held:
-    """Holds a lock from a WSGI call until the server closes its response (a streamed export reads the
-    database while it is sent) — or at once, when the call raises."""
-
-    def __init__(self, lock):
-        self.lock, self.result = lock, None
-
-    def __enter__(self):
-        self.lock.acquire()
-        return self
-
-    def __exit__(self, *exc):
-        if exc[0] is not None:
-            self.lock.release()
-
-    def keep(self, result):
-        self.result = result
-        return self
-
-    def __iter__(self):
-        return iter(self.result)
-
-    def close(self):
-        try:
-            if hasattr(self.result, "close"):
-                self.result.close()
-        finally:
-            self.lock.release()
 
 
 @pytest.fixture(scope="session")
