@@ -85,6 +85,18 @@ def test_a_case_without_a_point_is_compared_within_its_grid(tree, report):
     assert candidates(elsewhere) == []
 
 
+def test_a_case_without_a_point_is_near_by_its_buildings_point_or_its_grid(tree, report):
+    """A new case with a point finds older ones without: through their building's point when it is in the
+    radius, through the grid when their place has no point; a building beyond the radius is not near."""
+    by_building = report(LAMP, lat=None, lng=None, area=tree.buildings[0])  # its point: 32.602, 110.705
+    in_grid = report(LAMP, lat=None, lng=None, area=tree.grid("A"))  # the grid has no point of its own
+    report(LAMP, lat=None, lng=None, area=tree.buildings[2])  # the next grid's building, about 940 m east
+    report(LAMP, lat=None, lng=None, area=tree.buildings[1])  # grid A, 32.606: about 420 m north
+    second = report(LAMP_AGAIN, lat=32.6021, lng=110.7052)
+    assert sorted(pk for pk, _ in candidates(second)) == [by_building.pk, in_grid.pk]
+    assert DuplicateCandidate.objects.get(case=second, candidate=by_building).distance_m < 30
+
+
 def test_a_failing_finder_loses_no_case(report, monkeypatch):
     from grassroots.duplicates import services
 

@@ -83,3 +83,35 @@ def test_bad_shapes_are_refused():
         TextVectors(unit="letters")
     with pytest.raises(ValueError):
         TextVectors(unit="words", open_vocabulary=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from([LIFT, LIFT_AGAIN, LAMP, "窨井盖丢了", "", "噪音扰民，晚上十点后还在施工"]),
+                max_size=8), st.lists(st.text(max_size=30), max_size=4))
+def test_an_open_vocabulary_counts_kept_rows_as_it_counts_new_ones(seen, fresh):
+    """The duplicate finder counts the same open cases again for every new case near them: rows kept
+    from earlier calls (some evicted, some repeated in one call) give the very counts of a new count."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from grassroots.text import vectors
+
+    v = TextVectors(ngrams=(2, 3), open_vocabulary=True).fit([LIFT, LAMP])
+    v._rows = vectors._Rows(40)  # small: earlier texts are evicted while others stay
+    v.counts([LIFT, LAMP, "电梯"])
+    texts = seen + fresh + seen
+    plain = HashingVectorizer(analyzer="char", ngram_range=(2, 3), lowercase=True, n_features=vectors.HASH_FEATURES,
+                              alternate_sign=False, norm=None)
+    got = v.counts(texts)
+    assert got.shape == (len(texts), vectors.HASH_FEATURES)
+    assert np.array_equal(got.toarray(), plain.transform(texts).toarray()) if texts else got.nnz == 0
+    assert v._rows._held <= 40
+
+
+def test_a_stored_model_keeps_no_cache_and_counts_after_loading():
+    import pickle
+
+    v = TextVectors(ngrams=(2, 3), open_vocabulary=True).fit([LIFT, LAMP])
+    before = v.counts([LIFT_AGAIN]).toarray()
+    loaded = pickle.loads(pickle.dumps(v))
+    assert not loaded._rows._kept
+    assert np.array_equal(loaded.counts([LIFT_AGAIN]).toarray(), before)

@@ -79,6 +79,7 @@ def _cn_number(value: str) -> str:
     return "".join(CN_DIGITS.get(c, c) for c in value)
 
 
+@lru_cache(maxsize=4096)  # the finder asks this of the same open cases' texts for every new case near them
 def place_numbers(text: str) -> frozenset[str]:
     """The building and unit numbers a text names: "3栋2单元" → {"b3", "u2"} (Chinese numerals too)."""
     text = unicodedata.normalize("NFKC", text or "")

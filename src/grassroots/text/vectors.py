@@ -24,7 +24,10 @@ Counts are float64: the hot-problem groups keep their exact order that way.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Literal
 
@@ -47,6 +50,39 @@ def words(text: str) -> list[str]:
 
     jieba.setLogLevel(logging.WARNING)
     return [w for w in jieba.lcut(text, HMM=False) if len(w) > 1 and w not in STOP_WORDS and not w.isspace()]
+
+
+GRAMS_KEPT = 2_000_000  # hashed grams a TextVectors with an open vocabulary keeps, of the texts seen last (~16 MB)
+
+
+class _Rows:
+    """The hashed-count rows of the texts seen last, by a digest of the text: (column indices, counts)."""
+
+    def __init__(self, grams: int) -> None:
+        self.grams, self._held = grams, 0
+        self._kept: OrderedDict[bytes, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()  # a threaded web process shares its scorer
+
+    def rows(self, texts: Sequence[str], count: Callable[[list[str]], csr_matrix]) -> list[tuple[np.ndarray, np.ndarray]]:
+        keys = [hashlib.blake2b(t.encode(), digest_size=16).digest() for t in texts]
+        with self._lock:
+            found = {k: self._kept[k] for k in keys if k in self._kept}
+            for k in found:
+                self._kept.move_to_end(k)
+        new = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+        if new:
+            m = count(list(new.values()))
+            with self._lock:
+                for n, key in enumerate(new):
+                    a, b = m.indptr[n], m.indptr[n + 1]
+                    row = (m.indices[a:b].astype(np.int32), m.data[a:b].astype(np.float32))  # counts: exact
+                    found[key] = row
+                    if key not in self._kept:
+                        self._kept[key] = row
+                        self._held += b - a
+                while self._held > self.grams and self._kept:
+                    self._held -= len(self._kept.popitem(last=False)[1][0])
+        return [found[k] for k in keys]
 
 
 class TextVectors:
@@ -74,6 +110,15 @@ class TextVectors:
             self.counter = CountVectorizer(**analysis, max_df=max_df, dtype=np.float64)
         self.weights = TfidfTransformer(sublinear_tf=True, norm="l2")
         self._empty = False  # fitted on texts that gave no gram at all
+        self._rows = _Rows(GRAMS_KEPT)
+
+    def __getstate__(self) -> dict:
+        """A stored model (the routing classifier is pickled) keeps no cache and no lock."""
+        return {k: v for k, v in self.__dict__.items() if k != "_rows"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._rows = _Rows(GRAMS_KEPT)
 
     def fit(self, texts: Sequence[str]) -> TextVectors:
         self.fit_transform(texts)
@@ -89,10 +134,19 @@ class TextVectors:
         return self.weights.fit_transform(counts)
 
     def counts(self, texts: Sequence[str]) -> csr_matrix:
-        """How often each gram occurs in each text (no weights)."""
+        """How often each gram occurs in each text (no weights). With an open vocabulary a text's row
+        depends on that text alone, so the rows of the last ``ROWS_KEPT`` texts are kept: the duplicate
+        finder compares each new case with the same open cases near it, again and again."""
         if self._empty:
             return csr_matrix((len(texts), 1))
-        return self.counter.transform(list(texts))
+        if not self.open_vocabulary:
+            return self.counter.transform(list(texts))
+        rows = self._rows.rows(texts, self.counter.transform)
+        lengths = np.fromiter((len(indices) for indices, _ in rows), dtype=np.int64, count=len(rows))
+        indptr = np.concatenate(([0], np.cumsum(lengths)))
+        indices = np.concatenate([i for i, _ in rows]) if rows else np.zeros(0, dtype=np.int32)
+        data = np.concatenate([d for _, d in rows], dtype=np.float64) if rows else np.zeros(0)
+        return csr_matrix((data, indices, indptr), shape=(len(rows), HASH_FEATURES))
 
     def weigh(self, counts: csr_matrix) -> csr_matrix:
         if self._empty:
@@ -120,7 +174,9 @@ class TextVectors:
         cosine = np.asarray((rows[1:] @ rows[0].T).todense()).ravel()
         present = (counts > 0).astype(np.float64)
         mass = present @ self.idf
-        shared = present[1:].multiply(present[0]) @ self.idf
+        query_grams = present[0].indices  # the IDF of the query's grams, as a column: one sparse product
+        weighed = csr_matrix((self.idf[query_grams], query_grams, [0, len(query_grams)]), shape=present[0].shape)
+        shared = np.asarray((present[1:] @ weighed.T).todense()).ravel()
         smaller = np.minimum(mass[1:], mass[0])
         contained = np.divide(shared, smaller, out=np.zeros_like(shared), where=smaller > 0)
         return np.clip(cosine, 0.0, 1.0), np.clip(contained, 0.0, 1.0)
