@@ -371,6 +371,13 @@ def test_status_notes_say_each_requests_latest_public_step(client, tree, cases):
     assert listed[cases["open311"][2]] == "您的诉求已提交"
     for code in (accepted.code, commented.code):
         assert parse(client.get(f"{BASE}/requests/{code}.json"), "json")[0]["status_notes"] == "诉求已受理"
+    unit = tree.units["dept"]
+    svc.case_dispatch(case=accepted, actor=worker, to_unit=unit)  # the note names the unit from the event's data
+    said = f"已派至“{unit.name}”办理"
+    assert parse(client.get(f"{BASE}/requests/{accepted.code}.json"), "json")[0]["status_notes"] == said
+    assert parse(client.get(f"{BASE}/requests/{accepted.code}.xml"), "xml")[0]["status_notes"] == said
+    listed = {i["service_request_id"]: i["status_notes"] for i in parse(client.get(f"{BASE}/requests.json"), "json")}
+    assert listed[accepted.code] == said
 
 
 def test_a_district_outline_is_not_read_by_open311_calls(client, tree, cases, api_key):
