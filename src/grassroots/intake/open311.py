@@ -32,6 +32,7 @@ from grassroots.areas.models import Area
 from grassroots.cases.models import Case, CaseEvent, Category, Channel
 from grassroots.cases.selectors import category_by_code, public_text
 from grassroots.core import crypto
+from grassroots.core.planning import joins_as_written
 
 from . import inputs
 from .models import ApiClient, IntakeReceipt
@@ -299,7 +300,8 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     size = _int(request, "page_size", PAGE_SIZE, 1, MAX_PAGE_SIZE)
     ids = [i.strip() for i in (request.GET.get("service_request_id") or "").split(",") if i.strip()]
     cases = cases.filter(code__in=ids[:MAX_IDS]) if ids else _filtered(request, cases)
-    found = list(cases.order_by("-created_at", "-pk")[(page - 1) * size:page * size])
+    with joins_as_written():  # five LEFT JOINs on keys: planning them cost 8 times the reading
+        found = list(cases.order_by("-created_at", "-pk")[(page - 1) * size:page * size])
     notes = _status_notes([c.pk for c in found])
     return render(fmt, "service_requests", [_request_out(c, notes.get(c.pk)) for c in found])
 
@@ -382,9 +384,10 @@ def _request_out(case: Case, status_note: str | None) -> dict:
 def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
     """One request by its id; the id names its district, so jurisdiction_id may be left out."""
     _method(request, "GET")
-    case = (Case.objects.filter(code=service_request_id, anonymous=False)
-            .select_related("category", "area", "assigned_unit", "assigned_area", "intake_receipt")
-            .only(*OUT_FIELDS).first())
+    with joins_as_written():
+        case = (Case.objects.filter(code=service_request_id, anonymous=False)
+                .select_related("category", "area", "assigned_unit", "assigned_area", "intake_receipt")
+                .only(*OUT_FIELDS).first())
     if case is not None and _jurisdiction(request, default=case.district_code).code != case.district_code:
         case = None
     if case is None:
