@@ -295,6 +295,30 @@ def test_public_timeline_in_plain_chinese_without_internal_steps(tree, new_case)
     assert len(events(case)) == 5
 
 
+def test_each_public_step_has_its_line_and_the_data_it_names():
+    """Every action of the state table is worded for the resident; the ones with data name the team, the
+    new deadline, the review date or the rating, and none names the staff member who acted."""
+    from grassroots.cases.models import CaseEvent
+    from grassroots.cases.selectors import public_text
+    from grassroots.cases.transitions import TABLE
+
+    for action in TABLE:
+        text = public_text(CaseEvent(action=action, to_status="accepted", data={"actor_name": "张三"}))
+        assert text and "张三" not in text, action
+    said = {a: public_text(CaseEvent(action=a, to_status="dispatched", data=d)) for a, d in [
+        ("dispatch", {"to_name": "区住建局"}), ("dispatch", {}), ("whistle", {"to_name": "区城管局"}),
+        ("extend", {"deadline": "2026-12-08T17:30:00+08:00"}), ("park", {"until": "2027-01-15"}),
+        ("rate", {"rating": "basic"}), ("take", {})]}
+    assert said["dispatch"] == "已派单办理"  # the second dispatch, without a name
+    assert said["whistle"] == "已“吹哨”召集相关部门，由“区城管局”牵头办理"
+    assert said["extend"] == "办理期限已延长至 2026-12-08 17:30"
+    assert said["park"] == "已列为长期跟踪事项，计划于 2027-01-15 复查"
+    assert said["rate"] == "您的评价：基本满意，诉求已办结"
+    assert said["take"] == "承办单位已接单，正在办理"
+    assert public_text(CaseEvent(action="dispatch", data={"to_name": "区住建局"})) == "已派至“区住建局”办理"
+    assert public_text(CaseEvent(action="no-such-step", to_status="replied")) == "已答复"
+
+
 def test_create_validates_in_chinese(tree, new_case):
     with pytest.raises(ValidationError) as err:
         new_case(title="灯" * 201)

@@ -92,33 +92,46 @@ def _fmt(value: str | None) -> str:
     return value[:16].replace("T", " ") if value else ""
 
 
+PUBLIC_TEXTS = {
+    CREATE_ACTION: "您的诉求已提交",
+    "accept": "诉求已受理",
+    "reject": "经审核，该诉求不属于本平台受理范围",
+    "merge": "该诉求与他人反映的相同问题合并办理",
+    "start": "网格工作人员已开始办理",
+    "take": "承办单位已接单，正在办理",
+    "return": "承办单位申请退回，正在重新派单",
+    "unpark": "长期跟踪事项已恢复办理",
+    "reply": "承办单位已答复",
+    "verify": "办理结果已核实",
+    "rate_unsatisfied": "您的评价：不满意，诉求已重新交办",
+    "reopen": "诉求已重新交办",
+    "close": "诉求已办结",
+}
+
+
 def public_text(event: CaseEvent) -> str:
-    """One plain-Chinese line for the resident; it never names the staff member who acted."""
+    """One plain-Chinese line for the resident; it never names the staff member who acted. Only the
+    line asked for is worded (a page of 50 Open311 requests words 50)."""
+    action = event.action
+    if action in PUBLIC_TEXTS:
+        return PUBLIC_TEXTS[action]
     d = event.data or {}
     name = d.get("to_name", "")
-    texts = {
-        CREATE_ACTION: "您的诉求已提交",
-        "accept": "诉求已受理",
-        "reject": "经审核，该诉求不属于本平台受理范围",
-        "merge": "该诉求与他人反映的相同问题合并办理",
-        "dispatch": f"已派至“{name}”办理" if name else "已派单办理",
-        "reassign": f"已转至“{name}”办理" if name else "已转派办理",
-        "start": "网格工作人员已开始办理",
-        "take": "承办单位已接单，正在办理",
-        "return": "承办单位申请退回，正在重新派单",
-        "extend": f"办理期限已延长至 {_fmt(d.get('deadline'))}",
-        "park": f"已列为长期跟踪事项，计划于 {d.get('until', '')} 复查",
-        "unpark": "长期跟踪事项已恢复办理",
-        "escalate": f"已提交“{name}”协调办理" if name else "已提交上级协调办理",
-        "whistle": f"已“吹哨”召集相关部门，由“{name}”牵头办理" if name else "已召集相关部门联合办理",
-        "reply": "承办单位已答复",
-        "verify": "办理结果已核实",
-        "rate": f"您的评价：{_rating_label(d.get('rating', ''))}，诉求已办结",
-        "rate_unsatisfied": "您的评价：不满意，诉求已重新交办",
-        "reopen": "诉求已重新交办",
-        "close": "诉求已办结",
-    }
-    return texts.get(event.action, status_label(event.to_status))
+    if action == "dispatch":
+        return f"已派至“{name}”办理" if name else "已派单办理"
+    if action == "reassign":
+        return f"已转至“{name}”办理" if name else "已转派办理"
+    if action == "escalate":
+        return f"已提交“{name}”协调办理" if name else "已提交上级协调办理"
+    if action == "whistle":
+        return f"已“吹哨”召集相关部门，由“{name}”牵头办理" if name else "已召集相关部门联合办理"
+    if action == "extend":
+        return f"办理期限已延长至 {_fmt(d.get('deadline'))}"
+    if action == "park":
+        return f"已列为长期跟踪事项，计划于 {d.get('until', '')} 复查"
+    if action == "rate":
+        return f"您的评价：{_rating_label(d.get('rating', ''))}，诉求已办结"
+    return status_label(event.to_status)
 
 
 def _rating_label(value: str) -> str:
