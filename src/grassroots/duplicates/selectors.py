@@ -97,7 +97,7 @@ def _open_near(query: Item, district_code: str, rules: Rules, base: QuerySet[Cas
             alat=Value(None, output_field=FloatField()), alng=Value(None, output_field=FloatField()))
         # A case without a point: its area's point in the box, or (the area has none) the same grid. Asked
         # with EXISTS, not a join: PostgreSQL planned the LEFT JOIN under this OR in about 3 ms (it runs in
-        # 0.05), with the sub-selects in 0.4 — per submit, in the worker (docs/benchmarks.md, "worker").
+        # 0.05), with the sub-selects in 0.4 — per submit, in the worker (docs/benchmarks.md, http_load, stop 32).
         area = Area.objects.filter(pk=OuterRef("area_id"))
         theirs = Q(Exists(area.filter(lat__range=(lat0, lat1), lng__range=(lng0, lng1))))
         if query.grid:
