@@ -135,8 +135,8 @@ class TextVectors:
 
     def counts(self, texts: Sequence[str]) -> csr_matrix:
         """How often each gram occurs in each text (no weights). With an open vocabulary a text's row
-        depends on that text alone, so the rows of the last ``ROWS_KEPT`` texts are kept: the duplicate
-        finder compares each new case with the same open cases near it, again and again."""
+        depends on that text alone, so the rows of the texts seen last are kept (``GRAMS_KEPT`` grams): the
+        duplicate finder compares each new case with the same open cases near it, again and again."""
         if self._empty:
             return csr_matrix((len(texts), 1))
         if not self.open_vocabulary:
