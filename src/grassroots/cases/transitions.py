@@ -99,7 +99,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .models import Case, Rating
+from .models import STATUS_LABELS, Case, Rating
 
 S = Case.Status
 
@@ -208,9 +208,10 @@ def offered(action: str, case) -> bool:
 
 
 def status_label(status: str) -> str:
-    if status in S.values:
-        return str(S(status).label)
-    return status
+    """The status's name, translated now; an unknown value as it is. (``S.values`` built the enum's list
+    of values on every call: a page of 50 Open311 requests asks 50 times.)"""
+    label = STATUS_LABELS.get(status)
+    return status if label is None else str(label)
 
 
 def target_of(action: str, status: str) -> str:
