@@ -107,6 +107,12 @@ PUBLIC_TEXTS = {
     "reopen": "诉求已重新交办",
     "close": "诉求已办结",
 }
+NAMED_TEXTS = {  # (with the team's name, without)
+    "dispatch": ("已派至“{name}”办理", "已派单办理"),
+    "reassign": ("已转至“{name}”办理", "已转派办理"),
+    "escalate": ("已提交“{name}”协调办理", "已提交上级协调办理"),
+    "whistle": ("已“吹哨”召集相关部门，由“{name}”牵头办理", "已召集相关部门联合办理"),
+}
 
 
 def public_text(event: CaseEvent) -> str:
@@ -116,15 +122,9 @@ def public_text(event: CaseEvent) -> str:
     if action in PUBLIC_TEXTS:
         return PUBLIC_TEXTS[action]
     d = event.data or {}
-    name = d.get("to_name", "")
-    if action == "dispatch":
-        return f"已派至“{name}”办理" if name else "已派单办理"
-    if action == "reassign":
-        return f"已转至“{name}”办理" if name else "已转派办理"
-    if action == "escalate":
-        return f"已提交“{name}”协调办理" if name else "已提交上级协调办理"
-    if action == "whistle":
-        return f"已“吹哨”召集相关部门，由“{name}”牵头办理" if name else "已召集相关部门联合办理"
+    if action in NAMED_TEXTS:  # the team it went to, when the event names it
+        named, unnamed = NAMED_TEXTS[action]
+        return named.format(name=d["to_name"]) if d.get("to_name") else unnamed
     if action == "extend":
         return f"办理期限已延长至 {_fmt(d.get('deadline'))}"
     if action == "park":
