@@ -247,11 +247,13 @@ def _placement(request: HttpRequest, district: Area, address: str, errors: input
 # --- reading requests -----------------------------------------------------------------------------
 
 
-def _public_cases(district: Area) -> QuerySet[Case]:
-    """A district's cases that may be shown to anyone: never an anonymous reporter's."""
-    return (Case.objects.filter(district_code=district.code, anonymous=False)
-            .select_related("category", "area", "assigned_unit", "assigned_area", "intake_receipt")
-            .only(*OUT_FIELDS))
+def _public_cases(district: Area | None = None) -> QuerySet[Case]:
+    """The cases that may be shown to anyone (never an anonymous reporter's), of one district, with what
+    ``_request_out`` reads."""
+    cases = Case.objects.filter(anonymous=False)
+    if district is not None:
+        cases = cases.filter(district_code=district.code)
+    return cases.select_related("category", "area", "assigned_unit", "assigned_area", "intake_receipt").only(*OUT_FIELDS)
 
 
 # What ``_request_out`` reads: a list of 50 requests built every column of five models per row before.
@@ -384,10 +386,8 @@ def _request_out(case: Case, status_note: str | None) -> dict:
 def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
     """One request by its id; the id names its district, so jurisdiction_id may be left out."""
     _method(request, "GET")
-    with joins_as_written():
-        case = (Case.objects.filter(code=service_request_id, anonymous=False)
-                .select_related("category", "area", "assigned_unit", "assigned_area", "intake_receipt")
-                .only(*OUT_FIELDS).first())
+    with joins_as_written():  # the request's id names its district: checked below
+        case = _public_cases().filter(code=service_request_id).first()
     if case is not None and _jurisdiction(request, default=case.district_code).code != case.district_code:
         case = None
     if case is None:
