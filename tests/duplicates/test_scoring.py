@@ -18,6 +18,7 @@ from grassroots.duplicates.scoring import (
     numbers_conflict,
     place_numbers,
 )
+from grassroots.duplicates.scoring import _kept_place_numbers as kept
 
 SCORER = Scorer.default()
 T0 = datetime(2026, 5, 1, 9, tzinfo=UTC)
@@ -46,6 +47,20 @@ def test_place_numbers_read_chinese_numerals():
     assert place_numbers("十二栋二单元") == {"b12", "u2"}
     assert place_numbers("3号楼") == {"b3"}
     assert not numbers_conflict("3栋", "三栋2单元")
+
+
+def test_a_long_text_is_read_the_same_and_not_kept():
+    """Short texts' numbers are kept per process; a long one (a case holds up to 4,000 characters) is
+    read again each time, so the kept answers stay a few MB."""
+    long = "楼道灯坏了，" * 150 + "阳光小区十二栋二单元"
+    assert len(long) > 500
+    assert numbers_conflict(long, "阳光小区8栋")
+    before = kept.cache_info().currsize
+    assert place_numbers(long) == {"b12", "u2"}
+    assert kept.cache_info().currsize == before
+    short = "阳光小区七栋三单元的路灯坏了"
+    assert place_numbers(short) == place_numbers(short) == {"b7", "u3"}
+    assert kept.cache_info().currsize == before + 1
 
 
 def test_polite_words_and_punctuation_do_not_count():

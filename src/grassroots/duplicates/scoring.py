@@ -79,12 +79,24 @@ def _cn_number(value: str) -> str:
     return "".join(CN_DIGITS.get(c, c) for c in value)
 
 
-@lru_cache(maxsize=4096)  # the finder asks this of the same open cases' texts for every new case near them
+CACHED_CHARS = 500  # texts up to this long are remembered: at most 4,096 × 500 characters (≤ 8 MB) a process
+
+
 def place_numbers(text: str) -> frozenset[str]:
-    """The building and unit numbers a text names: "3栋2单元" → {"b3", "u2"} (Chinese numerals too)."""
-    text = unicodedata.normalize("NFKC", text or "")
+    """The building and unit numbers a text names: "3栋2单元" → {"b3", "u2"} (Chinese numerals too).
+    The finder asks this of the same open cases' texts for every new case near them, so short texts'
+    answers are kept; a longer text (rare, up to the 4,000 characters a case holds) is read again."""
+    text = text or ""
+    return _kept_place_numbers(text) if len(text) <= CACHED_CHARS else _place_numbers(text)
+
+
+def _place_numbers(text: str) -> frozenset[str]:
+    text = unicodedata.normalize("NFKC", text)
     return frozenset(("u" if m.group(2) in UNIT_WORDS else "b") + _cn_number(m.group(1))
                      for m in PLACE_NUMBER.finditer(text))
+
+
+_kept_place_numbers = lru_cache(maxsize=4096)(_place_numbers)
 
 
 def numbers_conflict(a: str, b: str) -> bool:
