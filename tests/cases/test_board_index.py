@@ -3,12 +3,16 @@ backlog, not the year's history (a street's board took 3–4 s at 100,000 cases 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from grassroots.accounts.models import User
-from grassroots.cases.models import BOARD_STATUSES
+from grassroots.cases.models import BOARD_STATUSES, Case
 from grassroots.cases.selectors import ON_BOARD_SQL, board_cases_for
+from grassroots.core.paging import TwoReadsPaginator
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +31,23 @@ def test_no_tab_of_the_board_reads_the_history(kind):
         assert plan and all("case_on_board" in step or step.startswith("SEARCH") for step in plan), plan
         if not kind:
             assert "case_on_board" in plan[0], plan
+
+
+
+
+def test_a_page_of_the_board_needs_no_column_outside_its_index(tree, new_case):
+    """The board's page is read in two statements and then its rows (core.paging.TwoReadsPaginator):
+    the count, and the page's ids in the board's order. Every column of the case table those two read is
+    in the index case_on_board or in its condition, the id included, so PostgreSQL answers both from the
+    index alone (an index-only scan: the ids took 10.4 ms at a street's 1,700 waiting cases, 4.2 ms so)."""
+    for g in "ABC":
+        new_case(g, title=f"网格{g}的诉求")
+    page = TwoReadsPaginator(board_cases_for(tree.user("community_worker_1")), 50)
+    with CaptureQueriesContext(connection) as captured:
+        assert page.count == 2 and len(page.get_page(1).object_list) == 2
+    count, ids = (q["sql"] for q in captured.captured_queries[:2])
+    assert count.startswith("SELECT COUNT(*)") and ' AS "pk" FROM "cases_case"' in ids
+    index = next(i for i in Case._meta.indexes if i.name == "case_on_board")
+    covered = {Case._meta.get_field(name).column for name in index.fields} | {"status", "extension_requested_until"}
+    for sql in (count, ids):
+        assert set(re.findall(r'"cases_case"\."(\w+)"', sql)) <= covered, sql
