@@ -36,18 +36,18 @@ def test_no_tab_of_the_board_reads_the_history(kind):
 
 
 def test_a_page_of_the_board_needs_no_column_outside_its_index(tree, new_case):
-    """The board's page is read in two statements and then its rows (core.paging.TwoReadsPaginator):
-    the count, and the page's ids in the board's order. Every column of the case table those two read is
-    in the index case_on_board or in its condition, the id included, so PostgreSQL answers both from the
-    index alone (an index-only scan: the ids took 10.4 ms at a street's 1,700 waiting cases, 4.2 ms so)."""
+    """The board's page is read in two statements (core.paging.TwoReadsPaginator): the page's ids in
+    the board's order with the board's count, then those rows. Every column of the case table the first
+    reads is in the index case_on_board or in its condition, the id included, so PostgreSQL answers it
+    from the index alone (an index-only scan: 10.4 ms at a street's 1,700 waiting cases, 4.2 ms so)."""
     for g in "ABC":
         new_case(g, title=f"网格{g}的诉求")
     page = TwoReadsPaginator(board_cases_for(tree.user("community_worker_1")), 50)
     with CaptureQueriesContext(connection) as captured:
-        assert page.count == 2 and len(page.get_page(1).object_list) == 2
-    count, ids = (q["sql"] for q in captured.captured_queries[:2])
-    assert count.startswith("SELECT COUNT(*)") and ' AS "pk" FROM "cases_case"' in ids
+        assert len(page.get_page(1).object_list) == 2 and page.count == 2
+    assert len(captured) == 2
+    ids = captured.captured_queries[0]["sql"]
+    assert ' AS "pk", COUNT("cases_case"."id") OVER () AS ' in ids
     index = next(i for i in Case._meta.indexes if i.name == "case_on_board")
     covered = {Case._meta.get_field(name).column for name in index.fields} | {"status", "extension_requested_until"}
-    for sql in (count, ids):
-        assert set(re.findall(r'"cases_case"\."(\w+)"', sql)) <= covered, sql
+    assert set(re.findall(r'"cases_case"\."(\w+)"', ids)) <= covered, ids

@@ -58,9 +58,41 @@ def test_two_reads_give_the_pages_of_a_plain_paginator(tree):
         assert [a.pk for a in got] == [a.pk for a in plain.get_page(number)]
         assert all(a.parent is None or a.parent.code == a.code[: len(a.parent.code)] for a in got)
     with CaptureQueriesContext(connection) as ctx:
-        rows = list(TwoReadsPaginator(areas, 4).get_page(2))
+        page = TwoReadsPaginator(areas, 4).get_page(2)
+        rows = list(page)
         assert [a.parent_id for a in rows]  # the related rows came with the second read
-    assert len(ctx) == 3  # the count, the page's ids, the rows with their parents
+        assert page.paginator.count == plain.count and page.has_next() == plain.get_page(2).has_next()
+    assert len(ctx) == 2  # the page's ids with the list's count, then the rows with their parents
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("asked", ["", "x", "2.5", None, "0", "-3", "999", 999, "3", 3.0])
+def test_any_page_number_gives_the_page_django_would(tree, asked):
+    """Not a number: the first page; below 1 or past the end: the last (Paginator.get_page)."""
+    from django.core.paginator import Paginator
+
+    areas = Area.objects.order_by("code")
+    plain, two = Paginator(areas, 4), TwoReadsPaginator(areas, 4)
+    expected, got = plain.get_page(asked), two.get_page(asked)
+    assert (got.number, [a.pk for a in got]) == (expected.number, [a.pk for a in expected])
+    assert two.count == plain.count and two.num_pages == plain.num_pages
+
+
+@pytest.mark.django_db
+def test_page_raises_as_django_does_past_the_end(tree):
+    from django.core.paginator import EmptyPage
+
+    areas = Area.objects.order_by("code")
+    two = TwoReadsPaginator(areas, 4)
+    assert [a.pk for a in two.page(2)] == [a.pk for a in areas[4:8]]
+    with pytest.raises(EmptyPage):
+        TwoReadsPaginator(areas, 4).page(two.num_pages + 1)
+
+
+@pytest.mark.django_db
+def test_an_empty_list_has_one_empty_page_and_a_count_of_nought(tree):
+    page = TwoReadsPaginator(Area.objects.filter(code="nowhere").order_by("code"), 4).get_page(3)
+    assert (page.number, list(page), page.paginator.count, page.paginator.num_pages) == (1, [], 0, 1)
 
 
 @pytest.mark.django_db
