@@ -91,8 +91,15 @@ def test_page_raises_as_django_does_past_the_end(tree):
 
 @pytest.mark.django_db
 def test_an_empty_list_has_one_empty_page_and_a_count_of_nought(tree):
-    page = TwoReadsPaginator(Area.objects.filter(code="nowhere").order_by("code"), 4).get_page(3)
+    from django.core.paginator import EmptyPage, Paginator
+
+    nothing = Area.objects.filter(code="nowhere").order_by("code")
+    page = TwoReadsPaginator(nothing, 4).get_page(3)
     assert (page.number, list(page), page.paginator.count, page.paginator.num_pages) == (1, [], 0, 1)
+    for paginator in (Paginator(nothing, 4, allow_empty_first_page=False),
+                      TwoReadsPaginator(nothing, 4, allow_empty_first_page=False)):
+        with pytest.raises(EmptyPage):
+            paginator.get_page(1)
 
 
 @pytest.mark.django_db

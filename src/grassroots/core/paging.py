@@ -25,7 +25,7 @@ Only a page past the end, which brings no row and so no count, costs a count.
 
 from __future__ import annotations
 
-from django.core.paginator import Page, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, Window
 from django.utils.functional import cached_property
 
@@ -55,6 +55,8 @@ class TwoReadsPaginator(Paginator):
             ids = self._ids(wanted) if self.count else []
         elif not ids:
             self.__dict__["count"] = 0  # an empty list
+        if not ids and not self.allow_empty_first_page:
+            raise EmptyPage("That page contains no results")  # as Paginator.get_page does then
         return self._page(ids, wanted)
 
     def page(self, number) -> Page:
