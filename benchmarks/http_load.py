@@ -634,6 +634,18 @@ def work_off_creates(district, actor) -> tuple[int, float]:
     return len(waiting), time.perf_counter() - t
 
 
+def worker_drains(left: int, *, worker: bool, limit_s: float = 600) -> tuple[float, int]:
+    """Wait until the running worker has done the ``left`` deferred rows waiting (at most ``limit_s``):
+    the seconds it took and the rows still waiting. Without a worker, nothing is waited for."""
+    from grassroots.core.models import Deferred
+
+    t = time.perf_counter()
+    while left and worker and time.perf_counter() - t < limit_s:
+        time.sleep(0.5)
+        left = Deferred.objects.filter(failed=False).count()
+    return time.perf_counter() - t, left
+
+
 def board_waiting() -> int:
     """How many cases the street dispatcher's board holds (the rows its count and page read)."""
     from grassroots.accounts.models import User
@@ -735,24 +747,19 @@ def main() -> None:
             waiting_after_create = Deferred.objects.filter(failed=False).count()
             print(f"         deferred rows waiting right after the create run: {waiting_after_create}", flush=True)
             # the worker works off the burst before the reads are measured (else they share the cores with it)
-            t, left = time.perf_counter(), waiting_after_create
-            while left and not args.no_worker and time.perf_counter() - t < 600:
-                time.sleep(0.5)
-                left = Deferred.objects.filter(failed=False).count()
-            drain_s = round(time.perf_counter() - t, 1) if waiting_after_create and not args.no_worker else None
+            took, left = worker_drains(waiting_after_create, worker=not args.no_worker)
+            drain_s = round(took, 1) if waiting_after_create and not args.no_worker else None
             connection.close()
             if drain_s is not None:
                 print(f"         the worker did them in {drain_s} s after the run "
                       f"({waiting_after_create / max(drain_s, 0.1):.0f}/s; {left} left)", flush=True)
             done, took = work_off_creates(district, admin)
-            t = time.perf_counter()  # what the dispatches leave for the worker (their notifications), done too
-            while not args.no_worker and Deferred.objects.filter(failed=False).exists() and time.perf_counter() - t < 600:
-                time.sleep(0.5)
+            # what the dispatches leave for the worker (their notifications), done too
+            share, _left = worker_drains(Deferred.objects.filter(failed=False).count(), worker=not args.no_worker)
             board_rows = board_waiting()
             connection.close()
             print(f"         the run's {done} creates still on the board accepted and dispatched ({took:.0f} s, "
-                  f"the worker's share {time.perf_counter() - t:.0f} s); the street's board holds {board_rows:,} "
-                  "cases", flush=True)
+                  f"the worker's share {share:.0f} s); the street's board holds {board_rows:,} cases", flush=True)
     waiting = Deferred.objects.filter(failed=False).count()
     failed = Deferred.objects.filter(failed=True).count()
     connection.close()
