@@ -109,3 +109,15 @@ def test_the_admin_list_of_areas_reads_no_outline(client, tree):
     district_row = html[html.index(">张湾区<"):].split("</tr>", 1)[0]
     street_row = html[html.index(">测试街道1<"):].split("</tr>", 1)[0]
     assert district_row.endswith('alt="True"></td>') and street_row.endswith('alt="False"></td>')
+
+
+def test_outlines_unread_leaves_every_joined_area_outline_unread():
+    """A join reads every column of the joined table; ``outlines_unread`` defers the outline of each area
+    joined, however deep (a resolution's community, its meeting's community)."""
+    from grassroots.areas.models import outlines_unread
+    from grassroots.deliberation.models import Resolution
+
+    joined = Resolution.objects.select_related("community", "meeting__community", "owner_unit")
+    assert str(joined.query).count('"boundary"') == 2
+    assert '"boundary"' not in str(outlines_unread(joined).query)
+    assert str(outlines_unread(Resolution.objects.all()).query) == str(Resolution.objects.all().query)

@@ -47,6 +47,31 @@ def child_level(level: str) -> str | None:
     return LEVEL_ORDER[i + 1] if i + 1 < len(LEVEL_ORDER) else None
 
 
+def outlines_unread(qs: models.QuerySet) -> models.QuerySet:
+    """``qs`` (of any model) with the outline of every area it joins (``select_related``) left unread.
+
+    ``Area.objects`` leaves an area's own outline unread, and a related area read on first use goes through
+    it too (``base_manager_name``). A join does not: it reads every column of the joined area, the outline
+    among them — hundreds of kilobytes for a real community or street, on a page that only names it. Wrap
+    a query that joins areas: ``outlines_unread(Topic.objects.select_related("community", "area"))``
+    (tests/scope/test_outlines_with_args.py asks every page with a path parameter)."""
+    related = qs.query.select_related
+    if not isinstance(related, dict):  # none, or select_related() with no names: every non-null key
+        return qs
+    paths: list[str] = []
+
+    def walk(model, tree: dict, prefix: str) -> None:
+        for name, below in tree.items():
+            target = model._meta.get_field(name).related_model
+            if target is Area:
+                paths.append(f"{prefix}{name}__boundary")
+            if below:
+                walk(target, below, f"{prefix}{name}__")
+
+    walk(qs.model, related, "")
+    return qs.defer(*paths) if paths else qs
+
+
 class AreaQuerySet(models.QuerySet):
     def with_boundary(self):
         """The rows with their outlines (``Area.objects`` leaves them unread until asked)."""

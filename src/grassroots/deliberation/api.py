@@ -10,7 +10,7 @@ from datetime import date, datetime
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
-from grassroots.areas.models import Area, Level
+from grassroots.areas.models import Area, Level, outlines_unread
 from grassroots.core.errors import ErrorOut, api_call
 
 from . import selectors
@@ -150,7 +150,7 @@ def propose(request, payload: TopicIn):
 @router.post("/topics/{pk}/support", response={200: TopicOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="deliberation_topic_support", summary="支持议题（同一人只计一次）")
 def support(request, pk: int):
-    topic = Topic.objects.select_related("area", "community").filter(pk=min(pk, BIGGEST)).first()
+    topic = outlines_unread(Topic.objects.select_related("area", "community")).filter(pk=min(pk, BIGGEST)).first()
     if topic is None:
         return Status(404, {"detail": "没有这个议题"})
     return api_call(topic_support, _topic, topic=topic, user=request.user)
@@ -159,7 +159,7 @@ def support(request, pk: int):
 @router.get("/votes/{pk}", auth=None, response={200: VoteOut, 404: ErrorOut}, url_name="deliberation_vote",
             summary="表决（结束后公布各选项票数和参与率；无记名投票从不公开谁投了什么）")
 def vote(request, pk: int):
-    row = Vote.objects.select_related("community").filter(pk=min(pk, BIGGEST)).first()
+    row = outlines_unread(Vote.objects.select_related("community")).filter(pk=min(pk, BIGGEST)).first()
     if row is None:
         return Status(404, {"detail": "没有这个表决"})
     shown = row.status == Vote.Status.CLOSED or (request.user.is_authenticated
@@ -170,7 +170,7 @@ def vote(request, pk: int):
 @router.post("/votes/{pk}/ballot", response={201: BallotOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="deliberation_ballot", summary="投票（一户一票或一人一票；重复投票被拒绝）")
 def ballot(request, pk: int, payload: BallotIn):
-    row = Vote.objects.select_related("community", "area").filter(pk=min(pk, BIGGEST)).first()
+    row = outlines_unread(Vote.objects.select_related("community", "area")).filter(pk=min(pk, BIGGEST)).first()
     if row is None:
         return Status(404, {"detail": "没有这个表决"})
     return api_call(vote_cast, lambda r: {"vote": row.pk, "channel": r.channel}, created=True, vote=row,
@@ -189,7 +189,7 @@ def resolutions(request, community: str):
 @router.post("/resolutions/{pk}/progress", response={200: ResolutionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="deliberation_progress", summary="填报决议进展（责任方或社区工作人员；100 即办结）")
 def progress(request, pk: int, payload: ProgressIn):
-    row = Resolution.objects.select_related("community", "owner_unit", "owner_user").filter(pk=min(pk, BIGGEST)).first()
+    row = outlines_unread(Resolution.objects.select_related("community", "owner_unit", "owner_user")).filter(pk=min(pk, BIGGEST)).first()
     if row is None or not may_report(request.user, row):
         return Status(404, {"detail": "没有这项决议，或您不是它的责任方"})
     return api_call(resolution_progress, lambda _note: _resolution(Resolution.objects.select_related(

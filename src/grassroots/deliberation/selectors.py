@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
-from grassroots.areas.models import Area, Level
+from grassroots.areas.models import Area, Level, outlines_unread
 from grassroots.areas.selectors import communities_where, community_of
 from grassroots.orgs.models import Unit
 
@@ -19,12 +19,12 @@ from .services import CODE_MINUTES, COMMUNITY_LEN, _proposer_label, verified_hou
 
 
 def topics(community: Area) -> QuerySet[Topic]:
-    return Topic.objects.filter(community=community).exclude(status=Topic.Status.CLOSED).select_related("area") \
-        .order_by("-supports", "-created_at")
+    return outlines_unread(Topic.objects.filter(community=community).exclude(status=Topic.Status.CLOSED)
+                           .select_related("area")).order_by("-supports", "-created_at")
 
 
 def votes(community: Area) -> QuerySet[Vote]:
-    return Vote.objects.filter(community=community).select_related("area").order_by("-opens_at")
+    return outlines_unread(Vote.objects.filter(community=community).select_related("area")).order_by("-opens_at")
 
 
 def meetings(community: Area) -> QuerySet[Meeting]:
@@ -32,8 +32,8 @@ def meetings(community: Area) -> QuerySet[Meeting]:
 
 
 def open_resolutions(community: Area) -> QuerySet[Resolution]:
-    return Resolution.objects.filter(community=community, status=Resolution.Status.OPEN) \
-        .select_related("owner_unit", "owner_user", "community").order_by("deadline")
+    return outlines_unread(Resolution.objects.filter(community=community, status=Resolution.Status.OPEN)
+                           .select_related("owner_unit", "owner_user", "community")).order_by("deadline")
 
 
 def overdue(community: Area) -> QuerySet[Resolution]:
@@ -42,10 +42,9 @@ def overdue(community: Area) -> QuerySet[Resolution]:
 
 def practical(place: Area) -> list[Resolution]:
     """为民办实事 under a community or street: top-level items, open first, then done."""
-    return list(Resolution.objects.filter(practical=True, parent__isnull=True, community__code__startswith=place.code)
-                .exclude(status=Resolution.Status.DROPPED)
-                .select_related("community", "owner_unit", "owner_user").prefetch_related("notes")
-                .order_by("status", "deadline")[:500])
+    rows = (Resolution.objects.filter(practical=True, parent__isnull=True, community__code__startswith=place.code)
+            .exclude(status=Resolution.Status.DROPPED).select_related("community", "owner_unit", "owner_user"))
+    return list(outlines_unread(rows).prefetch_related("notes").order_by("status", "deadline")[:500])
 
 
 def units_of(community: Area) -> QuerySet[Unit]:

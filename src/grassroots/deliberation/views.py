@@ -20,7 +20,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grassroots.areas.models import Area, Level
+from grassroots.areas.models import Area, Level, outlines_unread
 from grassroots.cases.views_shared import case_or_404
 from grassroots.core import errors
 from grassroots.core.params import bounded_date, bounded_datetime
@@ -135,7 +135,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def topic(request: HttpRequest, pk: int) -> HttpResponse:
-    row = Topic.objects.select_related("community", "area").filter(pk=pk).first()
+    row = outlines_unread(Topic.objects.select_related("community", "area")).filter(pk=pk).first()
     if row is None:
         raise Http404(_("没有这个议题"))
     if request.method == "POST":
@@ -157,7 +157,7 @@ def topic(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
-    row = Vote.objects.select_related("community", "area", "topic").filter(pk=pk).first()
+    row = outlines_unread(Vote.objects.select_related("community", "area", "topic")).filter(pk=pk).first()
     if row is None:
         raise Http404(_("没有这个表决"))
     if request.method == "POST":
@@ -185,7 +185,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def vote_paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
-    row = Vote.objects.select_related("community", "area").filter(pk=pk).first()
+    row = outlines_unread(Vote.objects.select_related("community", "area")).filter(pk=pk).first()
     households = selectors.paper_households(request.user, row) if row else None
     if row is None or households is None:
         raise Http404(_("没有这个表决，或您不负责这里的入户收票"))
@@ -223,7 +223,7 @@ def attend(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def meeting_public(request: HttpRequest, pk: int) -> HttpResponse:
-    row = Meeting.objects.select_related("community", "series").filter(pk=pk).first()
+    row = outlines_unread(Meeting.objects.select_related("community", "series")).filter(pk=pk).first()
     if row is None:
         raise Http404(_("没有这个会议"))
     return render(request, "deliberation/meeting_public.html", {
@@ -251,7 +251,7 @@ def practical(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def convention(request: HttpRequest, pk: int) -> HttpResponse:
-    row = Convention.objects.select_related("community", "area").filter(pk=pk).first()
+    row = outlines_unread(Convention.objects.select_related("community", "area")).filter(pk=pk).first()
     if row is None:
         raise Http404(_("没有这个公约"))
     return render(request, "deliberation/convention.html", {
@@ -260,7 +260,8 @@ def convention(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def resolution(request: HttpRequest, pk: int) -> HttpResponse:
-    row = Resolution.objects.select_related("community", "meeting", "parent", "owner_unit", "owner_user").filter(
+    row = outlines_unread(Resolution.objects.select_related(
+        "community", "meeting", "parent", "owner_unit", "owner_user")).filter(
         pk=pk).first()
     if row is None:
         raise Http404(_("没有这项决议"))
@@ -384,7 +385,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting(request: HttpRequest, pk: int) -> HttpResponse:
-    row = Meeting.objects.select_related("community", "series").filter(pk=pk).first()
+    row = outlines_unread(Meeting.objects.select_related("community", "series")).filter(pk=pk).first()
     if row is None or not may_manage(request.user, row.community.code):
         raise Http404(_("没有这个会议，或不在您的管辖范围"))
     problems: dict = {}
@@ -450,7 +451,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
 def case_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     """The case page's button: put a (recurring) problem on a planned meeting's agenda."""
     case = case_or_404(request.user, pk)
-    found = Meeting.objects.select_related("community").filter(pk=request.POST.get("meeting") or 0).first()
+    found = outlines_unread(Meeting.objects.select_related("community")).filter(pk=request.POST.get("meeting") or 0).first()
     try:
         if found is None:
             raise ValidationError({"meeting": [_("请选择会议")]})

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
-from grassroots.areas.models import CODE_LENGTHS, Area, Level
+from grassroots.areas.models import CODE_LENGTHS, Area, Level, outlines_unread
 from grassroots.orgs.models import Unit
 
 from .models import MonthlyProblem
@@ -19,7 +19,7 @@ STREET_LEN = CODE_LENGTHS[Level.STREET]
 
 def problems_visible_to(user) -> QuerySet[MonthlyProblem]:
     scope = scope_for(user)
-    qs = MonthlyProblem.objects.select_related("street", "lead_unit", "category", "created_by")
+    qs = outlines_unread(MonthlyProblem.objects.select_related("street", "lead_unit", "category", "created_by"))
     if scope.is_superuser:
         return qs.all()
     q = Q(pk__in=[])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from grassroots.accounts.models import Capability
-from grassroots.areas.models import Area, Level
+from grassroots.areas.models import Area, Level, outlines_unread
 from grassroots.areas.selectors import communities_where
 from grassroots.orgs.models import Unit
 from grassroots.service.selectors import co_building_units
@@ -64,18 +64,18 @@ def registered_units(community: Area) -> QuerySet[Unit]:
 
 
 def resources(community: Area) -> QuerySet[Resource]:
-    return Resource.objects.filter(community=community).select_related("unit", "area").order_by(
+    return outlines_unread(Resource.objects.filter(community=community).select_related("unit", "area")).order_by(
         "-available", "kind", "-pk")
 
 
 def needs(community: Area, status: str = "") -> QuerySet[Need]:
-    qs = Need.objects.filter(community=community).select_related("area", "case")
+    qs = outlines_unread(Need.objects.filter(community=community).select_related("area", "case"))
     return qs.filter(status=status) if status else qs
 
 
 def projects(community: Area) -> QuerySet[Project]:
-    return Project.objects.filter(community=community).select_related("owner_unit", "community").order_by(
-        "status", "deadline", "pk")
+    return outlines_unread(Project.objects.filter(community=community).select_related("owner_unit", "community")
+                           ).order_by("status", "deadline", "pk")
 
 
 def agreements(community: Area) -> QuerySet[Agreement]:
@@ -100,38 +100,40 @@ def suggestions(need: Need, limit: int = 5) -> list[Scored]:
     seen = Match.objects.filter(need=need).values_list("resource_id", flat=True)
     candidates = (Resource.objects.filter(community_id=need.community_id, available=True)
                   .filter(Q(category=need.category) | Q(kind=need.kind or "-"))
-                  .exclude(pk__in=seen).select_related("unit", "area").order_by("-pk")[:CANDIDATES])
+                  .exclude(pk__in=seen).select_related("unit", "area"))
+    candidates = outlines_unread(candidates).order_by("-pk")[:CANDIDATES]
     return _scored(need, candidates)[:limit]
 
 
 # --- a unit's own staff --------------------------------------------------------------------------------------------
 
 def unit_resources(user) -> QuerySet[Resource]:
-    return Resource.objects.filter(unit_id__in=unit_ids_of(user)).select_related("community", "unit", "area")
+    return outlines_unread(Resource.objects.filter(unit_id__in=unit_ids_of(user)).select_related("community", "unit", "area"))
 
 
 def unit_projects(user) -> QuerySet[Project]:
-    return Project.objects.filter(owner_unit_id__in=unit_ids_of(user)).select_related("community", "owner_unit")
+    return outlines_unread(Project.objects.filter(owner_unit_id__in=unit_ids_of(user)).select_related("community", "owner_unit"))
 
 
 def unit_agreements(user) -> QuerySet[Agreement]:
-    return (Agreement.objects.filter(unit_id__in=unit_ids_of(user)).select_related("unit", "community")
+    return (outlines_unread(Agreement.objects.filter(unit_id__in=unit_ids_of(user)).select_related("unit", "community"))
             .annotate(promised=Count("items"), delivered=Count("items", filter=Q(items__delivered_at__isnull=False))))
 
 
 def agreement_visible(user, pk: int) -> Agreement | None:
     """The agreement if the user is the community's staff or the unit's own staff, else None."""
-    return agreements_visible_to(user).select_related("unit", "community").filter(pk=pk).first()
+    return outlines_unread(agreements_visible_to(user).select_related("unit", "community")).filter(pk=pk).first()
 
 
 def need_visible(user, pk: int) -> Need | None:
     """The need if the user manages its community or raised it, else None."""
-    return needs_visible_to(user).select_related("community", "area", "case", "submitted_by").filter(pk=pk).first()
+    rows = needs_visible_to(user).select_related("community", "area", "case", "submitted_by")
+    return outlines_unread(rows).filter(pk=pk).first()
 
 
 def project_visible(user, pk: int) -> Project | None:
     """The project if the user manages its community or is its owner unit's staff, else None."""
-    return projects_visible_to(user).select_related("community", "owner_unit").filter(pk=pk).first()
+    return outlines_unread(projects_visible_to(user).select_related("community", "owner_unit")).filter(pk=pk).first()
 
 
 def items(agreement: Agreement) -> QuerySet[AgreementItem]:

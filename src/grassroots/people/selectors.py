@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from grassroots.accounts.models import Capability, Role, RoleAssignment
 from grassroots.accounts.scope import scope_for
+from grassroots.areas.models import outlines_unread
 from grassroots.core import crypto
 
 from .models import CareTag, GridStaff, PartyMember, Person, Resident, Volunteer
@@ -135,7 +136,7 @@ def grid_staff_visible_to(user) -> QuerySet[GridStaff]:
 
 def volunteers_visible_to(user) -> QuerySet[Volunteer]:
     q = scope_for(user).area_q(Capability.VIEW_RESIDENTS, "area__code")
-    return Volunteer.objects.filter(q).select_related("person", "area")
+    return outlines_unread(Volunteer.objects.filter(q).select_related("person", "area"))
 
 
 def name_filter(qs: QuerySet, name: str) -> QuerySet:

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
-from grassroots.areas.models import CODE_LENGTHS, Area, Level
+from grassroots.areas.models import CODE_LENGTHS, Area, Level, outlines_unread
 
 from .models import MonthlyReport
 
@@ -53,7 +53,7 @@ def report_area_get(user, code: str) -> Area:
 
 def reports_visible_to(user) -> QuerySet[MonthlyReport]:
     scope = scope_for(user)
-    rows = MonthlyReport.objects.select_related("area", "requested_by")
+    rows = outlines_unread(MonthlyReport.objects.select_related("area", "requested_by"))
     if scope.is_superuser:
         return rows.all()
     q = Q(pk__in=[])

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
-from grassroots.areas.models import Area, Level
+from grassroots.areas.models import Area, Level, outlines_unread
 from grassroots.orgs.models import PartyLevel, PartyOrg, Unit
 
 from .models import Decision, FeedbackJob, MemberRegistration, Post, ServiceRecord, UnitRegistration
@@ -96,4 +96,4 @@ def co_building_units(community: Area) -> QuerySet[UnitRegistration]:
 
 
 def feedback_jobs_managed(user) -> QuerySet[FeedbackJob]:
-    return _in_managed(user, FeedbackJob.objects.select_related("community", "requested_by"), "community__code")
+    return _in_managed(user, outlines_unread(FeedbackJob.objects.select_related("community", "requested_by")), "community__code")

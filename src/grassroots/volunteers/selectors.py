@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
-from grassroots.areas.models import Area
+from grassroots.areas.models import Area, outlines_unread
 from grassroots.people.models import Volunteer
 
 from .models import Activity, Signup, Team
@@ -31,7 +31,7 @@ def activities_for(user, district: Area) -> QuerySet[Activity]:
 
 
 def activity_visible(user, pk: int) -> Activity | None:
-    return Activity.objects.select_related("community", "team", "organiser").filter(pk=pk).first()
+    return outlines_unread(Activity.objects.select_related("community", "team", "organiser")).filter(pk=pk).first()
 
 
 def my_signups(user) -> QuerySet[Signup]:

@@ -12,7 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grassroots.areas.models import Area, Level
+from grassroots.areas.models import Area, Level, outlines_unread
 from grassroots.core import crypto, errors
 from grassroots.portal.views import _district
 
@@ -54,7 +54,7 @@ def community_wall(request: HttpRequest, code: str) -> HttpResponse:
 @login_required(login_url="portal:signin")
 @require_POST
 def claim(request: HttpRequest, pk: int) -> HttpResponse:
-    wish = Wish.objects.select_related("community").filter(pk=pk).first()
+    wish = outlines_unread(Wish.objects.select_related("community")).filter(pk=pk).first()
     if wish is None:
         raise Http404(_("没有这个心愿"))
     try:
@@ -89,7 +89,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def proof(request: HttpRequest, pk: int) -> HttpResponse:
-    wish = Wish.objects.select_related("community").filter(pk=pk).first()
+    wish = outlines_unread(Wish.objects.select_related("community")).filter(pk=pk).first()
     if wish is None or not wish.proof or not (wish.claimed_by_id == request.user.pk
                                               or may_manage(request.user, wish.community.code)):
         raise Http404(_("照片不存在"))
