@@ -1,5 +1,5 @@
-"""The pages that name a place or an object in their path read no outline of a district, street or
-community either, unless drawing it is what they are for.
+"""The pages that name a place or an object in their path, and the JSON API's reads, load no outline of
+a district, street or community either, unless drawing it is what they are for.
 
 tests/areas/test_outlines_unread.py asks every page without a path parameter. This one fills the
 parameters of every other page from the scope matrix's world (tests/scope/rules.py says how: a place's
@@ -9,6 +9,7 @@ A real outline is a GeoJSON of hundreds of kilobytes (areas/models.py leaves it 
 
 from __future__ import annotations
 
+import re
 import traceback
 from unittest import mock
 
@@ -17,6 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from grassroots.areas.models import Area
+from tests.scope import rules
 from tests.scope.rules import Skip
 from tests.scope.test_every_url import (  # noqa: F401 — shared_world is this module's fixture too
     django_path,
@@ -33,6 +35,7 @@ BIG = ("district", "street", "community")
 # pages whose answer is the outlines themselves (a map layer, the upload form showing the current one)
 DRAWS_OUTLINES = {
     "areas/<str:code>/boundaries.geojson",
+    "GET /api/areas/{code}/grids.geojson",
 }
 PLACES = ("A", "c1", "s1")  # a grid, a community, a street of the world
 
@@ -67,13 +70,16 @@ def _fill(world, spec: dict, place: str) -> dict | None:
 
 
 def _pages(world) -> list[tuple[str, str]]:
-    """(route, path) of every site page with path parameters that the world can fill (not the admin,
-    not the API: their own tests ask them)."""
+    """(route, path) of every site page, its path parameters filled from the world (not the admin, not the
+    API: the API has its own test below). The pages without parameters are also asked in
+    tests/areas/test_outlines_unread.py, as five kinds of user, but over a bare tree whose lists are empty."""
     out = []
     for route in url_patterns():
         rule = rule_for(route)
-        if (rule == "api" or isinstance(rule, Skip) or not rule or not route_parameters(route)
-                or route.startswith("admin/")):
+        if rule == "api" or isinstance(rule, Skip) or route.startswith("admin/"):
+            continue
+        if not route_parameters(route):  # asked too: here its lists hold objects of every kind
+            out.append((route, django_path(route, {})))
             continue
         for place in PLACES:
             values = _fill(world, rule, place)
@@ -82,40 +88,84 @@ def _pages(world) -> list[tuple[str, str]]:
     return sorted(set(out))
 
 
-def test_pages_with_a_place_or_an_object_in_their_path_load_no_big_outline(shared_world, client):  # noqa: F811
-    world, _media = shared_world
+class Watch:
+    """Reads of a district's, street's or community's outline while asking ``route`` (with where in the
+    code they happened: the failure names the query to wrap in ``outlines_unread``), and areas read one
+    by one afterwards (a deferred outline loaded row by row)."""
+
+    def __init__(self) -> None:
+        self.route = ""
+        self.loaded: list[str] = []
+        self.lazy: dict[str, int] = {}
+        self.shown: set[str] = set()
+
+    def __enter__(self):
+        original = Area.from_db.__func__
+        watch = self
+
+        def from_db(cls, db, field_names, values):
+            obj = original(cls, db, field_names, values)
+            if "boundary" in field_names and obj.level in BIG and watch.route not in DRAWS_OUTLINES:
+                frames = [f for f in traceback.extract_stack() if "/src/grassroots/" in f.filename]
+                where = " < ".join(f"{f.filename.split('/src/grassroots/')[1]}:{f.lineno}" for f in frames[-3:][::-1])
+                watch.loaded.append(f"{watch.route} ({obj.level} {obj.code}) {where}")
+            return obj
+
+        self._patch = mock.patch.object(Area, "from_db", classmethod(from_db))
+        self._patch.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._patch.__exit__(*exc)
+
+    def get(self, client, route: str, path: str, query: dict | None = None):
+        self.route = route
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path, query or {})
+        if response.status_code == 200:
+            self.shown.add(route)
+        one_by_one = [q for q in ctx.captured_queries if '"areas_area"."boundary"' in q["sql"]
+                      and 'WHERE "areas_area"."id" =' in q["sql"]]
+        if len(one_by_one) > 3:
+            self.lazy[path] = len(one_by_one)
+        return response
+
+
+def _outlined(world) -> None:
     for area in world.areas.values():  # the district, its streets, communities and grids
         area.boundary = _outline(110.6, 32.5)
         area.save()
-    loaded: list[str] = []
-    lazy: dict[str, int] = {}
-    shown: set[str] = set()
-    original = Area.from_db.__func__
-    route = ""
 
-    def from_db(cls, db, field_names, values):
-        obj = original(cls, db, field_names, values)
-        if "boundary" in field_names and obj.level in BIG and route not in DRAWS_OUTLINES:
-            # where in the code: the failure names the query to wrap in outlines_unread
-            frames = [f for f in traceback.extract_stack() if "/src/grassroots/" in f.filename]
-            where = " < ".join(f"{f.filename.split('/src/grassroots/')[1]}:{f.lineno}" for f in frames[-3:][::-1])
-            loaded.append(f"{route} ({obj.level} {obj.code}) {where}")
-        return obj
 
-    pages = _pages(world)
+def test_pages_with_a_place_or_an_object_in_their_path_load_no_big_outline(shared_world, client):  # noqa: F811
+    world, _media = shared_world
+    _outlined(world)
     client.force_login(world.users["district_admin"])
-    with mock.patch.object(Area, "from_db", classmethod(from_db)):
-        for route, path in pages:  # noqa: B007 — from_db reads ``route``
-            with CaptureQueriesContext(connection) as ctx:
-                response = client.get(path)
-            if response.status_code == 200:
-                shown.add(route)
-            one_by_one = [q for q in ctx.captured_queries if '"areas_area"."boundary"' in q["sql"]
-                          and 'WHERE "areas_area"."id" =' in q["sql"]]
-            if len(one_by_one) > 3:
-                lazy[path] = len(one_by_one)
-    assert not loaded, "\n".join(sorted(set(loaded)))
-    assert lazy == {}
+    with Watch() as watch:
+        for route, path in _pages(world):
+            watch.get(client, route, path)
+    assert not watch.loaded, "\n".join(sorted(set(watch.loaded)))
+    assert watch.lazy == {}
     # the pages were really shown, not refused, so the test read what they read (a POST-only route answers
     # 405, a code of another level 404: at least one filling of most routes shows the page)
-    assert len(shown) >= 35, sorted(shown)  # 40 of them on 2026-12-07
+    assert len(watch.shown) >= 35, sorted(watch.shown)  # 40 of them on 2026-12-07
+
+
+def test_the_api_reads_load_no_big_outline(shared_world, client):  # noqa: F811
+    """Every GET operation of the JSON API, its path filled from the world as for the pages."""
+    world, _media = shared_world
+    _outlined(world)
+    client.force_login(world.users["district_admin"])
+    with Watch() as watch:
+        for op, rule in rules.API.items():
+            method, path = op.split(" ", 1)
+            if method != "GET" or isinstance(rule, Skip):
+                continue
+            for place in PLACES if rule else ("",):
+                values = _fill(world, rule, place) if rule else {}
+                if values is not None:
+                    filled = re.sub(r"\{(\w+)\}", lambda m, v=values: str(v[m[1]]), path)
+                    watch.get(client, op, filled, {"page_size": 100} if not rule else None)
+    assert not watch.loaded, "\n".join(sorted(set(watch.loaded)))
+    assert watch.lazy == {}
+    assert len(watch.shown) >= 30, sorted(watch.shown)

@@ -149,10 +149,11 @@ def locate(request: HttpRequest, lat: str, lng: str):
 @router.get("/{code}", response=AreaDetailOut, url_name="area_detail")
 def detail(request: HttpRequest, code: str):
     area = _visible(request, code)
+    outlined = Area.objects.filter(pk=area.pk, boundary__isnull=False).exists()  # not read for a yes or no
     return {
         **_node_out(_area_node(request, area)), "full_name": area.full_name(),
         "path": _path_out(request, area), "rural": area.rural, "address": area.address,
-        "lat": area.lat, "lng": area.lng, "has_boundary": area.boundary is not None,
+        "lat": area.lat, "lng": area.lng, "has_boundary": outlined,
     }
 
 

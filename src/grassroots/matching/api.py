@@ -9,7 +9,7 @@ from datetime import date, datetime
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
-from grassroots.areas.models import Area, Level
+from grassroots.areas.models import Area, Level, outlines_unread
 from grassroots.core.errors import ErrorOut, api_call
 
 from . import selectors
@@ -140,7 +140,7 @@ def need_new(request, payload: NeedIn):
 @router.get("/needs/{pk}/suggestions", response={200: list[MatchSuggestionOut], 404: ErrorOut},
             url_name="matching_suggestions", summary="为需求推荐的资源（按领域、类型和范围打分）")
 def suggestions(request, pk: int):
-    need = Need.objects.select_related("community", "area").filter(pk=min(pk, BIGGEST)).first()
+    need = outlines_unread(Need.objects.select_related("community", "area")).filter(pk=min(pk, BIGGEST)).first()
     if need is None or not may_manage(request.user, need.community.code):
         return Status(404, {"detail": "没有这项需求，或不在您的管辖范围"})
     return [{"resource": _resource(s.resource), "score": s.score, "reasons": s.reasons}
@@ -150,7 +150,7 @@ def suggestions(request, pk: int):
 @router.post("/needs/{pk}/match", response={200: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
              url_name="matching_match", summary="对接：需求与资源结成项目（重复提交返回同一项目）")
 def match(request, pk: int, payload: MatchIn):
-    need = Need.objects.select_related("community", "area").filter(pk=min(pk, BIGGEST)).first()
+    need = outlines_unread(Need.objects.select_related("community", "area")).filter(pk=min(pk, BIGGEST)).first()
     if need is None or not may_manage(request.user, need.community.code):
         return Status(404, {"detail": "没有这项需求，或不在您的管辖范围"})
     resource = Resource.objects.filter(pk=min(payload.resource, BIGGEST), community=need.community).first()

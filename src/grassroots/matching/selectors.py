@@ -141,7 +141,7 @@ def items(agreement: Agreement) -> QuerySet[AgreementItem]:
 
 
 def my_needs(user) -> QuerySet[Need]:
-    return Need.objects.filter(submitted_by=user, source=Need.Source.RESIDENT).select_related("community", "area")
+    return outlines_unread(Need.objects.filter(submitted_by=user, source=Need.Source.RESIDENT).select_related("community", "area"))
 
 
 def practical_projects(place: Area) -> QuerySet[Project]:

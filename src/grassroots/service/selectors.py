@@ -57,7 +57,8 @@ def _in_managed(user, qs: QuerySet, field: str) -> QuerySet:
 
 
 def member_registrations_managed(user) -> QuerySet[MemberRegistration]:
-    qs = MemberRegistration.objects.select_related("member__person", "member__employer", "community", "branch").annotate(
+    qs = outlines_unread(MemberRegistration.objects.select_related(
+        "member__person", "member__employer", "community", "branch")).annotate(
         verified_hours=Sum("records__hours", filter=Q(records__status=ServiceRecord.Status.VERIFIED)))
     return _in_managed(user, qs, "community__code")
 
@@ -77,7 +78,8 @@ def units_of(user) -> QuerySet[Unit]:
 
 
 def records_managed(user) -> QuerySet[ServiceRecord]:
-    qs = ServiceRecord.objects.select_related("registration__member__person", "registration__community", "post")
+    qs = outlines_unread(ServiceRecord.objects.select_related("registration__member__person", "registration__community",
+                                                               "post"))
     return _in_managed(user, qs, "registration__community__code")
 
 

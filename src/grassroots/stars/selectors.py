@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from grassroots.accounts.models import Role, RoleAssignment
-from grassroots.areas.models import Area, Level
+from grassroots.areas.models import Area, Level, outlines_unread
 from grassroots.orgs.models import PartyOrg
 
 from .measures import RATED_LEVELS
@@ -108,11 +108,11 @@ def branches_visible(user, district_code: str, under: str = "") -> QuerySet[Part
     qs = branches(district_code).filter(access_for(user).read_q("area__code"))
     if under:
         qs = qs.filter(area__code__startswith=under)
-    return qs.select_related("area", "parent").order_by("area__code", "name")
+    return outlines_unread(qs.select_related("area", "parent")).order_by("area__code", "name")
 
 
 def branch_visible(user, pk: int) -> PartyOrg | None:
-    org = PartyOrg.objects.select_related("area", "parent").filter(pk=pk, level__in=RATED_LEVELS).first()
+    org = outlines_unread(PartyOrg.objects.select_related("area", "parent")).filter(pk=pk, level__in=RATED_LEVELS).first()
     if org is None or not access_for(user).can_read(org.area.code):
         return None
     return org

@@ -24,10 +24,10 @@ def volunteer_of(user) -> Volunteer | None:
 
 def activities_for(user, district: Area) -> QuerySet[Activity]:
     """Open activities of the district that have not ended, soonest first (any resident may look)."""
-    return (Activity.objects.filter(community__code__startswith=district.code, status=Activity.Status.OPEN,
+    rows = (Activity.objects.filter(community__code__startswith=district.code, status=Activity.Status.OPEN,
                                     ends_at__gt=timezone.now())
-            .select_related("community", "team").annotate(taken=Count("signups", filter=Q(signups__status__in=TAKING)))
-            .order_by("starts_at"))
+            .select_related("community", "team"))
+    return outlines_unread(rows).annotate(taken=Count("signups", filter=Q(signups__status__in=TAKING))).order_by("starts_at")
 
 
 def activity_visible(user, pk: int) -> Activity | None:
@@ -44,14 +44,14 @@ def my_hours(user) -> Decimal:
 
 
 def teams_of(district: Area) -> QuerySet[Team]:
-    return Team.objects.filter(community__code__startswith=district.code, active=True).select_related(
-        "community").annotate(size=Count("members"))
+    return outlines_unread(Team.objects.filter(community__code__startswith=district.code, active=True).select_related(
+        "community")).annotate(size=Count("members"))
 
 
 def managed_activities(user) -> QuerySet[Activity]:
     """Activities the user organises, or of the communities where they dispatch cases (community staff)."""
     scope = scope_for(user)
-    qs = Activity.objects.select_related("community", "team").annotate(
+    qs = outlines_unread(Activity.objects.select_related("community", "team")).annotate(
         taken=Count("signups", filter=Q(signups__status__in=TAKING)))
     if scope.is_superuser:
         return qs
@@ -64,8 +64,8 @@ def managed_activities(user) -> QuerySet[Activity]:
 def managed_signups(user) -> QuerySet[Signup]:
     """The sign-ups of every roster the user may open: an activity's page shows its roster to whoever
     may organise it, and those are the activities of ``managed_activities``."""
-    return Signup.objects.filter(activity__in=managed_activities(user).values("pk")).select_related(
-        "activity__community", "volunteer__person")
+    return outlines_unread(Signup.objects.filter(activity__in=managed_activities(user).values("pk")).select_related(
+        "activity__community", "volunteer__person"))
 
 
 def roster(activity: Activity) -> QuerySet[Signup]:

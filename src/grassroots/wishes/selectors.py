@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
-from grassroots.areas.models import Area
+from grassroots.areas.models import Area, outlines_unread
 
 from .models import Wish
 
@@ -32,7 +32,7 @@ def my_claims(user) -> QuerySet[Wish]:
 
 def managed(user) -> QuerySet[Wish]:
     scope = scope_for(user)
-    qs = Wish.objects.select_related("community", "claimed_by")
+    qs = outlines_unread(Wish.objects.select_related("community", "claimed_by"))
     if scope.is_superuser:
         return qs
     if not scope.codes(Capability.DISPATCH_CASES):

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
-from grassroots.areas.models import Area, Level
+from grassroots.areas.models import Area, Level, outlines_unread
 
 from .models import QuickReport, Woodpecker
 
@@ -44,7 +44,7 @@ def reports_to_judge(user) -> QuerySet[QuickReport]:
 def roster_visible_to(user) -> QuerySet[Woodpecker]:
     """Woodpeckers of the communities under the user's areas (community, street, district staff)."""
     scope = scope_for(user)
-    qs = Woodpecker.objects.select_related("community", "user").annotate(
+    qs = outlines_unread(Woodpecker.objects.select_related("community", "user")).annotate(
         report_count=Count("reports"), valid_count=Count("reports", filter=Q(reports__status=QuickReport.Status.VALID)))
     if not user.is_authenticated:
         return qs.none()
