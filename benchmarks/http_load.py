@@ -626,9 +626,12 @@ def work_off_creates(district, actor, closer) -> tuple[int, float]:  # (cases en
 
     S = Case.Status
     note = "压测数据"
+    def reject(case):
+        svc.case_reject(case=case, reason=f"{note}，不予受理", actor=actor)
+
     steps = {
-        S.REPORTED: lambda case: svc.case_reject(case=case, reason=f"{note}，不予受理", actor=actor),
-        S.ACCEPTED: lambda case: svc.case_reject(case=case, reason=f"{note}，不予受理", actor=actor),
+        S.REPORTED: reject,
+        S.ACCEPTED: reject,
         S.DISPATCHED: lambda case: svc.case_take(case=case, actor=actor, note=note),
         S.IN_PROGRESS: lambda case: svc.case_reply(case=case, reply=f"{note}，已处理", actor=actor),
         S.REPLIED: lambda case: svc.case_verify(case=case, actor=closer, note=note),

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from grassroots.accounts.admin_scope import ScopedModelAdmin
 from grassroots.core.services import audit_record
@@ -78,12 +77,11 @@ class AreaAdmin(ScopedModelAdmin):
 
     def get_queryset(self, request):
         # whether an outline is there, without reading it (a hundred rows a page, each outline a GeoJSON)
-        return super().get_queryset(request).annotate(
-            _has_outline=ExpressionWrapper(Q(boundary__isnull=False), output_field=BooleanField()))
+        return super().get_queryset(request).with_outline_flag()
 
     @admin.display(description="有边界", boolean=True)
     def has_boundary(self, obj):
-        known = getattr(obj, "_has_outline", None)
+        known = getattr(obj, "has_outline", None)
         return bool(obj.boundary) if known is None else known
 
     def save_model(self, request, obj, form, change):

@@ -23,6 +23,7 @@ from .selectors import (
     area_get_for,
     area_nodes,
     area_path,
+    areas_visible_to,
     child_nodes,
     grids_feature_collection,
     root_nodes,
@@ -97,8 +98,10 @@ def _error(status: int, detail: str, errors: list[str] | None = None) -> JsonRes
                         json_dumps_params={"ensure_ascii": False})
 
 
-def _visible(request: HttpRequest, code: str) -> Area:
+def _visible(request: HttpRequest, code: str, *, outline_flag: bool = False) -> Area:
     try:
+        if outline_flag:  # with has_outline, in the same read
+            return areas_visible_to(request.user).with_outline_flag().get(code=code)
         return area_get_for(request.user, code)
     except Area.DoesNotExist:
         raise HttpError(404, "区域不存在或不在您的管辖范围内") from None
@@ -148,12 +151,11 @@ def locate(request: HttpRequest, lat: str, lng: str):
 
 @router.get("/{code}", response=AreaDetailOut, url_name="area_detail")
 def detail(request: HttpRequest, code: str):
-    area = _visible(request, code)
-    outlined = Area.objects.filter(pk=area.pk, boundary__isnull=False).exists()  # not read for a yes or no
+    area = _visible(request, code, outline_flag=True)
     return {
         **_node_out(_area_node(request, area)), "full_name": area.full_name(),
         "path": _path_out(request, area), "rural": area.rural, "address": area.address,
-        "lat": area.lat, "lng": area.lng, "has_boundary": outlined,
+        "lat": area.lat, "lng": area.lng, "has_boundary": area.has_outline,
     }
 
 

@@ -79,9 +79,13 @@ class AreaQuerySet(models.QuerySet):
 
     def select_related(self, *fields):
         """The joined parents without their outlines either (``parent``, ``parent__parent`` …)."""
-        qs = super().select_related(*fields)
-        parents = [f"{f}__boundary" for f in fields if f and all(part == "parent" for part in f.split("__"))]
-        return qs.defer(*parents) if parents else qs
+        return outlines_unread(super().select_related(*fields))
+
+    def with_outline_flag(self):
+        """Each row with ``has_outline``: whether it has an outline, answered by the database without
+        reading it (the admin's list, the area API)."""
+        return self.annotate(has_outline=models.ExpressionWrapper(models.Q(boundary__isnull=False),
+                                                                  output_field=models.BooleanField()))
 
     def under(self, code: str, *, include_self: bool = True):
         qs = self.filter(code__startswith=code)
