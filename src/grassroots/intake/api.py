@@ -28,7 +28,13 @@ from .hotline_fields import COUNT_MAX
 from .inputs import ADDRESS_MAX, BODY_MAX, TITLE_MAX, Errors
 from .models import ApiClient
 from .placement import PlaceProblem
-from .services import api_client_authenticate, case_receive_from_client, client_intake_key, gazetteer_for
+from .services import (
+    api_client_authenticate,
+    case_receive_from_client,
+    client_district,
+    client_intake_key,
+    gazetteer_for,
+)
 
 
 class ApiKey(APIKeyHeader):
@@ -158,7 +164,7 @@ def _clean(data: dict, client: ApiClient) -> tuple[dict, Errors]:
     if errors:
         return values, errors
     try:
-        values["placement"] = gazetteer_for(client.district).place(
+        values["placement"] = gazetteer_for(client_district(client)).place(
             lat=data.get("lat"), lng=data.get("lng"), area_text=area, address=values["address"])
     except PlaceProblem as problem:
         errors["area" if problem.field == "area" else "lat"] = problem.message
