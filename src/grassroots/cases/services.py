@@ -20,7 +20,7 @@ from django.utils import timezone
 from grassroots.accounts.models import Capability
 from grassroots.accounts.scope import scope_for
 from grassroots.areas.geo import GridLocateError, check_coordinates, grid_locate
-from grassroots.areas.models import Area
+from grassroots.areas.models import Area, outlines_unread
 from grassroots.core import crypto, deferred
 from grassroots.core.services import audit_record, export_audit
 from grassroots.orgs.models import Unit
@@ -403,7 +403,7 @@ AFTER_RECEIVE = "cases.after_receive"
 def after_receive_reads(case_id: int) -> dict | None:
     """The steps' reads for a new case (``hooks.prepare_after_receive``), which the worker does before
     it opens the write transaction of ``after_receive``."""
-    case = Case.objects.select_related("area").filter(pk=case_id).first()
+    case = outlines_unread(Case.objects.select_related("area")).filter(pk=case_id).first()
     return None if case is None else hooks.prepare_after_receive(case)
 
 
@@ -414,7 +414,10 @@ def after_receive(case_id: int, prepared: dict | None = None) -> None:
     read for them. Runs once per case: the worker deletes its row in this same transaction. A case
     someone already took up meanwhile gets no "new case" notifications; the steps decide for themselves
     (routing dispatches only a case still waiting)."""
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    # the owning team's area with it: the notifications' recipients are found from its code (control_code),
+    # which was one more query per case; the lock is the case row's alone
+    case = (outlines_unread(Case.objects.select_for_update(of=("self",)).select_related("assigned_area"))
+            .filter(pk=case_id).first())
     if case is None:  # deleted with its district (a demo flush)
         return
     if case.status == Case.Status.REPORTED:
