@@ -5,20 +5,15 @@ the pages that draw outlines read them in one query, not one per place."""
 
 from __future__ import annotations
 
-import re
-from unittest import mock
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from grassroots.areas.models import Area
+from tests.areas.outlines import ONE_AREA, Watch, outline
 
 pytestmark = pytest.mark.django_db
-
-BIG = ("district", "street", "community")
-ONE_AREA = re.compile(r'FROM "areas_area" WHERE "areas_area"\."id" = %s|FROM "areas_area" WHERE "areas_area"\."id" = \d+')
 
 
 def _plain_pages(resolver=None, prefix: str = "") -> list[str]:
@@ -35,43 +30,23 @@ def _plain_pages(resolver=None, prefix: str = "") -> list[str]:
     return sorted(set(out))
 
 
-def _outline(lng: float, lat: float) -> dict:
-    return {"type": "Polygon", "coordinates": [[[lng, lat], [lng + 0.01, lat], [lng + 0.01, lat + 0.01], [lng, lat]]]}
-
-
 @pytest.mark.parametrize("who", ["root", "district_admin", "street_admin_1", "community_worker_1", "grid_worker_A"])
 def test_pages_load_no_outline_of_a_district_street_or_community(client, tree, who):
     for area in [tree.district, *tree.streets, *tree.communities, *tree.grids]:
-        area.boundary = _outline(110.6, 32.5)
+        area.boundary = outline(110.6, 32.5)
         area.save()
-    loaded: list[str] = []
-    lazy: dict[str, int] = {}
-    original = Area.from_db.__func__
-    page = ""
-
-    def from_db(cls, db, field_names, values):
-        obj = original(cls, db, field_names, values)
-        if "boundary" in field_names and obj.level in BIG:
-            loaded.append(f"{page} ({obj.level} {obj.code})")
-        return obj
-
     client.force_login(tree.users[who])
-    with mock.patch.object(Area, "from_db", classmethod(from_db)):
+    with Watch() as watch:
         for page in _plain_pages():
-            with CaptureQueriesContext(connection) as ctx:
-                client.get(page)
-            # areas read afterwards one by one (a deferred outline loaded on first use, row by row)
-            one_by_one = [q for q in ctx.captured_queries if ONE_AREA.search(q["sql"])]
-            if len(one_by_one) > 3:
-                lazy[page] = len(one_by_one)
-    assert loaded == []
-    assert lazy == {}
+            watch.get(client, page)
+    assert not watch.loaded, "\n".join(sorted(set(watch.loaded)))
+    assert watch.one_by_one == {}
 
 
 def test_the_grid_outlines_are_read_in_one_query(client, tree):
     """The resident map's grid outlines (a GeoJSON of every grid) come with the grids, not one by one."""
     for i, grid in enumerate(tree.grids):
-        grid.boundary = _outline(110.6 + i * 0.01, 32.5)
+        grid.boundary = outline(110.6 + i * 0.01, 32.5)
         grid.save()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/r/grids.geojson")
@@ -84,20 +59,20 @@ def test_the_grid_outlines_are_read_in_one_query(client, tree):
 
 def test_an_outline_is_there_when_read(tree):
     """Deferred, not lost: reading ``boundary`` loads it, and saving another field keeps it."""
-    tree.district.boundary = _outline(110.6, 32.5)
+    tree.district.boundary = outline(110.6, 32.5)
     tree.district.save()
     district = Area.objects.get(pk=tree.district.pk)
     assert "boundary" in district.get_deferred_fields()
     district.name = "张湾区（改）"
     district.save()
-    assert Area.objects.with_boundary().get(pk=district.pk).boundary == _outline(110.6, 32.5)
-    assert Area.objects.get(pk=district.pk).boundary == _outline(110.6, 32.5)
+    assert Area.objects.with_boundary().get(pk=district.pk).boundary == outline(110.6, 32.5)
+    assert Area.objects.get(pk=district.pk).boundary == outline(110.6, 32.5)
 
 
-def test_the_admin_list_of_areas_reads_no_outline(client, tree):
+def test_the_admin_list_of_areas_reads_nooutline(client, tree):
     """The admin's ✓ "有边界" column is answered by the database, not by loading each row's outline."""
     for area in [tree.district, *tree.grids]:
-        area.boundary = _outline(110.6, 32.5)
+        area.boundary = outline(110.6, 32.5)
         area.save()
     client.force_login(tree.users["root"])
     with CaptureQueriesContext(connection) as ctx:

@@ -10,14 +10,10 @@ A real outline is a GeoJSON of hundreds of kilobytes (areas/models.py leaves it 
 from __future__ import annotations
 
 import re
-import traceback
-from unittest import mock
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from grassroots.areas.models import Area
+from tests.areas.outlines import Watch, outline
 from tests.scope import rules
 from tests.scope.rules import Skip
 from tests.scope.test_every_url import (  # noqa: F401 — shared_world is this module's fixture too
@@ -31,17 +27,12 @@ from tests.scope.test_every_url import (  # noqa: F401 — shared_world is this 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("scope")]
 
-BIG = ("district", "street", "community")
 # pages whose answer is the outlines themselves (a map layer, the upload form showing the current one)
 DRAWS_OUTLINES = {
     "areas/<str:code>/boundaries.geojson",
     "GET /api/areas/{code}/grids.geojson",
 }
 PLACES = ("A", "c1", "s1")  # a grid, a community, a street of the world
-
-
-def _outline(lng: float, lat: float) -> dict:
-    return {"type": "Polygon", "coordinates": [[[lng, lat], [lng + 0.01, lat], [lng + 0.01, lat + 0.01], [lng, lat]]]}
 
 
 def _fill(world, spec: dict, place: str) -> dict | None:
@@ -88,52 +79,9 @@ def _pages(world) -> list[tuple[str, str]]:
     return sorted(set(out))
 
 
-class Watch:
-    """Reads of a district's, street's or community's outline while asking ``route`` (with where in the
-    code they happened: the failure names the query to wrap in ``outlines_unread``), and areas read one
-    by one afterwards (a deferred outline loaded row by row)."""
-
-    def __init__(self) -> None:
-        self.route = ""
-        self.loaded: list[str] = []
-        self.lazy: dict[str, int] = {}
-        self.shown: set[str] = set()
-
-    def __enter__(self):
-        original = Area.from_db.__func__
-        watch = self
-
-        def from_db(cls, db, field_names, values):
-            obj = original(cls, db, field_names, values)
-            if "boundary" in field_names and obj.level in BIG and watch.route not in DRAWS_OUTLINES:
-                frames = [f for f in traceback.extract_stack() if "/src/grassroots/" in f.filename]
-                where = " < ".join(f"{f.filename.split('/src/grassroots/')[1]}:{f.lineno}" for f in frames[-3:][::-1])
-                watch.loaded.append(f"{watch.route} ({obj.level} {obj.code}) {where}")
-            return obj
-
-        self._patch = mock.patch.object(Area, "from_db", classmethod(from_db))
-        self._patch.__enter__()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._patch.__exit__(*exc)
-
-    def get(self, client, route: str, path: str, query: dict | None = None):
-        self.route = route
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(path, query or {})
-        if response.status_code == 200:
-            self.shown.add(route)
-        one_by_one = [q for q in ctx.captured_queries if '"areas_area"."boundary"' in q["sql"]
-                      and 'WHERE "areas_area"."id" =' in q["sql"]]
-        if len(one_by_one) > 3:
-            self.lazy[path] = len(one_by_one)
-        return response
-
-
 def _outlined(world) -> None:
     for area in world.areas.values():  # the district, its streets, communities and grids
-        area.boundary = _outline(110.6, 32.5)
+        area.boundary = outline(110.6, 32.5)
         area.save()
 
 
@@ -141,11 +89,11 @@ def test_pages_with_a_place_or_an_object_in_their_path_load_no_big_outline(share
     world, _media = shared_world
     _outlined(world)
     client.force_login(world.users["district_admin"])
-    with Watch() as watch:
+    with Watch(draws=DRAWS_OUTLINES) as watch:
         for route, path in _pages(world):
-            watch.get(client, route, path)
+            watch.get(client, path, route=route)
     assert not watch.loaded, "\n".join(sorted(set(watch.loaded)))
-    assert watch.lazy == {}
+    assert watch.one_by_one == {}
     # the pages were really shown, not refused, so the test read what they read (a POST-only route answers
     # 405, a code of another level 404: at least one filling of most routes shows the page)
     assert len(watch.shown) >= 110, sorted(watch.shown)  # 126 of the 203 routes on 2026-12-07
@@ -156,7 +104,7 @@ def test_the_api_reads_load_no_big_outline(shared_world, client):  # noqa: F811
     world, _media = shared_world
     _outlined(world)
     client.force_login(world.users["district_admin"])
-    with Watch() as watch:
+    with Watch(draws=DRAWS_OUTLINES) as watch:
         for op, rule in rules.API.items():
             method, path = op.split(" ", 1)
             if method != "GET" or isinstance(rule, Skip):
@@ -165,7 +113,7 @@ def test_the_api_reads_load_no_big_outline(shared_world, client):  # noqa: F811
                 values = _fill(world, rule, place) if rule else {}
                 if values is not None:
                     filled = re.sub(r"\{(\w+)\}", lambda m, v=values: str(v[m[1]]), path)
-                    watch.get(client, op, filled, {"page_size": 100} if not rule else None)
+                    watch.get(client, filled, {"page_size": 100} if not rule else None, route=op)
     assert not watch.loaded, "\n".join(sorted(set(watch.loaded)))
-    assert watch.lazy == {}
+    assert watch.one_by_one == {}
     assert len(watch.shown) >= 50, sorted(watch.shown)  # 60 of the 85 GET operations on 2026-12-07
