@@ -21,7 +21,8 @@
 2. ``gunicorn -c deploy/gunicorn.conf.py grassroots.wsgi`` exactly as production starts it
    (GRASSROOTS_WEB_WORKERS=2, GRASSROOTS_DEBUG=0, plain HTTP on loopback: GRASSROOTS_HTTPS=0, no proxy),
    and beside it one ``grassroots worker --only core.deferred`` (GRASSROOTS_AFTER_COMMIT=worker, the
-   default: a submit's notifications, duplicate check and routing go to the worker).
+   default: a submit's notifications, duplicate check and routing go to the worker) at ``nice 10``, as
+   deploy/ starts every worker (``--worker-nice 0`` gives it equal turns with gunicorn).
 3. Closed-loop load from ``--threads`` client threads, a new connection per request
    (``Connection: close``), each endpoint on its own for ``--duration`` seconds after a short warm-up:
    * **create**: ``POST /open311/v2/requests.json`` (api_key, service_code, lat/long, description,
@@ -355,8 +356,8 @@ def build(args, home: Path, env: dict) -> None:
 class Servers:
     """gunicorn as production starts it, and one worker for what follows the submits."""
 
-    def __init__(self, home: Path, env: dict, *, worker: bool = True):
-        self.home, self.port, self.with_worker = home, free_port(), worker
+    def __init__(self, home: Path, env: dict, *, worker: bool = True, worker_nice: int = 0):
+        self.home, self.port, self.with_worker, self.worker_nice = home, free_port(), worker, worker_nice
         self.env = {**env, "GRASSROOTS_BIND": f"127.0.0.1:{self.port}"}
         self.log = home / "gunicorn.log"
         self.worker_log = home / "worker.log"
@@ -371,7 +372,8 @@ class Servers:
             if self.with_worker:
                 self.worker = subprocess.Popen(
                     [str(BIN / "grassroots"), "worker", "--name", "bench-worker", "--only", "core.deferred"],
-                    env=self.env, cwd=self.home, stdout=wlog, stderr=subprocess.STDOUT)
+                    env=self.env, cwd=self.home, stdout=wlog, stderr=subprocess.STDOUT,
+                    preexec_fn=(lambda: os.nice(self.worker_nice)) if self.worker_nice else None)
                 self.procs.append(self.worker)
         with open(self.log, "w") as glog:
             self.gunicorn = subprocess.Popen(
@@ -680,6 +682,8 @@ def main() -> None:
     parser.add_argument("--home", default="/tmp/http_load_db")
     parser.add_argument("--no-worker", action="store_true",
                         help="diagnostic: no deferred worker beside gunicorn (production has one)")
+    parser.add_argument("--worker-nice", type=int, default=10, metavar="N",
+                        help="the deferred worker's niceness (default 10, as deploy/ starts every worker; 0: equal turns)")
     parser.add_argument("--postgresql", action="store_true",
                         help="PostgreSQL instead of SQLite: DATABASE_URL when it names one, else a server of its "
                              "own in --home (kept with --reuse)")
@@ -731,10 +735,11 @@ def main() -> None:
     creates = open311_payloads(int(args.duration * 600) + 200, key, seed=int(time.time()))
     connection.close()  # SQLite: this process holds nothing while the servers work
 
-    servers = Servers(home, env, worker=not args.no_worker)
+    servers = Servers(home, env, worker=not args.no_worker, worker_nice=args.worker_nice)
     servers.start()
     print(f"gunicorn (2 workers) on 127.0.0.1:{servers.port}, "
-          f"{'NO worker' if args.no_worker else 'one worker for core.deferred'}; "
+          f"{'NO worker' if args.no_worker else 'one worker for core.deferred'}"
+          f"{f' at nice {args.worker_nice}' if args.worker_nice and not args.no_worker else ''}; "
           f"{cases_before:,} cases; {args.threads} client threads, {args.duration:.0f} s per endpoint", flush=True)
     rng = random.Random(3)
     form = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -808,7 +813,7 @@ def main() -> None:
         **{f"{k}_inprocess_ms": round(v["median_ms"], 1) for k, v in inproc.items() if k != "create"},
         **{f"{k}_queries": v["queries"] for k, v in inproc.items() if k != "create"},
         **{f"{k}_cores_web": v["cores"]["web"] for k, v in r.items()},
-        "worker": not args.no_worker, "cases_after": cases,
+        "worker": not args.no_worker, "worker_nice": args.worker_nice, "cases_after": cases,
         "threads": args.threads, "duration_s": args.duration, "loadavg_end": loadavg(),
     }
     met = {"create_per_s": figures["create_per_s"] >= AIMS["create_per_s"],
