@@ -247,7 +247,7 @@ def what_if(posts, cases: int, bare: int) -> dict:
 def after_commit(client, payloads: list[dict], n: int, worker_tasks: str) -> dict:
     """What the requests left for the worker (GRASSROOTS_AFTER_COMMIT=worker): drained here, timed; then
     a routing model trained from the shipped sample, a ``grassroots worker`` process started beside
-    this one, and ``n`` residents' submits without a category, one every 0.25 s: seconds from each
+    this one (at nice 10, as deploy/ starts it), and ``n`` residents' submits without a category, one every 0.25 s: seconds from each
     submit until routing decided (its suggestion row) and, when confident enough, dispatched the case."""
     from django.conf import settings
     from django.core.management import call_command
@@ -273,7 +273,8 @@ def after_commit(client, payloads: list[dict], n: int, worker_tasks: str) -> dic
     worker = subprocess.Popen([str(Path(sys.executable).parent / "grassroots"), "worker", "--name", "bench-worker",
                                "--only", worker_tasks],
                               env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
+                              stderr=subprocess.DEVNULL, text=True,
+                              preexec_fn=lambda: os.nice(10))  # as deploy/ runs every worker (docs/deploy.md)
     try:
         for line in worker.stdout:  # started, the model and the word dictionary loaded (warm_up)
             if line.rstrip().endswith("ready"):
