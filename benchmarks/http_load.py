@@ -68,6 +68,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -356,9 +357,12 @@ def build(args, home: Path, env: dict) -> None:
 class Servers:
     """gunicorn as production starts it, and one worker for what follows the submits."""
 
-    def __init__(self, home: Path, env: dict, *, worker: bool = True, worker_nice: int = 0):
+    def __init__(self, home: Path, env: dict, *, worker: bool = True, worker_nice: int = 0,
+                 worker_env: dict | None = None, workers: int = 1):
         self.home, self.port, self.with_worker, self.worker_nice = home, free_port(), worker, worker_nice
+        self.workers_wanted = workers if worker else 0  # sustained.py --workers: more than one
         self.env = {**env, "GRASSROOTS_BIND": f"127.0.0.1:{self.port}"}
+        self.worker_env = {**self.env, **(worker_env or {})}  # sustained.py: the worker logs at INFO
         self.log = home / "gunicorn.log"
         self.worker_log = home / "worker.log"
         self.procs: list[subprocess.Popen] = []
@@ -369,12 +373,12 @@ class Servers:
         if done.returncode:
             sys.exit("collectstatic failed:\n" + done.stdout + done.stderr)
         with open(self.worker_log, "w") as wlog:
-            if self.with_worker:
-                self.worker = subprocess.Popen(
-                    [str(BIN / "grassroots"), "worker", "--name", "bench-worker", "--only", "core.deferred"],
-                    env=self.env, cwd=self.home, stdout=wlog, stderr=subprocess.STDOUT,
-                    preexec_fn=(lambda: os.nice(self.worker_nice)) if self.worker_nice else None)
-                self.procs.append(self.worker)
+            self.workers = [subprocess.Popen(
+                [str(BIN / "grassroots"), "worker", "--name", f"bench-worker{i or ''}", "--only", "core.deferred"],
+                env=self.worker_env, cwd=self.home, stdout=wlog, stderr=subprocess.STDOUT,
+                preexec_fn=(lambda: os.nice(self.worker_nice)) if self.worker_nice else None)
+                for i in range(self.workers_wanted)]
+            self.procs.extend(self.workers)
         with open(self.log, "w") as glog:
             self.gunicorn = subprocess.Popen(
                 [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "grassroots.wsgi"],
@@ -393,9 +397,8 @@ class Servers:
         sys.exit("gunicorn did not answer /healthz in 60 s:\n" + self.log.read_text()[-3000:])
 
     def cpu(self) -> tuple[float, float]:
-        """CPU seconds so far of gunicorn (master and workers) and of the deferred worker."""
-        return (cpu_seconds(self.gunicorn.pid),
-                cpu_seconds(self.worker.pid) if self.with_worker else 0.0)
+        """CPU seconds so far of gunicorn (master and workers) and of the deferred worker(s)."""
+        return cpu_seconds(self.gunicorn.pid), sum(cpu_seconds(w.pid) for w in self.workers)
 
     def stop(self) -> None:
         for p in reversed(self.procs):
@@ -673,21 +676,20 @@ def board_waiting() -> int:
 # --- main --------------------------------------------------------------------------------------------
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--duration", type=float, default=20, help="seconds of load per endpoint (default 20)")
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--reuse", action="store_true", help="keep the database in --home between runs")
-    parser.add_argument("--home", default="/tmp/http_load_db")
-    parser.add_argument("--no-worker", action="store_true",
-                        help="diagnostic: no deferred worker beside gunicorn (production has one)")
-    parser.add_argument("--worker-nice", type=int, default=10, metavar="N",
-                        help="the deferred worker's niceness (default 10, as deploy/ starts every worker; 0: equal turns)")
-    parser.add_argument("--postgresql", action="store_true",
-                        help="PostgreSQL instead of SQLite: DATABASE_URL when it names one, else a server of its "
-                             "own in --home (kept with --reuse)")
-    args = parser.parse_args()
+@dataclass
+class Prepared:
+    home: Path
+    env: dict
+    key: str  # the run's Open311 API key
+    district: object
+    admin: object
+    closer: object
+
+
+def prepare(args) -> Prepared:
+    """The database as --cases, --reuse, --home and --postgresql say (built or reused), Django set up on
+    it in this process, the earlier runs' open creates ended and their deferred rows done, and a new
+    Open311 API client for this run. ``benchmarks/sustained.py`` starts the same way."""
     print(f"load average at start: {loadavg()} ({os.cpu_count()} cores)", flush=True)
     if args.reuse:
         home = Path(args.home)
@@ -705,11 +707,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection
-
     from grassroots.accounts.models import User
     from grassroots.areas.models import Area, Level
-    from grassroots.cases.models import Case
     from grassroots.core.models import Deferred
     from grassroots.intake.services import api_client_create
 
@@ -730,6 +729,31 @@ def main() -> None:
         print(f"{left} deferred rows left by an earlier run done first ({time.perf_counter() - t:.0f} s)", flush=True)
     _client, key = api_client_create(name=f"压测客户端 {time.strftime('%H%M%S')}", source="open311-bench",
                                      district=district, actor=admin)
+    return Prepared(home, env, key, district, admin, closer)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--duration", type=float, default=20, help="seconds of load per endpoint (default 20)")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--reuse", action="store_true", help="keep the database in --home between runs")
+    parser.add_argument("--home", default="/tmp/http_load_db")
+    parser.add_argument("--no-worker", action="store_true",
+                        help="diagnostic: no deferred worker beside gunicorn (production has one)")
+    parser.add_argument("--worker-nice", type=int, default=10, metavar="N",
+                        help="the deferred worker's niceness (default 10, as deploy/ starts every worker; 0: equal turns)")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="PostgreSQL instead of SQLite: DATABASE_URL when it names one, else a server of its "
+                             "own in --home (kept with --reuse)")
+    args = parser.parse_args()
+    run = prepare(args)
+    home, env, key, district, admin, closer = run.home, run.env, run.key, run.district, run.admin, run.closer
+    from django.db import connection
+
+    from grassroots.cases.models import Case
+    from grassroots.core.models import Deferred
+
     cases_before = Case.objects.count()
     detail_ids = list(Case.objects.filter(anonymous=False).order_by("?").values_list("code", flat=True)[:5000])
     creates = open311_payloads(int(args.duration * 600) + 200, key, seed=int(time.time()))
