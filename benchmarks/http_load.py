@@ -355,11 +355,11 @@ def build(args, home: Path, env: dict) -> None:
 
 
 class Servers:
-    """gunicorn as production starts it, and one worker for what follows the submits."""
+    """gunicorn as production starts it, and the worker(s) for what follows the submits (one unless told)."""
 
     def __init__(self, home: Path, env: dict, *, worker: bool = True, worker_nice: int = 0,
                  worker_env: dict | None = None, workers: int = 1):
-        self.home, self.port, self.with_worker, self.worker_nice = home, free_port(), worker, worker_nice
+        self.home, self.port, self.worker_nice = home, free_port(), worker_nice
         self.workers_wanted = workers if worker else 0  # sustained.py --workers: more than one
         self.env = {**env, "GRASSROOTS_BIND": f"127.0.0.1:{self.port}"}
         self.worker_env = {**self.env, **(worker_env or {})}  # sustained.py: the worker logs at INFO
@@ -686,6 +686,18 @@ class Prepared:
     closer: object
 
 
+def add_world_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options ``prepare`` and ``Servers`` read (this script's and ``sustained.py``'s)."""
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--reuse", action="store_true", help="keep the database in --home between runs")
+    parser.add_argument("--home", default="/tmp/http_load_db")
+    parser.add_argument("--worker-nice", type=int, default=10, metavar="N",
+                        help="the deferred worker's niceness (default 10, as deploy/ starts every worker; 0: equal turns)")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="PostgreSQL instead of SQLite: DATABASE_URL when it names one, else a server of its "
+                             "own in --home (kept with --reuse)")
+
+
 def prepare(args) -> Prepared:
     """The database as --cases, --reuse, --home and --postgresql say (built or reused), Django set up on
     it in this process, the earlier runs' open creates ended and their deferred rows done, and a new
@@ -734,18 +746,11 @@ def prepare(args) -> Prepared:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--duration", type=float, default=20, help="seconds of load per endpoint (default 20)")
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--reuse", action="store_true", help="keep the database in --home between runs")
-    parser.add_argument("--home", default="/tmp/http_load_db")
     parser.add_argument("--no-worker", action="store_true",
                         help="diagnostic: no deferred worker beside gunicorn (production has one)")
-    parser.add_argument("--worker-nice", type=int, default=10, metavar="N",
-                        help="the deferred worker's niceness (default 10, as deploy/ starts every worker; 0: equal turns)")
-    parser.add_argument("--postgresql", action="store_true",
-                        help="PostgreSQL instead of SQLite: DATABASE_URL when it names one, else a server of its "
-                             "own in --home (kept with --reuse)")
+    add_world_arguments(parser)
     args = parser.parse_args()
     run = prepare(args)
     home, env, key, district, admin, closer = run.home, run.env, run.key, run.district, run.admin, run.closer

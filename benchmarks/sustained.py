@@ -129,15 +129,9 @@ def main() -> None:
     parser.add_argument("--rates", default="20,35,50", help="creates a second, one phase each (default 20,35,50)")
     parser.add_argument("--seconds", type=float, default=60, help="seconds of each phase (default 60)")
     parser.add_argument("--threads", type=int, default=8, help="client threads sending the due creates")
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--reuse", action="store_true", help="keep the database in --home between runs")
-    parser.add_argument("--home", default="/tmp/http_load_db")
-    parser.add_argument("--worker-nice", type=int, default=10, metavar="N",
-                        help="the deferred worker's niceness (default 10, as deploy/ starts every worker)")
     parser.add_argument("--workers", type=int, default=1,
                         help="deferred workers (default 1, as http_load.py; deploy/ runs three that all take it first)")
-    parser.add_argument("--postgresql", action="store_true",
-                        help="PostgreSQL instead of SQLite (DATABASE_URL, else a server of its own in --home)")
+    http_load.add_world_arguments(parser)
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",") if r.strip()]
     run = http_load.prepare(args)
