@@ -38,11 +38,16 @@ def next_office_moment(t: datetime, rng: random.Random, overrides) -> datetime:
 
 
 def warn_moment(start: datetime, deadline: datetime, unit: str, overrides) -> datetime:
-    """The first moment at which ``calendar.fraction_elapsed`` reaches ``WARN_AT``."""
+    """The first moment at which ``calendar.fraction_elapsed`` reaches ``WARN_AT``; ``deadline`` (no
+    warning before it) when the span reaches into a year whose holidays are not entered: the sweep
+    cannot tell the fraction then either, and warns of none (cases/sweep.py)."""
     if unit == calendar.HOURS:
         return start + (deadline - start) * WARN_AT
-    begin = calendar.clock_start(start, overrides)
-    target = calendar.working_seconds(begin, deadline, overrides) * WARN_AT
+    try:
+        begin = calendar.clock_start(start, overrides)
+        target = calendar.working_seconds(begin, deadline, overrides) * WARN_AT
+    except calendar.CalendarMissing:  # a deadline extended past the years known (casework.extend)
+        return deadline
     if target <= 0:
         return deadline
     day, used = calendar.local(begin).date(), 0.0
