@@ -5,7 +5,8 @@
     options: --cases N (full and receive requests each, default 600)  --bare N (default 3000)
              --only sqlite|postgresql
              --profile (where a full request's time goes, per phase, plus a pyinstrument tree)
-             --what-if (the full path again with the rollups, the deferred row or both left out)
+             --what-if (the full path again without the deferred row, and with the case service
+                        replaced by the floor's two rows in plain SQL)
 
 Both endpoints get the same HTTP POST through Django's test client — the project's whole middleware
 stack (sessions, locale, CSRF, auth, messages), URL resolution behind every project route — and
@@ -14,9 +15,10 @@ answer with a small JSON body:
 * **full** (``/r/new/``, the resident page of ``portal``): its form validates the input
   (description, map point, category, contact, one-time key), ``report_submit`` checks it and locates
   the point in a grid (STRtree), ``case_receive`` routes the case by the 分级响应 rules, computes the
-  deadline on the working calendar, and writes the case, its ``report`` event and the notifications
-  (inbox rows for the grid's and the owning team's staff) in one transaction; the view remembers the
-  case in the session and redirects to the "done" page — everything a resident's submit costs.
+  deadline on the working calendar, and writes the case, its ``report`` event and the row that asks
+  the worker for the rest (the notifications, the KPI rollups, duplicates, routing) in one
+  transaction; the view remembers the case in the session and redirects to the "done" page —
+  everything a resident's submit costs.
 * **receive** (``/bench/intake/``, defined here): a plain Django form around ``case_receive`` — the
   same service path without the portal's own checks, session and redirect.
 * **rows** (``/bench/rows/``): the floor — the two rows a submit must store, written with plain SQL
@@ -33,9 +35,12 @@ alternate so a busy machine slows both alike. Each database runs in its own proc
 ends with one JSON line per database.
 
 ``--what-if`` is not a configuration anyone can run: it times the full path again, in the same rounds
-as a fresh bare baseline, with parts of the request left out by patching them away — the KPI rollups
-(``cases.hooks.has_writers``), the deferred row (``core.deferred.enqueue``), and both — to show what
-moving each out of the request would gain before anyone builds it (docs/benchmarks.md, "intake").
+as a fresh bare baseline, with parts of the request left out by patching them away — the deferred row
+(``core.deferred.enqueue``), to show what moving it out of the request would gain before anyone builds
+it; and ``compiled_rows``: the resident page with ``case_receive`` replaced by the floor's two rows in
+plain SQL (form, checks, grid look-up, session note and redirect kept), the most any rewrite of the
+case service could give (docs/benchmarks.md, "intake"). Until stop 36 it also left out the KPI
+rollups, which the worker now writes.
 """
 
 from __future__ import annotations
@@ -156,7 +161,7 @@ def child(args: argparse.Namespace) -> None:
           f"{time.perf_counter() - t0:.1f} s", flush=True)
     install_urls()
     payloads = make_payloads(world, 3 * args.cases + args.bare + 700
-                             + (4 * args.cases + args.bare if args.what_if else 0))
+                             + (3 * args.cases + args.bare if args.what_if else 0))
     endpoints = {  # name → (path, the status it answers a good post with)
         "full": ("/r/new/", 302),  # the resident page (portal): form, report_submit, session, redirect
         "receive": ("/bench/intake/", 201),  # a plain form view around case_receive
@@ -212,17 +217,27 @@ def what_if(posts, cases: int, bare: int) -> dict:
     from contextlib import ExitStack
     from unittest import mock
 
-    from grassroots.cases import hooks
     from grassroots.core import deferred
-
-    def no_rollups():
-        return mock.patch.object(hooks, "has_writers", lambda: False)
 
     def no_deferred_row():
         return mock.patch.object(deferred, "enqueue", lambda *args, **kwargs: None)
 
-    variants = {"as_is": [], "no_rollups": [no_rollups], "no_deferred_row": [no_deferred_row],
-                "neither": [no_rollups, no_deferred_row]}
+    floor = Floor()
+
+    def compiled_rows():
+        """The resident page with ``case_receive`` itself replaced by the floor's two rows in plain SQL:
+        the form, the portal's checks, the grid look-up, the session note and the redirect stay; the
+        tier rules, deadline, codes, phone encryption, idempotency look-up, rollups and deferred row go."""
+        from types import SimpleNamespace
+
+        from grassroots.portal import services as portal
+
+        def receive(*, title, body, intake_key, **_rest):
+            return SimpleNamespace(pk=floor.write(title, body, intake_key)), True
+
+        return mock.patch.object(portal, "case_receive", receive)
+
+    variants = {"as_is": [], "no_deferred_row": [no_deferred_row], "compiled_rows": [compiled_rows]}
 
     def full_without(patches, n: int) -> None:
         with ExitStack() as stack:
@@ -527,8 +542,8 @@ def summarise(vendor: str, counts: dict[str, int], spent: dict[str, float], stat
 
 
 class Statements:
-    """An execute wrapper that keeps the SQL of every statement (across reconnects: SQLite closes the
-    connection after each request, CONN_MAX_AGE = 0)."""
+    """An execute wrapper that keeps the SQL of every statement (of the connection it wraps: the project
+    keeps it between requests, ``conn_max_age`` 60 s, SQLite's too)."""
 
     def __init__(self) -> None:
         self.sql: list[str] = []
@@ -619,7 +634,8 @@ def main() -> None:
     parser.add_argument("--only", choices=["sqlite", "postgresql"], default="")
     parser.add_argument("--profile", action="store_true", help="time each phase of a full request")
     parser.add_argument("--what-if", action="store_true",
-                        help="the full path again without the rollups, the deferred row, or both (patched away)")
+                        help="the full path again without the deferred row, and with the case service "
+                             "replaced by two rows in plain SQL (patched)")
     parser.add_argument("--worker-tasks", default="core.deferred",
                         help="the tasks of the timed worker (grassroots worker --only; default: core.deferred, "
                              "a worker kept for what follows submits)")

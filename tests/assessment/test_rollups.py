@@ -4,6 +4,7 @@ and the rankings read from them equal the KPIs computed from the cases (docs/kpi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +27,7 @@ from grassroots.cases import services as cs
 from grassroots.cases.errors import TransitionNotAllowed
 from grassroots.cases.models import Case, Rating
 from grassroots.cases.sweep import sla_sweep
+from grassroots.core import deferred
 from tests.assessment.factories import MARCH, T0
 
 SKIP = (TransitionNotAllowed, PermissionDenied, ValidationError)
@@ -38,7 +41,8 @@ history = st.fixed_dictionaries({
 })
 
 
-def run(tree, spec) -> list[Case]:
+def run(tree, spec, before_step: Callable[[int], None] | None = None) -> list[Case]:
+    """The history ``spec`` through the case services; ``before_step(n)`` is called before step n."""
     root = tree.user("root")
     dept, prop = tree.units["dept"], tree.units["property"]
     places = {"A": tree.grid("A"), "B": tree.grid("B"), "C": tree.grid("C"), "X": tree.communities[0]}
@@ -52,6 +56,8 @@ def run(tree, spec) -> list[Case]:
             clock.move_to(T0 + timedelta(hours=hours))
             if n in sweeps:
                 sla_sweep()
+            if before_step is not None:
+                before_step(n)
             case = cases[which % len(cases)]
             case.refresh_from_db()
             kwargs = {
@@ -109,6 +115,50 @@ def test_incremental_rollups_equal_a_recomputation(tree, spec, later):
         assert_rollups_equal_recomputation(tree)
         assert_rankings_equal_the_cases(tree, T0 + timedelta(hours=later))
         transaction.set_rollback(True)
+
+
+def drain() -> None:
+    while deferred.task("test-worker"):
+        pass
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(spec=history, worker_at=st.integers(0, 30), rebuild_at=st.integers(0, 30), later=st.integers(0, 2000))
+def test_new_cases_counted_by_the_worker_equal_a_recomputation(tree, spec, worker_at, rebuild_at, later):
+    # With a worker (production), a submit leaves its counting to the worker: steps taken before it comes
+    # and a rebuild in between must neither lose a case nor count one twice.
+    def before_step(n: int) -> None:
+        if n == rebuild_at:
+            rollups.rebuild(tree.district.code)
+        if n == worker_at:
+            drain()
+
+    with override_settings(GRASSROOTS_AFTER_COMMIT="worker"), transaction.atomic():
+        run(tree, spec, before_step)
+        assert_rollups_equal_recomputation(tree)  # the cases still waiting are in neither
+        drain()
+        assert not Case.objects.filter(writers_pending=True).exists()
+        assert_rollups_equal_recomputation(tree)
+        assert_rankings_equal_the_cases(tree, T0 + timedelta(hours=later))
+        transaction.set_rollback(True)
+
+
+@override_settings(GRASSROOTS_AFTER_COMMIT="worker")
+def test_a_submit_is_counted_when_the_worker_follows_it_up_as_it_is_then(tree):
+    grid = tree.grid("A")
+    with time_machine.travel(T0, tick=False):
+        kept = cs.case_create(title="路灯不亮", body="路灯不亮。", channel="resident_web", area=grid)
+        turned_down = cs.case_create(title="邻居装修", body="邻居装修太吵。", channel="resident_web", area=grid)
+        assert not KpiDay.objects.exists()  # answered before any figure was written
+        cs.case_reject(case=turned_down, actor=tree.user("root"), reason="不属于公共事务")
+        assert not KpiDay.objects.exists()
+        drain()
+    row = KpiDay.objects.get(area_code=grid.code, unit_id=0)
+    assert (row.received, row.excluded, row.open) == (2, 1, 1)
+    assert not Case.objects.filter(pk__in=[kept.pk, turned_down.pk], writers_pending=True).exists()
+    assert_rollups_equal_recomputation(tree)
 
 
 def test_a_step_that_counts_nothing_writes_nothing(tree, django_assert_num_queries):

@@ -2,8 +2,11 @@
 from the raw cases on demand, read by the rankings and the command center (docs/kpi.md, "Rollups").
 
 **Incremental.** ``apply(before, case)`` is registered with ``cases.hooks.on_case_written``: the case
-loop calls it in the transaction of every receive and every step, with the row's fields before the
-step (None for a new case) and the row as saved. It takes the counters the case added before
+loop calls it in the transaction of every step, with the row's fields before the step and the row as
+saved, and for a new case (``before`` None) in the worker's follow-up of the receive — or in the
+receive's own transaction when there is no worker (``GRASSROOTS_AFTER_COMMIT=request``). Until the
+worker has counted a new case (``Case.writers_pending``), a step on it counts nothing and a rebuild
+leaves it out. It takes the counters the case added before
 (``kpis.contribution``) from their rows and adds the new ones — one multi-row
 ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` per table, rows in key order (two steps of
 different cases touching the same rows lock them in the same order, so they cannot deadlock). A step
@@ -208,7 +211,8 @@ def recompute(district_code: str, *, response_hours: int | None = None) -> dict[
                          response_hours=response_hours or response_hours_of(district_code))
     conds = stored_conditions(params)
     counters = {"received": Count("pk"), **{n: Count("pk", filter=q) for n, q in conds.items()}}
-    cases = Case.objects.filter(district_code=district_code).order_by()
+    # a new case the worker has not counted yet is left out: the worker adds it (cases.hooks)
+    cases = Case.objects.filter(district_code=district_code, writers_pending=False).order_by()
     day = TruncDate("created_at", tzinfo=timezone.get_current_timezone())
     out: dict[tuple, dict[str, int]] = {}
     for level, n, qs in _level_querysets(cases):
@@ -225,7 +229,7 @@ def recompute(district_code: str, *, response_hours: int | None = None) -> dict[
 
 
 def recompute_categories(district_code: str) -> dict[tuple, dict[str, int]]:
-    cases = Case.objects.filter(district_code=district_code).order_by()
+    cases = Case.objects.filter(district_code=district_code, writers_pending=False).order_by()
     day = TruncDate("created_at", tzinfo=timezone.get_current_timezone())
     out: dict[tuple, dict[str, int]] = {}
     for level, n, qs in _level_querysets(cases):

@@ -39,6 +39,12 @@ writer that runs **inside** the write's transaction, so the figures and the row 
 
 ``before`` is ``snapshot(case)`` taken under the row lock before the step (None for a new case) and
 ``case`` the row as saved. A writer that fails fails the step: nothing of it is written.
+
+A receive that leaves its follow-up to the worker (``core.deferred``) leaves the writers to it too, so a
+resident's submit does not wait for them: the case is stored with ``writers_pending``, a step taken
+before the worker comes runs no writer, and the worker's ``after_receive`` calls them with ``before``
+None and the row as it is then, and clears the flag, in one transaction. A writer that rebuilds its
+figures from the rows leaves out the cases still pending.
 """
 
 from __future__ import annotations

@@ -200,6 +200,10 @@ class Case(models.Model):
                                                      help_text=_("承办方申请延期、尚待审批时的新时限"))
     return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    # True from a receive that left the figures derived from the row (the writers of ``hooks``: the KPI
+    # rollups) to the worker, until the worker has run them: a resident's submit does not wait for them.
+    # A step taken meanwhile leaves them to the worker too, which counts the case as it is then.
+    writers_pending = models.BooleanField(_("统计待计入"), default=False, editable=False)
     parked_until = models.DateField(_("挂账复查日期"), null=True, blank=True)
     merged_into = models.ForeignKey("self", verbose_name=_("合并到"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="duplicates")

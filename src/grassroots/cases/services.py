@@ -112,7 +112,8 @@ def case_transition(*, case: Case, action: str, actor, note: str = "", public: b
             raise TransitionNotAllowed(_not_allowed_message(locked, effective))
         if not transition.who & who_is(actor, locked, tracking_code=tracking_code, needed=transition.who):
             raise PermissionDenied(_denied_message(effective))
-        before = hooks.snapshot(locked)
+        # a case whose receive left its figures to the worker is counted there as it is then: not here
+        before = None if locked.writers_pending else hooks.snapshot(locked)
         step = Step(case=locked, actor=actor, action=effective, note=note, data=dict(data))
         EFFECTS[effective](step)
         if step.data:
@@ -409,7 +410,8 @@ def after_receive_reads(case_id: int) -> dict | None:
 
 def after_receive(case_id: int, prepared: dict | None = None) -> None:
     """What follows a new case, in the worker (core/deferred.py; ``case_receive`` asked for it in the
-    case's own transaction): the notifications of its ``report`` event, then the steps other apps
+    case's own transaction): the writers of ``hooks`` (the KPI rollups) for the case as it is now, the
+    notifications of its ``report`` event, then the steps other apps
     registered (the duplicate finder, routing and automatic dispatch), with what ``after_receive_reads``
     read for them. Runs once per case: the worker deletes its row in this same transaction. A case
     someone already took up meanwhile gets no "new case" notifications; the steps decide for themselves
@@ -420,6 +422,10 @@ def after_receive(case_id: int, prepared: dict | None = None) -> None:
             .filter(pk=case_id).first())
     if case is None:  # deleted with its district (a demo flush)
         return
+    if case.writers_pending:  # the figures the receive left here: of the row as it is now (after any step)
+        hooks.run_case_written(None, case)
+        Case.objects.filter(pk=case.pk).update(writers_pending=False)
+        case.writers_pending = False
     if case.status == Case.Status.REPORTED:
         event = case.events.filter(action=CREATE_ACTION).order_by("pk").first()
         if event is not None:
@@ -489,7 +495,10 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
             **({"area": route.team.code, "to_name": route.team.name} if route.team else {}),
             **({"deadline_problem": deadline_problem} if deadline_problem else {}),
             **({"received_at": start.isoformat()} if start != now else {})}
-    later = deferred.deferring()  # the notifications and the steps: in the worker, or here
+    later = deferred.deferring()  # the notifications, the steps and the writers: in the worker, or here
+    # The writers (the KPI rollups: on PostgreSQL a district lock and two upserts, a quarter of a submit)
+    # follow in the worker too; the flag tells a step or the worker that they have not run yet.
+    case.writers_pending = later and hooks.has_writers()
     for attempt in range(CODE_ATTEMPTS):
         _draw_codes(case, now)
         try:
@@ -497,7 +506,7 @@ def case_receive(*, title: str, body: str, channel: str, actor=None, area: Area 
                 case.save(force_insert=True)
                 event = _event(case=case, action=CREATE_ACTION, actor=actor, from_status="", note="",
                                public=True, data=data)
-                if hooks.has_writers():
+                if hooks.has_writers() and not later:
                     hooks.run_case_written(None, case)
                 if later:
                     deferred.enqueue(AFTER_RECEIVE, case.pk, district_code=district)
