@@ -28,6 +28,7 @@ from grassroots.cases.errors import TransitionNotAllowed
 from grassroots.cases.models import Case, Rating
 from grassroots.cases.sweep import sla_sweep
 from grassroots.core import deferred
+from grassroots.core.models import Deferred
 from tests.assessment.factories import MARCH, T0
 
 SKIP = (TransitionNotAllowed, PermissionDenied, ValidationError)
@@ -158,6 +159,29 @@ def test_a_submit_is_counted_when_the_worker_follows_it_up_as_it_is_then(tree):
     row = KpiDay.objects.get(area_code=grid.code, unit_id=0)
     assert (row.received, row.excluded, row.open) == (2, 1, 1)
     assert not Case.objects.filter(pk__in=[kept.pk, turned_down.pk], writers_pending=True).exists()
+    assert_rollups_equal_recomputation(tree)
+
+
+@override_settings(GRASSROOTS_AFTER_COMMIT="worker")
+def test_the_sweep_counts_a_case_whose_follow_up_left_it_behind(tree):
+    grid = tree.grid("A")
+    with time_machine.travel(T0, tick=False):
+        failed = cs.case_create(title="路灯不亮", body="路灯不亮。", channel="resident_web", area=grid)
+        done_by_old_code = cs.case_create(title="井盖缺失", body="井盖缺失。", channel="resident_web", area=grid)
+        waiting = cs.case_create(title="垃圾未清", body="垃圾未清。", channel="resident_web", area=grid)
+    Deferred.objects.filter(object_id=failed.pk).update(failed=True, attempts=8, error="RuntimeError: 路由模型缺失")
+    Deferred.objects.filter(object_id=done_by_old_code.pk).delete()  # a worker on older code: no count
+
+    assert sla_sweep(now=T0 + timedelta(minutes=5)).counted == 0  # a follow-up may still be on its way
+    assert sla_sweep(now=T0 + timedelta(minutes=11)).counted == 2  # not the one whose row still waits
+    assert KpiDay.objects.get(area_code=grid.code, unit_id=0).received == 2
+    assert list(Case.objects.filter(writers_pending=True).values_list("pk", flat=True)) == [waiting.pk]
+    assert_rollups_equal_recomputation(tree)
+
+    Deferred.objects.filter(object_id=failed.pk).update(failed=False, attempts=0)  # an operator retries it
+    drain()
+    assert KpiDay.objects.get(area_code=grid.code, unit_id=0).received == 3  # each once
+    assert sla_sweep(now=T0 + timedelta(minutes=30)).counted == 0
     assert_rollups_equal_recomputation(tree)
 
 

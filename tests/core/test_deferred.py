@@ -57,6 +57,19 @@ def test_done_once_in_order_then_nothing_is_left():
     assert sorted(AuditEntry.objects.filter(action=KIND).values_list("object_id", flat=True)) == ["1", "2", "3"]
 
 
+@pytest.mark.skipif("not connection.features.has_select_for_update_skip_locked",
+                    reason="SQLite takes one row a transaction: there is no batch to order")
+def test_a_kind_registered_last_runs_after_the_others_of_its_batch():
+    # The KPI count takes a district lock to the commit: run last, the other handlers do not hold it.
+    deferred.register("test.last", lambda object_id: calls.append(-object_id), last=True)
+    deferred.enqueue("test.last", 1)
+    for n in (2, 3):
+        deferred.enqueue(KIND, n)
+    deferred.enqueue("test.last", 4)
+    assert deferred.run_some("w1") == 4
+    assert calls == [2, 3, -1, -4]  # in order within each group
+
+
 def test_a_failure_rolls_back_its_writes_and_is_tried_again_later_then_kept_for_the_operator():
     deferred.enqueue(KIND, -7)
     deferred.enqueue(KIND, 8)

@@ -14,11 +14,12 @@ class CasesConfig(AppConfig):
         from grassroots.orgs.models import Duty, Unit
 
         from .models import Category, TierRule
-        from .services import AFTER_RECEIVE, after_receive, after_receive_reads
+        from .services import AFTER_RECEIVE, COUNT_NEW, after_receive, after_receive_reads, count_new
         from .sweep import sweep_task
 
         register_task("cases.sweep", sweep_task)
         deferred.register(AFTER_RECEIVE, after_receive, prepare=after_receive_reads)
+        deferred.register(COUNT_NEW, count_new, last=True)
         forget_on_change("cases.tier_rules", TierRule, Category)
         forget_on_change("cases.category_parents", Category)
         forget_on_change("cases.categories", Category)

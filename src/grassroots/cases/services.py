@@ -408,24 +408,53 @@ def after_receive_reads(case_id: int) -> dict | None:
     return None if case is None else hooks.prepare_after_receive(case)
 
 
+def _count_pending(case: Case) -> None:
+    """Run the writers a receive left to the worker, for the row as it is now (after any step taken
+    since), and clear the flag; under the row's lock, in the caller's transaction."""
+    hooks.run_case_written(None, case)
+    Case.objects.filter(pk=case.pk).update(writers_pending=False)
+    case.writers_pending = False
+
+
+COUNT_NEW = "cases.count_new"
+
+
+def count_new(case_id: int) -> bool:
+    """The writers a receive left to the worker (``writers_pending``), for the row as it is now; False
+    when it was counted already. A task of its own, which ``after_receive`` asks for and the worker runs
+    last in its transaction (``deferred.register(…, last=True)``): the rollups' district lock is then held
+    for these few statements, not for the follow-up's duplicate finder and routing, which several
+    workers run side by side."""
+    case = outlines_unread(Case.objects.select_for_update(of=("self",))).filter(
+        pk=case_id, writers_pending=True).first()
+    if case is None:
+        return False
+    _count_pending(case)
+    return True
+
+
+def count_left_behind(case_id: int) -> bool:
+    """Count a new case whose follow-up did not (it failed for good, or a worker still on the code
+    before ``writers_pending`` did it): the sweep's repair. False when it was counted meanwhile."""
+    with transaction.atomic():
+        return count_new(case_id)
+
+
 def after_receive(case_id: int, prepared: dict | None = None) -> None:
     """What follows a new case, in the worker (core/deferred.py; ``case_receive`` asked for it in the
-    case's own transaction): the writers of ``hooks`` (the KPI rollups) for the case as it is now, the
-    notifications of its ``report`` event, then the steps other apps
+    case's own transaction): the notifications of its ``report`` event, then the steps other apps
     registered (the duplicate finder, routing and automatic dispatch), with what ``after_receive_reads``
-    read for them. Runs once per case: the worker deletes its row in this same transaction. A case
-    someone already took up meanwhile gets no "new case" notifications; the steps decide for themselves
-    (routing dispatches only a case still waiting)."""
+    read for them, and the task that counts the case (``count_new``). Runs once per case: the worker
+    deletes its row in this same transaction. A case someone already took up meanwhile gets no "new
+    case" notifications; the steps decide for themselves (routing dispatches only a case still waiting)."""
     # the owning team's area with it: the notifications' recipients are found from its code (control_code),
     # which was one more query per case; the lock is the case row's alone
     case = (outlines_unread(Case.objects.select_for_update(of=("self",)).select_related("assigned_area"))
             .filter(pk=case_id).first())
     if case is None:  # deleted with its district (a demo flush)
         return
-    if case.writers_pending:  # the figures the receive left here: of the row as it is now (after any step)
-        hooks.run_case_written(None, case)
-        Case.objects.filter(pk=case.pk).update(writers_pending=False)
-        case.writers_pending = False
+    if case.writers_pending:  # the figures the receive left to the worker: a task of their own
+        deferred.enqueue(COUNT_NEW, case.pk, district_code=case.district_code)
     if case.status == Case.Status.REPORTED:
         event = case.events.filter(action=CREATE_ACTION).order_by("pk").first()
         if event is not None:

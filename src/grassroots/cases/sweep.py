@@ -26,6 +26,11 @@ notifications in one commit, or neither and it is picked up next time.
 First of all, **schedule**: a case received while its year's working calendar was missing has no
 deadline (its first event says why); once an administrator has entered the year, it gets one,
 counted from when it was received.
+
+Last, **count**: a new case is counted in the figures by a task its follow-up in the worker asks for
+(``services.count_new``). One whose follow-up and count are no longer waiting — it failed for good, or a
+worker still on older code did it during an upgrade — and that is still not counted ten minutes on
+is counted here, so the rankings do not depend on routing or the duplicate check working.
 """
 
 from __future__ import annotations
@@ -38,11 +43,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from grassroots.accounts.models import Capability
 from grassroots.accounts.selectors import users_of_units
+from grassroots.core.models import Deferred
 from grassroots.notifications.models import Kind
 from grassroots.notifications.services import notify
 from grassroots.worktime import calendar
@@ -51,7 +57,7 @@ from grassroots.worktime.selectors import limits_load, overrides_load
 from .errors import TransitionNotAllowed
 from .models import Case, WhistleTask
 from .notify import case_link
-from .services import case_transition
+from .services import AFTER_RECEIVE, COUNT_NEW, case_transition, count_left_behind
 from .transitions import RUNNING, TRANSITIONS
 
 log = logging.getLogger(__name__)
@@ -69,13 +75,14 @@ class SweepResult:
     closed: int = 0
     tasks_reminded: int = 0
     scheduled: int = 0
+    counted: int = 0
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
         return (self.warned + self.escalated + self.supervised + self.unparked + self.closed
-                + self.tasks_reminded + self.scheduled)
+                + self.tasks_reminded + self.scheduled + self.counted)
 
     def as_dict(self) -> dict:
         return {**asdict(self), "changed": self.changed}
@@ -174,9 +181,20 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
     steps record (warned_at, the new deadline, …) is stamped with the real time."""
     now = now or timezone.now()
     result = SweepResult()
-    for part in (_schedule, _warn, _late, _unpark, _close_unrated, _remind_tasks):
+    for part in (_schedule, _warn, _late, _unpark, _close_unrated, _remind_tasks, _count_left_behind):
         part(result, now)
     return result
+
+
+COUNT_AFTER = timedelta(minutes=10)
+
+
+def _count_left_behind(result: SweepResult, now: datetime) -> None:
+    waiting = Deferred.objects.filter(kind__in=(AFTER_RECEIVE, COUNT_NEW), object_id=OuterRef("pk"), failed=False)
+    left = (Case.objects.filter(writers_pending=True, created_at__lt=now - COUNT_AFTER)
+            .exclude(Exists(waiting)).order_by().values_list("pk", flat=True)[:1000])
+    for pk in left:
+        result.counted += count_left_behind(pk)
 
 
 _last_run: float | None = None

@@ -20,7 +20,11 @@ Guarantees:
   does not keep every submit waiting; on PostgreSQL it runs inside, after the row is locked. The row
   may be gone by then (another worker did it): the value is dropped;
 * a handler that raises is rolled back alone, retried with back-off (5 s, 20 s, 45 s, …) and after
-  ``MAX_ATTEMPTS`` kept as ``failed`` with its error for an operator (admin: 待办后台工作).
+  ``MAX_ATTEMPTS`` kept as ``failed`` with its error for an operator (admin: 待办后台工作);
+* ``register(…, last=True)``: the kind's rows run after the other rows of their transaction. For a
+  handler that takes a lock every worker needs (the KPI rollups' district lock, held to the commit):
+  taken last, it is held for that handler's statements, not for the other handlers of the batch, so
+  several workers do not queue behind it.
 
 ``settings.GRASSROOTS_AFTER_COMMIT``: ``"worker"`` (the default) or ``"request"`` — the caller does the
 work itself, in the request, as before (tests of the steps' behaviour; a machine with no worker).
@@ -49,12 +53,19 @@ CLAIM = 10  # rows per transaction: one claim query and one delete for ten (each
 
 _handlers: dict[str, Callable[..., None]] = {}
 _prepares: dict[str, Callable[[int], object]] = {}
+_last: set[str] = set()  # kinds run after the others of their transaction
 _inline: contextvars.ContextVar[bool] = contextvars.ContextVar("grassroots_deferred_inline", default=False)
 
 
-def register(kind: str, handler: Callable[..., None], *, prepare: Callable[[int], object] | None = None) -> None:
-    """``handler(object_id)``; with ``prepare``, ``handler(object_id, prepare(object_id))``."""
+def register(kind: str, handler: Callable[..., None], *, prepare: Callable[[int], object] | None = None,
+             last: bool = False) -> None:
+    """``handler(object_id)``; with ``prepare``, ``handler(object_id, prepare(object_id))``; ``last``: run
+    after the other kinds' rows of the same transaction."""
     _handlers[kind] = handler
+    if last:
+        _last.add(kind)
+    else:
+        _last.discard(kind)
     if prepare is None:
         _prepares.pop(kind, None)
     else:
@@ -107,7 +118,7 @@ def run_some(worker: str, limit: int = CLAIM) -> int:
         rows = _waiting(now)
         if locking:
             rows = rows.select_for_update(skip_locked=True)
-        taken = list(rows[:limit])
+        taken = sorted(rows[:limit], key=lambda row: row.kind in _last)  # stable: in order otherwise
         done = []
         for row in taken:
             handler = _handlers.get(row.kind)
