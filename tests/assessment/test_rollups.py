@@ -146,12 +146,16 @@ def test_new_cases_counted_by_the_worker_equal_a_recomputation(tree, spec, worke
         transaction.set_rollback(True)
 
 
+def submit(area, problem: str) -> Case:
+    """A resident's report of ``problem`` at ``area``."""
+    return cs.case_create(title=problem, body=f"{problem}。", channel="resident_web", area=area)
+
+
 @override_settings(GRASSROOTS_AFTER_COMMIT="worker")
 def test_a_submit_is_counted_when_the_worker_follows_it_up_as_it_is_then(tree):
     grid = tree.grid("A")
     with time_machine.travel(T0, tick=False):
-        kept = cs.case_create(title="路灯不亮", body="路灯不亮。", channel="resident_web", area=grid)
-        turned_down = cs.case_create(title="邻居装修", body="邻居装修太吵。", channel="resident_web", area=grid)
+        kept, turned_down = submit(grid, "路灯不亮"), submit(grid, "邻居装修太吵")
         assert not KpiDay.objects.exists()  # answered before any figure was written
         cs.case_reject(case=turned_down, actor=tree.user("root"), reason="不属于公共事务")
         assert not KpiDay.objects.exists()
@@ -166,9 +170,7 @@ def test_a_submit_is_counted_when_the_worker_follows_it_up_as_it_is_then(tree):
 def test_the_sweep_counts_a_case_whose_follow_up_left_it_behind(tree):
     grid = tree.grid("A")
     with time_machine.travel(T0, tick=False):
-        failed = cs.case_create(title="路灯不亮", body="路灯不亮。", channel="resident_web", area=grid)
-        done_by_old_code = cs.case_create(title="井盖缺失", body="井盖缺失。", channel="resident_web", area=grid)
-        waiting = cs.case_create(title="垃圾未清", body="垃圾未清。", channel="resident_web", area=grid)
+        failed, done_by_old_code, waiting = (submit(grid, problem) for problem in ("路灯不亮", "井盖缺失", "垃圾未清"))
     Deferred.objects.filter(object_id=failed.pk).update(failed=True, attempts=8, error="RuntimeError: 路由模型缺失")
     Deferred.objects.filter(object_id=done_by_old_code.pk).delete()  # a worker on older code: no count
 
