@@ -42,9 +42,9 @@ writer that runs **inside** the write's transaction, so the figures and the row 
 
 A receive that leaves its follow-up to the worker (``core.deferred``) leaves the writers to it too, so a
 resident's submit does not wait for them: the case is stored with ``writers_pending``, a step taken
-before the worker comes runs no writer, and the worker's ``after_receive`` calls them with ``before``
-None and the row as it is then, and clears the flag, in one transaction. A writer that rebuilds its
-figures from the rows leaves out the cases still pending.
+before the worker comes runs no writer, and the worker's ``count_new`` task (asked for by
+``after_receive``) calls them with ``before`` None and the row as it is then, and clears the flag, in
+one transaction. A writer that rebuilds its figures from the rows leaves out the cases still pending.
 """
 
 from __future__ import annotations

@@ -234,11 +234,11 @@ class Case(models.Model):
             models.Index(fields=["area_code"], name="case_area_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["assigned_unit", "status"], name="case_unit_status"),
             models.Index(fields=["status", "deadline"], name="case_status_deadline"),
-            # Running cases not replied nor flagged overdue yet, by place: the clock's part of the
-            # overdue count (assessment.kpis.late_open) is read from these, never from the history.
             # The few new cases not counted in the figures yet (the sweep's look for any left behind).
             models.Index(fields=["created_at"], name="case_writers_pending",
                          condition=models.Q(writers_pending=True)),
+            # Running cases not replied nor flagged overdue yet, by place: the clock's part of the
+            # overdue count (assessment.kpis.late_open) is read from these, never from the history.
             models.Index(fields=["area_code", "deadline"], name="case_late_unflagged",
                          opclasses=["varchar_pattern_ops", "timestamptz_ops"],
                          condition=models.Q(replied_at__isnull=True, overdue=False)

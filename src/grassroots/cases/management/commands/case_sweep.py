@@ -23,5 +23,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"临期预警 {result.warned} 件，超时上提 {result.escalated} 件，超时督办 {result.supervised} 件，"
             f"解除挂账 {result.unparked} 件，未评价自动办结 {result.closed} 件，吹哨任务超时提醒 {result.tasks_reminded} 件，"
-            f"补算时限 {result.scheduled} 件"
+            f"补算时限 {result.scheduled} 件，补计统计 {result.counted} 件"
             + (f"；{len(result.problems)} 件因工作日历缺失无法计算" if result.problems else ""))
