@@ -164,6 +164,18 @@ def test_a_worker_kept_for_some_tasks_refuses_a_name_it_does_not_know():
     assert "core.deferred" in jobs.tasks() and len(jobs.tasks()) > 1
 
 
+def test_a_worker_can_leave_the_submits_follow_up_to_another():
+    from django.core.management import CommandError, call_command
+
+    deferred.enqueue(KIND, 6)
+    call_command("worker", "--once", "--skip", "core.deferred")
+    assert calls == [] and Deferred.objects.count() == 1  # left for the worker kept for it
+    with pytest.raises(CommandError, match="只能选用一个"):
+        call_command("worker", "--once", "--only", "core.deferred", "--skip", "cases.sweep")
+    with pytest.raises(CommandError, match="没有这些任务"):
+        call_command("worker", "--once", "--skip", "no.such.task")
+
+
 def test_only_runs_the_named_tasks(monkeypatch):
     ran = []
     monkeypatch.setattr(jobs, "_TASKS", {"a": lambda w: ran.append("a") or False,

@@ -18,6 +18,10 @@ from grassroots.core.jobs import run_once, run_urgent, tasks, warm_up
 URGENT_POLL = 0.2  # seconds
 
 
+def _names(text: str) -> set[str]:
+    return {n.strip() for n in text.split(",") if n.strip()}
+
+
 class Command(BaseCommand):
     help = "运行后台任务（台账导入等）。--once：处理完当前排队的任务后退出"
 
@@ -28,16 +32,20 @@ class Command(BaseCommand):
         parser.add_argument("--only", default="",
                             help="comma-separated task names this worker runs (e.g. core.deferred: a worker kept "
                                  "for what follows residents' submits, never held up by a long report)")
+        parser.add_argument("--skip", default="",
+                            help="comma-separated task names this worker leaves to others (e.g. core.deferred "
+                                 "on SQLite, where one worker for it answers submits best: docs/deploy.md)")
 
-    def handle(self, *args, once: bool = False, sleep: float = 1.0, name: str = "", only: str = "", **options):
+    def handle(self, *args, once: bool = False, sleep: float = 1.0, name: str = "", only: str = "",
+               skip: str = "", **options):
         worker = name or f"{socket.gethostname()}:{os.getpid()}"
-        self.only = None
-        if only:
-            wanted = {n.strip() for n in only.split(",") if n.strip()}
-            unknown = wanted - set(tasks())
-            if unknown:
-                raise CommandError(f"没有这些任务：{', '.join(sorted(unknown))}；可选：{', '.join(tasks())}")
-            self.only = wanted
+        if only and skip:
+            raise CommandError("--only 与 --skip 只能选用一个")
+        wanted, skipped = _names(only), _names(skip)
+        unknown = (wanted | skipped) - set(tasks())
+        if unknown:
+            raise CommandError(f"没有这些任务：{', '.join(sorted(unknown))}；可选：{', '.join(tasks())}")
+        self.only = wanted or (set(tasks()) - skipped if skipped else None)
         self.stopping = False
         if not once:
             signal.signal(signal.SIGTERM, self._stop)
