@@ -676,6 +676,13 @@ def board_waiting() -> int:
 # --- main --------------------------------------------------------------------------------------------
 
 
+def create_request(create: tuple[bytes, str]) -> tuple[str, str, bytes, dict]:
+    """One of ``open311_payloads`` (body, idempotency key) as (method, path, body, headers) for ``request``."""
+    body, idem = create
+    return "POST", "/open311/v2/requests.json", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                       "Idempotency-Key": idem}
+
+
 @dataclass
 class Prepared:
     home: Path
@@ -771,13 +778,12 @@ def main() -> None:
           f"{f' at nice {args.worker_nice}' if args.worker_nice and not args.no_worker else ''}; "
           f"{cases_before:,} cases; {args.threads} client threads, {args.duration:.0f} s per endpoint", flush=True)
     rng = random.Random(3)
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
     create_lock = threading.Lock()
 
     def make_create():
         with create_lock:
-            body, idem = creates.pop()
-        return "POST", "/open311/v2/requests.json", body, {**form, "Idempotency-Key": idem}
+            create = creates.pop()
+        return create_request(create)
 
     endpoints = [
         Endpoint("create", 201, make_create),

@@ -50,17 +50,16 @@ def run_rate(servers: http_load.Servers, rate: float, seconds: float, threads: i
 
     from grassroots.core.models import Deferred
 
-    port, form = servers.port, {"Content-Type": "application/x-www-form-urlencoded"}
+    port = servers.port
     times: list[float] = []
     errors: list[str] = []  # the first few, to show
     failed = [0]
     lock = threading.Lock()
 
     def send(due: float) -> None:
-        body, idem = creates.pop()
+        method, path, body, headers = http_load.create_request(creates.pop())
         try:
-            status, data, _ = http_load.request(port, "POST", "/open311/v2/requests.json", body=body,
-                                                headers={**form, "Idempotency-Key": idem})
+            status, data, _ = http_load.request(port, method, path, body=body, headers=headers)
         except OSError as exc:
             status, data = 0, repr(exc).encode()
         with lock:
@@ -154,11 +153,9 @@ def main() -> None:
         time.sleep(0.5)
     print(f"gunicorn (2 workers) on 127.0.0.1:{servers.port}, {args.workers} worker(s) for core.deferred at nice "
           f"{args.worker_nice}; {cases:,} cases ({db}); {args.threads} client threads", flush=True)
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
     for _ in range(12):  # warm: each gunicorn worker's gazetteer, resolver and first connection
-        body, idem = creates.pop()
-        http_load.request(servers.port, "POST", "/open311/v2/requests.json", body=body,
-                          headers={**form, "Idempotency-Key": idem})
+        method, path, body, headers = http_load.create_request(creates.pop())
+        http_load.request(servers.port, method, path, body=body, headers=headers)
     http_load.worker_drains(Deferred.objects.filter(failed=False).count(), worker=True)
     connection.close()
     results = []

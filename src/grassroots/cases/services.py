@@ -408,14 +408,6 @@ def after_receive_reads(case_id: int) -> dict | None:
     return None if case is None else hooks.prepare_after_receive(case)
 
 
-def _count_pending(case: Case) -> None:
-    """Run the writers a receive left to the worker, for the row as it is now (after any step taken
-    since), and clear the flag; under the row's lock, in the caller's transaction."""
-    hooks.run_case_written(None, case)
-    Case.objects.filter(pk=case.pk).update(writers_pending=False)
-    case.writers_pending = False
-
-
 COUNT_NEW = "cases.count_new"
 
 
@@ -424,12 +416,13 @@ def count_new(case_id: int) -> bool:
     when it was counted already. A task of its own, which ``after_receive`` asks for and the worker runs
     last in its transaction (``deferred.register(…, last=True)``): the rollups' district lock is then held
     for these few statements, not for the follow-up's duplicate finder and routing, which several
-    workers run side by side."""
+    workers run side by side. Under the row's lock, in the caller's transaction."""
     case = outlines_unread(Case.objects.select_for_update(of=("self",))).filter(
         pk=case_id, writers_pending=True).first()
     if case is None:
         return False
-    _count_pending(case)
+    hooks.run_case_written(None, case)  # the row as it is now, after any step taken since the receive
+    Case.objects.filter(pk=case.pk).update(writers_pending=False)
     return True
 
 
